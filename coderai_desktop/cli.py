@@ -1,0 +1,101 @@
+"""`coderai`: with no command it opens the GUI; commands run the same services headless.
+
+Errors a person can act on go to stderr with exit status 1 and no traceback (unless --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from coderai_desktop import __version__
+from coderai_desktop.commands import accounts, codebook, projects
+from coderai_desktop.config import Settings
+from coderai_desktop.domain.errors import CoderAIError
+
+logger = logging.getLogger(__name__)
+
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+def _common_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
+    """Options accepted before or after the command; a subcommand only overrides what it is given."""
+    parser = argparse.ArgumentParser(add_help=False)
+    unset = {"default": argparse.SUPPRESS} if in_subcommand else {}
+    group = parser.add_argument_group("common options")
+    group.add_argument("--user", help="login name for headless commands (or CODERAI_USER)", **unset)
+    group.add_argument("--data-dir", type=Path, help="data folder (or CODERAI_DATA_DIR)", **unset)
+    group.add_argument("--db-url", help="database URL, e.g. postgresql://... (or CODERAI_DB_URL)", **unset)
+    group.add_argument("--debug", action="store_true", help="log to stderr and show tracebacks", **unset)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coderai",
+        description="CoderAI Desktop: turn documents into a research dataset with LLMs. "
+        "Without a command, opens the application window.",
+        parents=[_common_options(in_subcommand=False)],
+    )
+    parser.add_argument("--version", action="version", version=f"coderai {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common_options(in_subcommand=True)
+    for module in (accounts, projects, codebook):
+        module.register(commands, common)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides = {"data_dir": args.data_dir, "db_url": args.db_url}
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(args)
+        if args.command is None:
+            from coderai_desktop.ui.app import run_gui  # Qt is imported only for the GUI
+
+            return run_gui(settings)
+        return _run_command(settings, args)
+    except CoderAIError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _run_command(settings: Settings, args: argparse.Namespace) -> int:
+    from coderai_desktop.app_context import AppContext
+
+    context = AppContext.open(settings, log_to_console=args.debug)
+    try:
+        return asyncio.run(args.handler(context, args)) or 0
+    except (CoderAIError, BrokenPipeError):
+        raise
+    except Exception as error:
+        logger.exception("Command %s failed", args.command)
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(
+                f"error: unexpected {type(error).__name__}: {error}\n"
+                f"The details are in {context.log_file}; run again with --debug to see them here.",
+                file=sys.stderr,
+            )
+        return EXIT_ERROR
+    finally:
+        context.close()

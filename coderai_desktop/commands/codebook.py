@@ -1,0 +1,49 @@
+"""`coderai codebook load|dump`: the codebook file is the contract shared with the GUI."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
+from coderai_desktop.domain.errors import ConflictError
+from coderai_desktop.projects.codebook_file import codebook_text, read_codebook_file, write_codebook_file
+
+
+def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
+    actions = add_group(commands, "codebook", "load or save a project's codebook (YAML or JSON)")
+    load = add_command(actions, "load", load_codebook, "replace a project's codebook with a file", common)
+    load.add_argument("project", help="project name or id")
+    load.add_argument("file", type=Path, help=".yaml, .yml or .json")
+    load.add_argument(
+        "--remove-variables-with-results",
+        action="store_true",
+        help="allow deleting variables that are missing from the file and already have results",
+    )
+    dump = add_command(actions, "dump", dump_codebook, "save a project's codebook to a file", common)
+    dump.add_argument("project", help="project name or id")
+    dump.add_argument("file", help=".yaml, .yml or .json; - prints YAML")
+
+
+async def load_codebook(context: AppContext, args: argparse.Namespace) -> None:
+    codebook = read_codebook_file(args.file)  # a bad file fails before any password prompt
+    user = await log_in(context, args)
+    try:
+        summary = await context.projects(user).save_codebook(
+            args.project, codebook, remove_variables_with_results=args.remove_variables_with_results
+        )
+    except ConflictError as error:
+        raise ConflictError(f"{error} To delete them, add --remove-variables-with-results.") from None
+    print(f"Loaded {summary.variable_count} variables into project {summary.id}: {summary.name}.")
+
+
+async def dump_codebook(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    codebook = await context.projects(user).get_codebook(args.project)
+    if args.file == "-":
+        sys.stdout.write(codebook_text(codebook, "yaml"))
+        return
+    write_codebook_file(Path(args.file), codebook)
+    print(f"Saved {len(codebook.variables)} variables to {args.file}.")

@@ -1,0 +1,74 @@
+"""What the headless commands share: who is logged in, confirmation, and plain-text tables."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.errors import InvalidInputError
+
+Handler = Callable[[AppContext, argparse.Namespace], Awaitable[int | None]]
+SubParsers = Any  # argparse's private _SubParsersAction
+
+
+def add_group(commands: SubParsers, name: str, help_text: str) -> SubParsers:
+    """A command group such as `project`, whose actions are required."""
+    group = commands.add_parser(name, help=help_text, description=help_text)
+    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    return actions
+
+
+def add_command(
+    actions: SubParsers, name: str, handler: Handler, help_text: str, common: argparse.ArgumentParser
+) -> argparse.ArgumentParser:
+    parser = actions.add_parser(name, help=help_text, description=help_text, parents=[common])
+    parser.set_defaults(handler=handler)
+    return parser
+
+
+def login_name(args: argparse.Namespace) -> str:
+    name = args.user or os.environ.get("CODERAI_USER")
+    if not name:
+        raise InvalidInputError("Say who you are: pass --user NAME or set CODERAI_USER.")
+    return str(name)
+
+
+def password(prompt: str, *, confirm: bool = False) -> str:
+    """From CODERAI_PASSWORD, or asked for in the terminal (never echoed)."""
+    given = os.environ.get("CODERAI_PASSWORD")
+    if given is not None:
+        return given
+    if not sys.stdin.isatty():
+        raise InvalidInputError("No password: set CODERAI_PASSWORD, or run the command in a terminal.")
+    typed = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Type it again: ") != typed:
+        raise InvalidInputError("The two passwords differ; nothing was changed.")
+    return typed
+
+
+async def log_in(context: AppContext, args: argparse.Namespace) -> UserSession:
+    name = login_name(args)
+    return await context.accounts.login(name, password(f"Password for {name}: "))
+
+
+def confirm(question: str, *, assume_yes: bool) -> None:
+    """Ask in a terminal; without one, require --yes rather than guess."""
+    if assume_yes:
+        return
+    if not sys.stdin.isatty():
+        raise InvalidInputError("This cannot be undone: add --yes to confirm.")
+    if input(f"{question} [y/N] ").strip().lower() not in {"y", "yes"}:
+        raise InvalidInputError("Cancelled; nothing was changed.")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [[str(value) for value in row] for row in rows]
+    widths = [max(len(str(header)), *(len(row[i]) for row in cells)) for i, header in enumerate(headers)]
+    for row in [list(headers), *cells]:
+        print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())

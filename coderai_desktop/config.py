@@ -1,0 +1,61 @@
+"""Settings: where data lives and how the app behaves. From CODERAI_* variables, then command-line flags.
+
+No secret is ever a setting: API keys live in the OS keyring (auth/secrets.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "CoderAI Desktop"
+APP_AUTHOR = "CoderAI"
+DATABASE_FILE_NAME = "coderai.sqlite3"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CODERAI_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Empty means the SQLite file in data_dir; a postgresql:// URL points at a lab server.
+    db_url: str = ""
+    log_level: str = "INFO"
+    # Seconds to wait after a wrong password, doubling with each further failure (up to 8x).
+    login_failure_delay: float = 1.0
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def database_url(self) -> str:
+        return self.db_url or f"sqlite:///{self.data_dir / DATABASE_FILE_NAME}"
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def ui_state_file(self) -> Path:
+        """Window geometry, last login name and other harmless UI state."""
+        return self.data_dir / "ui-state.ini"
+
+    def workspace_store(self, workspace_id: int) -> Path:
+        """Where copies of a workspace's imported files are kept."""
+        return self.data_dir / "workspaces" / str(workspace_id)

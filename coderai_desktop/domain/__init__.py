@@ -1,0 +1,1 @@
+"""The product's vocabulary: pydantic models and enums, free of Qt and SQLAlchemy."""

@@ -1,0 +1,23 @@
+"""Errors a person can act on. Their message is shown as is, in the GUI and on the command line."""
+
+from __future__ import annotations
+
+
+class CoderAIError(Exception):
+    """Base for expected failures: the message says what happened and what to do."""
+
+
+class NotFoundError(CoderAIError):
+    """The thing does not exist in the current workspace (or at all: we never say which)."""
+
+
+class ConflictError(CoderAIError):
+    """The change clashes with what is stored (a duplicate name, results that would be lost...)."""
+
+
+class InvalidInputError(CoderAIError):
+    """The input is malformed; the message names the field and the problem."""
+
+
+class AuthenticationError(CoderAIError):
+    """Wrong login name or password, or a login name that is not acceptable."""

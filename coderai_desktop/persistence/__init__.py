@@ -1,0 +1,1 @@
+"""SQLAlchemy tables, the engine, workspace-scoped repositories and the Alembic migrations."""

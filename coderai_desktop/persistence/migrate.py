@@ -1,0 +1,136 @@
+"""Bring the database to the schema this version expects, at start-up, before any window opens.
+
+A SQLite file is copied to the backup folder before anything changes it. Developers add a revision with
+`python -m coderai_desktop.persistence.migrate "what changed"` (autogenerate against a scratch database).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+
+from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.persistence.engine import create_engine, sqlite_path
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BACKUPS_KEPT = 10
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+
+def alembic_config(connection: Connection, script_location: Path = MIGRATIONS_DIR) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision(script_location: Path = MIGRATIONS_DIR) -> str:
+    head = ScriptDirectory(str(script_location)).get_current_head()
+    assert head is not None, "the package ships at least one migration"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_database(
+    engine: Engine, backup_dir: Path, script_location: Path = MIGRATIONS_DIR
+) -> MigrationResult:
+    """Upgrade to head; back up a SQLite file first. Refuse a database this version does not know."""
+    script = ScriptDirectory(str(script_location))
+    head = head_revision(script_location)
+    with engine.connect() as connection:
+        current = current_revision(connection)
+        has_tables = bool(sa.inspect(connection).get_table_names())
+    if current == head:
+        return MigrationResult(current, head, None)
+    if current is None and has_tables:
+        raise CoderAIError(
+            f"The database at {engine.url.render_as_string(hide_password=True)} is not a CoderAI Desktop "
+            "database. Choose an empty database or another data folder."
+        )
+    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+        raise CoderAIError(
+            f"The database was last opened by a newer version of CoderAI Desktop (schema {current}). "
+            "Install that version again, or use another data folder; nothing was changed."
+        )
+    backup = _backup_sqlite(engine, backup_dir, current, head) if current is not None else None
+    logger.info("Upgrading database schema from %s to %s", current or "empty", head)
+    with engine.connect() as connection:
+        _run_upgrade(connection, script_location)
+    return MigrationResult(current, head, backup)
+
+
+def _run_upgrade(connection: Connection, script_location: Path) -> None:
+    is_sqlite = connection.dialect.name == "sqlite"
+    if is_sqlite:
+        # A batch migration rebuilds a table with DROP TABLE, which with foreign keys on would
+        # cascade-delete every child row. The pragma only takes effect outside a transaction.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+    try:
+        command.upgrade(alembic_config(connection, script_location), "head")
+        connection.commit()
+        if is_sqlite and (broken := connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()):
+            raise CoderAIError(
+                f"The database upgrade left broken references ({broken[:5]}); restore the backup."
+            )
+    finally:
+        if is_sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _backup_sqlite(engine: Engine, backup_dir: Path, current: str | None, head: str) -> Path | None:
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if path is None or not path.exists():
+        return None
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = backup_dir / f"{path.stem}-{stamp}-schema-{current}-before-{head}.sqlite3"
+    # The online backup API copies a consistent snapshot, WAL included.
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    logger.info("Backed up %s to %s before upgrading its schema", path, target)
+    for old in sorted(backup_dir.glob(f"{path.stem}-*.sqlite3"))[:-BACKUPS_KEPT]:
+        old.unlink()
+    return target
+
+
+def make_revision(message: str) -> None:
+    """Autogenerate a revision from the difference between the tables and a scratch database at head."""
+    revisions = list(ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions())
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = create_engine(f"sqlite:///{Path(scratch) / 'scratch.sqlite3'}")
+        if revisions:
+            upgrade_database(engine, Path(scratch))
+        with engine.connect() as connection:
+            config = alembic_config(connection)
+            command.revision(config, message=message, autogenerate=True, rev_id=f"{len(revisions) + 1:04d}")
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    make_revision(" ".join(sys.argv[1:]) or "schema change")

@@ -1,0 +1,23 @@
+"""Every table, imported here so that Base.metadata is complete wherever one of them is used."""
+
+from coderai_desktop.persistence.tables.accounts import Account, LoginFailure, Workspace
+from coderai_desktop.persistence.tables.documents import Document, DocumentChunk
+from coderai_desktop.persistence.tables.extractions import Extraction, ExtractionFeedback
+from coderai_desktop.persistence.tables.jobs import JobItem, ProcessingJob, ProcessingLog
+from coderai_desktop.persistence.tables.projects import Project, Prompt, Variable
+
+__all__ = [
+    "Account",
+    "Document",
+    "DocumentChunk",
+    "Extraction",
+    "ExtractionFeedback",
+    "JobItem",
+    "LoginFailure",
+    "ProcessingJob",
+    "ProcessingLog",
+    "Project",
+    "Prompt",
+    "Variable",
+    "Workspace",
+]

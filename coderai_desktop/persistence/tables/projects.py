@@ -1,0 +1,128 @@
+"""Projects, their codebook variables and the versioned prompts generated from them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coderai_desktop.domain.enums import (
+    IfMultipleValues,
+    IfUncertain,
+    ProjectStatus,
+    PromptReason,
+    UnitOfObservation,
+    VariableType,
+)
+from coderai_desktop.persistence.base import (
+    Base,
+    created_at_column,
+    enum_column,
+    id_in_workspace,
+    owned_by,
+    table_options,
+    updated_at_column,
+    workspace_id_column,
+)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = table_options(
+        id_in_workspace("projects"),
+        sa.UniqueConstraint("workspace_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_id_column()
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    domain: Mapped[str] = mapped_column(sa.String(200), default="")
+    language: Mapped[str] = mapped_column(sa.String(100), default="English")
+    unit_of_observation: Mapped[UnitOfObservation] = enum_column(
+        UnitOfObservation, default=UnitOfObservation.DOCUMENT
+    )
+    entity_identification_pattern: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[ProjectStatus] = enum_column(ProjectStatus, default=ProjectStatus.CREATED)
+    # Overrides of the workspace's provider settings (never API keys).
+    provider_settings: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    token_budget: Mapped[int | None] = mapped_column(sa.BigInteger)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Variable(Base):
+    __tablename__ = "variables"
+    __table_args__ = table_options(
+        id_in_workspace("variables"),
+        owned_by("projects", "project_id"),
+        sa.UniqueConstraint("project_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_id_column()
+    project_id: Mapped[int] = mapped_column(index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(64))
+    display_name: Mapped[str | None] = mapped_column(sa.String(200))
+    type: Mapped[VariableType] = enum_column(VariableType)
+    instructions: Mapped[str] = mapped_column(sa.Text)
+    # [{value, label, definition, examples}]
+    categories: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    classification_rules: Mapped[str | None] = mapped_column(sa.Text)
+    confidence_threshold: Mapped[float] = mapped_column(default=0.7)
+    if_uncertain: Mapped[IfUncertain] = enum_column(IfUncertain, default=IfUncertain.FLAG)
+    if_multiple_values: Mapped[IfMultipleValues] = enum_column(
+        IfMultipleValues, default=IfMultipleValues.FIRST
+    )
+    max_values: Mapped[int | None]
+    default_value: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
+    # {min, max, pattern, allowed_values}
+    validation_rules: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # {variable, operator, value}
+    depends_on: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class Prompt(Base):
+    """One version of the prompt for a variable or a group of variables; old versions are kept forever."""
+
+    __tablename__ = "prompts"
+    __table_args__ = table_options(
+        id_in_workspace("prompts"),
+        owned_by("projects", "project_id"),
+        owned_by("variables", "variable_id"),
+        sa.UniqueConstraint("project_id", "scope_key", "version"),
+        # At most one active version per variable or group.
+        sa.Index(
+            "uq_prompts_one_active",
+            "project_id",
+            "scope_key",
+            unique=True,
+            sqlite_where=sa.text("is_active"),
+            postgresql_where=sa.text("is_active"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_id_column()
+    project_id: Mapped[int] = mapped_column(index=True)
+    # Set for a per-variable prompt; a group prompt lists its variables in variable_names.
+    variable_id: Mapped[int | None] = mapped_column(index=True)
+    # "variable:<name>" or "group:<key>": what the version numbers count.
+    scope_key: Mapped[str] = mapped_column(sa.String(200))
+    variable_names: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    version: Mapped[int]
+    system_prompt: Mapped[str] = mapped_column(sa.Text)
+    message_template: Mapped[str] = mapped_column(sa.Text)
+    model: Mapped[str] = mapped_column(sa.String(200))
+    temperature: Mapped[float]
+    max_tokens: Mapped[int]
+    response_schema: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    reason: Mapped[PromptReason] = enum_column(PromptReason)
+    reason_detail: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = created_at_column()

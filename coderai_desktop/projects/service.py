@@ -1,0 +1,161 @@
+"""Create, list, show and delete projects, and read or replace their codebook, in one workspace."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.codebook import Codebook, ProjectContext, VariableSpec
+from coderai_desktop.domain.codebook_rules import check_codebook
+from coderai_desktop.domain.enums import ProjectStatus
+from coderai_desktop.domain.errors import ConflictError, NotFoundError
+from coderai_desktop.domain.project import ProjectSummary
+from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.projects import ProjectRepository, apply_context, context_of
+from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
+from coderai_desktop.persistence.tables import Project
+
+logger = logging.getLogger(__name__)
+
+ProjectRef = int | str
+
+
+class ProjectService:
+    def __init__(self, database: Database, user: UserSession, store_dir: Path):
+        self._database = database
+        self._user = user
+        self._store_dir = store_dir
+
+    async def list_projects(self) -> list[ProjectSummary]:
+        return await self._database.run(lambda session: self._projects(session).summaries())
+
+    async def get_project(self, ref: ProjectRef) -> ProjectSummary:
+        return await self._database.run(lambda session: self._summary(session, self._resolve(session, ref)))
+
+    async def create_project(
+        self, context: ProjectContext, variables: list[VariableSpec] | None = None
+    ) -> ProjectSummary:
+        """Create the project and its codebook together, or nothing at all."""
+        check_codebook(Codebook(project=context, variables=variables or []))
+
+        def create(session: Session) -> ProjectSummary:
+            projects = self._projects(session)
+            self._refuse_duplicate_name(projects, context.name)
+            project = Project()
+            apply_context(project, context)
+            projects.add(project)
+            self._write_variables(session, project, variables or [])
+            return self._summary(session, project)
+
+        try:
+            summary = await self._database.run(create)
+        except IntegrityError as error:  # created by another process since the check
+            raise ConflictError(self._duplicate_message(context.name)) from error
+        logger.info("Created project %s (%s)", summary.id, summary.name)
+        return summary
+
+    async def delete_project(self, ref: ProjectRef) -> ProjectSummary:
+        """Delete the project with everything in it: documents, codebook, results and stored files."""
+
+        def delete(session: Session) -> ProjectSummary:
+            project = self._resolve(session, ref)
+            summary = self._summary(session, project)
+            self._projects(session).delete(project.id)
+            return summary
+
+        summary = await self._database.run(delete)
+        shutil.rmtree(self.project_store(summary.id), ignore_errors=True)
+        logger.info("Deleted project %s (%s)", summary.id, summary.name)
+        return summary
+
+    async def get_codebook(self, ref: ProjectRef) -> Codebook:
+        def read(session: Session) -> Codebook:
+            project = self._resolve(session, ref)
+            rows = VariableRepository(session, self._user.workspace_id).of_project(project.id)
+            return Codebook(project=context_of(project), variables=[spec_of(row) for row in rows])
+
+        return await self._database.run(read)
+
+    async def save_codebook(
+        self, ref: ProjectRef, codebook: Codebook, *, remove_variables_with_results: bool = False
+    ) -> ProjectSummary:
+        """Make the project's codebook exactly `codebook`, all or nothing.
+
+        The file's project section updates the context but never renames the project. A variable that
+        is left out and already has results is only removed when `remove_variables_with_results` is set.
+        """
+
+        def save(session: Session) -> ProjectSummary:
+            project = self._resolve(session, ref)
+            context = codebook.project or context_of(project)
+            check_codebook(Codebook(project=context, variables=codebook.variables))
+            self._refuse_losing_results(session, project, codebook.variables, remove_variables_with_results)
+            apply_context(project, context, keep_name=True)
+            self._write_variables(session, project, codebook.variables)
+            return self._summary(session, project)
+
+        summary = await self._database.run(save)
+        logger.info("Saved a codebook of %s variables in project %s", summary.variable_count, summary.id)
+        return summary
+
+    def project_store(self, project_id: int) -> Path:
+        """Where the copies of a project's imported files are kept."""
+        return self._store_dir / "projects" / str(project_id)
+
+    def _projects(self, session: Session) -> ProjectRepository:
+        return ProjectRepository(session, self._user.workspace_id)
+
+    def _resolve(self, session: Session, ref: ProjectRef) -> Project:
+        """A project named by id, or by name (ignoring case), then by a number given as text."""
+        projects = self._projects(session)
+        if isinstance(ref, int):
+            return projects.require(ref)
+        project = projects.by_name(ref)
+        if project is None and ref.strip().isdigit():
+            project = projects.get(int(ref))
+        if project is None:
+            raise NotFoundError(f"There is no project named {ref!r} in your workspace.")
+        return project
+
+    def _summary(self, session: Session, project: Project) -> ProjectSummary:
+        session.flush()
+        return self._projects(session).summaries(project.id)[0]
+
+    def _write_variables(self, session: Session, project: Project, variables: list[VariableSpec]) -> None:
+        VariableRepository(session, self._user.workspace_id).replace_all(project.id, variables)
+        # The schema is defined once there is at least one variable; later statuses are the runs' business.
+        if variables and project.status is ProjectStatus.CREATED:
+            project.status = ProjectStatus.SCHEMA_DEFINED
+        elif not variables and project.status is ProjectStatus.SCHEMA_DEFINED:
+            project.status = ProjectStatus.CREATED
+
+    def _refuse_losing_results(
+        self, session: Session, project: Project, variables: list[VariableSpec], allowed: bool
+    ) -> None:
+        if allowed:
+            return
+        repository = VariableRepository(session, self._user.workspace_id)
+        kept = {spec.name for spec in variables}
+        dropped = {row.id: row.name for row in repository.of_project(project.id) if row.name not in kept}
+        counts = repository.result_counts(list(dropped))
+        if counts:
+            listed = ", ".join(
+                f"{dropped[variable_id]} ({count} values)" for variable_id, count in counts.items()
+            )
+            raise ConflictError(
+                f"The codebook leaves out variables that already have results: {listed}. Keep them in the "
+                "codebook, or confirm that their results should be deleted."
+            )
+
+    def _refuse_duplicate_name(self, projects: ProjectRepository, name: str) -> None:
+        if projects.by_name(name) is not None:
+            raise ConflictError(self._duplicate_message(name))
+
+    @staticmethod
+    def _duplicate_message(name: str) -> str:
+        return f"A project named {name!r} already exists in your workspace. Choose another name."

@@ -1,0 +1,1 @@
+"""Log in, or create an account (and with it a workspace)."""

@@ -1,0 +1,209 @@
+"""The main window: the project list beside the pages of the selected project."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QStackedWidget, QTabWidget, QWidget
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.project import ProjectSummary
+from coderai_desktop.formatting import count
+from coderai_desktop.ui.about import AboutDialog
+from coderai_desktop.ui.projects.list_panel import ProjectListPanel
+from coderai_desktop.ui.projects.overview_page import OverviewPage
+from coderai_desktop.ui.settings.api_keys_dialog import ApiKeysDialog
+from coderai_desktop.ui.tasks import TaskRunner
+from coderai_desktop.ui.ui_state import UiState
+from coderai_desktop.ui.variables.codebook_page import CodebookPage
+from coderai_desktop.ui.widgets.branding import app_icon
+from coderai_desktop.ui.widgets.empty_state import EmptyState
+from coderai_desktop.ui.widgets.messages import ask
+from coderai_desktop.ui.wizard.new_project import NewProjectWizard
+
+Shortcut = QKeySequence | QKeySequence.StandardKey | str
+NOT_YET = "Not part of this version yet."
+FUTURE_PAGES = {
+    "documents": (
+        "Documents",
+        "Import the documents to code: PDF, Word, HTML and plain-text files, or one document per row of a "
+        "CSV or Excel sheet.",
+    ),
+    "run": ("Run", "Code a sample, review it, then run the whole corpus in the background."),
+    "results": (
+        "Results",
+        "The dataset as a spreadsheet: every value with its confidence and the quote it came from; your "
+        "corrections are kept beside the AI's values.",
+    ),
+    "quality": (
+        "Quality",
+        "Agreement between the AI and your corrections, per variable, and prompts refined from them.",
+    ),
+    "export": (
+        "Export",
+        "CSV, Excel, Stata, SPSS and JSON, with a codebook that makes the dataset reproducible.",
+    ),
+}
+
+
+class MainWindow(QMainWindow):
+    sig_logout = Signal()
+    """The person logged out; the login dialog should come back."""
+
+    sig_closed = Signal()
+    """The window was closed (not by logging out): the application should quit."""
+
+    def __init__(self, context: AppContext, user: UserSession, runner: TaskRunner, state: UiState):
+        super().__init__()
+        self._context = context
+        self._user = user
+        self._runner = runner
+        self._state = state
+        self._logging_out = False
+        self.service = context.projects(user)
+        self.project: ProjectSummary | None = None
+        self.setWindowIcon(app_icon())
+        self.resize(1180, 760)
+
+        self.sidebar = ProjectListPanel()
+        self.sidebar.sig_selected.connect(self._show_project)
+        self.sidebar.sig_new_requested.connect(self.new_project)
+        self.overview = OverviewPage()
+        self.overview.sig_go_to.connect(self.go_to_page)
+        self.codebook = CodebookPage(self.service, runner)
+        self.codebook.sig_project_changed.connect(lambda project: self.refresh_projects(project.id))
+        self.codebook.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.pages: dict[str, QWidget] = {"overview": self.overview, "codebook": self.codebook}
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        for key in ("overview", "documents", "codebook", "run", "results", "quality", "export"):
+            if key in FUTURE_PAGES:
+                title, text = FUTURE_PAGES[key]
+                self.pages[key] = EmptyState(title, f"{text}\n\n{NOT_YET}")
+            self.tabs.addTab(self.pages[key], key.capitalize())
+        self.no_project = EmptyState(
+            "No project selected",
+            "A project holds a corpus of documents, the codebook of variables to extract from them, and "
+            "the resulting dataset. Create one to start.",
+            ("New project…", self.new_project),
+        )
+        self.content = QStackedWidget()
+        self.content.addWidget(self.no_project)
+        self.content.addWidget(self.tabs)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.content)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([280, 900])
+        self.setCentralWidget(self.splitter)
+        self._build_menus()
+        self.location_label = QLabel(f"{user.login} · {context.database_location()}")
+        self.statusBar().addPermanentWidget(self.location_label)
+        if (geometry := state.geometry("main")) is not None:
+            self.restoreGeometry(geometry)
+        self._show_project(None)
+        self.refresh_projects(state.last_project(user.login))
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action(
+            file_menu, "&New Project…", self.new_project, QKeySequence.StandardKey.New
+        )
+        self.import_action = self._action(
+            file_menu, "&Import Codebook…", self.codebook.import_codebook, "Ctrl+I"
+        )
+        self.export_action = self._action(
+            file_menu, "&Export Codebook…", self.codebook.export_codebook, "Ctrl+E"
+        )
+        self.delete_action = self._action(file_menu, "&Delete Project…", self.delete_project)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Log Out", self.log_out)
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        settings_menu = self.menuBar().addMenu("&Settings")
+        self._action(settings_menu, "&API Keys…", self.edit_api_keys)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "Open &Data Folder", lambda: self._open(self._context.settings.data_dir))
+        self._action(help_menu, "Open &Log File", lambda: self._open(self._context.log_file))
+        help_menu.addSeparator()
+        self._action(help_menu, "&About CoderAI Desktop", self.about)
+
+    def _action(
+        self, menu: QMenu, text: str, slot: Callable[[], object], shortcut: Shortcut | None = None
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def refresh_projects(self, select_id: int | None = None) -> None:
+        self._runner.run(
+            self.service.list_projects(),
+            on_success=lambda projects: self.sidebar.set_projects(projects, select_id),
+            error_title="The projects cannot be listed",
+            parent=self,
+            name="project-list",
+        )
+
+    def _show_project(self, project: ProjectSummary | None) -> None:
+        self.project = project
+        for action in (self.import_action, self.export_action, self.delete_action):
+            action.setEnabled(project is not None)
+        self.content.setCurrentWidget(self.tabs if project is not None else self.no_project)
+        self.setWindowTitle("CoderAI Desktop" + (f" — {project.name}" if project else ""))
+        if project is None:
+            return
+        self._state.set_last_project(self._user.login, project.id)
+        self.overview.show_project(project)
+        self.codebook.show_project(project)
+
+    def go_to_page(self, key: str) -> None:
+        self.tabs.setCurrentWidget(self.pages[key])
+
+    def new_project(self) -> None:
+        names = {project.name for project in self.sidebar.model.projects()}
+        wizard = NewProjectWizard(self.service, self._runner, names, self)
+        wizard.sig_created.connect(lambda project: self.refresh_projects(project.id))
+        wizard.open()
+
+    def delete_project(self) -> None:
+        project = self.project
+        if project is None:
+            return
+        ask(
+            self,
+            "Delete project?",
+            f"Delete '{project.name}' with its {count(project.document_count, 'document')}, "
+            f"{count(project.variable_count, 'variable')} and all results? This cannot be undone.",
+            "Delete project",
+            lambda: self._runner.run(
+                self.service.delete_project(project.id),
+                on_success=lambda _deleted: self.refresh_projects(),
+                error_title="The project cannot be deleted",
+                parent=self,
+            ),
+        )
+
+    def edit_api_keys(self) -> None:
+        ApiKeysDialog(self._context.secrets, self._user.workspace_id, self._runner, self).open()
+
+    def about(self) -> None:
+        AboutDialog(self._context.database_location(), self._context.log_file, self).open()
+
+    def log_out(self) -> None:
+        self._logging_out = True
+        self.close()
+
+    def _open(self, path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._state.set_geometry("main", self.saveGeometry())
+        self._state.sync()
+        super().closeEvent(event)
+        (self.sig_logout if self._logging_out else self.sig_closed).emit()

@@ -1,0 +1,1 @@
+"""The project list and the project overview page."""

@@ -1,0 +1,89 @@
+"""The one way the GUI runs background work: start a coroutine, keep it alive, report back on the GUI thread.
+
+Like Anki's CollectionOp/QueryOp: a named task replaces (cancels) the previous run of the same name;
+failures that a person can act on (CoderAIError) are shown as a message, anything else goes to the
+excepthook (logged, and shown with its details).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.ui.widgets.messages import show_error
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+
+
+def report_failure(parent: QWidget | None, title: str, error: BaseException) -> None:
+    """Show an expected failure as a message; send anything else to the excepthook."""
+    if isinstance(error, CoderAIError):
+        show_error(parent, title, str(error))
+    else:
+        sys.excepthook(type(error), error, error.__traceback__)
+
+
+class TaskRunner(QObject):
+    sig_busy = Signal(bool)
+    """True when the first task starts, False when the last one ends."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._named: dict[str, asyncio.Task[Any]] = {}
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    def run(
+        self,
+        coroutine: Coroutine[Any, Any, T],
+        *,
+        on_success: Callable[[T], None] | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
+        error_title: str = "Something went wrong",
+        parent: QWidget | None = None,
+        name: str | None = None,
+    ) -> asyncio.Task[T]:
+        """Run `coroutine`; without `on_failure`, a CoderAIError is shown under `error_title`."""
+        if name is not None and (previous := self._named.get(name)) is not None:
+            previous.cancel()
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        if name is not None:
+            self._named[name] = task
+        if len(self._tasks) == 1:
+            self.sig_busy.emit(True)
+
+        def finished(done: asyncio.Task[T]) -> None:
+            self._tasks.discard(done)
+            if name is not None and self._named.get(name) is done:
+                del self._named[name]
+            if not self._tasks:
+                self.sig_busy.emit(False)
+            if done.cancelled():
+                return
+            error = done.exception()
+            if error is None:
+                if on_success is not None:
+                    on_success(done.result())
+            elif on_failure is not None:
+                on_failure(error)
+            else:
+                report_failure(parent, error_title, error)
+
+        task.add_done_callback(finished)
+        return task
+
+    def cancel_all(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()

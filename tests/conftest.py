@@ -1,0 +1,48 @@
+"""Shared fixtures: an isolated data folder, a fake keyring, and a ready AppContext on a real SQLite file."""
+
+from __future__ import annotations
+
+import os
+
+# Before anything imports Qt: tests never need a display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.config import Settings
+from tests.fakes.keyring_backend import MemoryKeyring
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """Every test gets its own data folder and an in-memory keyring; nothing leaks from the developer's."""
+    for name in ("CODERAI_DB_URL", "CODERAI_USER", "CODERAI_PASSWORD", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CODERAI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CODERAI_LOGIN_FAILURE_DELAY", "0.01")
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", login_failure_delay=0.01)
+
+
+@pytest.fixture
+def context(settings: Settings) -> Iterator[AppContext]:
+    """The app as the GUI and CLI open it: migrated SQLite file in the data folder, real services."""
+    app_context = AppContext.open(settings)
+    yield app_context
+    app_context.close()
