@@ -40,10 +40,6 @@ class Settings(BaseSettings):
         return self.db_url or f"sqlite:///{self.data_dir / DATABASE_FILE_NAME}"
 
     @property
-    def uses_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
-    @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 

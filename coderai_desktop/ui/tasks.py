@@ -13,7 +13,6 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from coderai_desktop.domain.errors import CoderAIError
@@ -31,12 +30,8 @@ def report_failure(parent: QWidget | None, title: str, error: BaseException) -> 
         sys.excepthook(type(error), error, error.__traceback__)
 
 
-class TaskRunner(QObject):
-    sig_busy = Signal(bool)
-    """True when the first task starts, False when the last one ends."""
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
+class TaskRunner:
+    def __init__(self) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._named: dict[str, asyncio.Task[Any]] = {}
 
@@ -61,15 +56,11 @@ class TaskRunner(QObject):
         self._tasks.add(task)
         if name is not None:
             self._named[name] = task
-        if len(self._tasks) == 1:
-            self.sig_busy.emit(True)
 
         def finished(done: asyncio.Task[T]) -> None:
             self._tasks.discard(done)
             if name is not None and self._named.get(name) is done:
                 del self._named[name]
-            if not self._tasks:
-                self.sig_busy.emit(False)
             if done.cancelled():
                 return
             error = done.exception()

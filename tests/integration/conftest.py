@@ -13,11 +13,17 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth import accounts
+from coderai_desktop.auth.session import UserSession
 from coderai_desktop.cli import main
+from coderai_desktop.domain.codebook import Codebook
 from coderai_desktop.persistence.engine import Database, create_engine, normalise_url
 from coderai_desktop.persistence.migrate import upgrade_database
+from coderai_desktop.projects.codebook_file import read_codebook_file
+from coderai_desktop.projects.service import ProjectService
 from tests.conftest import PASSWORD
+from tests.unit.codebook_data import DEMO_CODEBOOK
 
 PG_URL_VARIABLE = "CODERAI_TEST_PG_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -67,6 +73,22 @@ def migrated(database_url: str, tmp_path: Path) -> Iterator[Database]:
     database = Database(engine)
     yield database
     database.close()
+
+
+@pytest.fixture
+async def user(context: AppContext) -> UserSession:
+    """Ana, logged in: the owner of the projects the service tests make."""
+    return await context.accounts.create_account("ana", PASSWORD)
+
+
+@pytest.fixture
+def service(context: AppContext, user: UserSession) -> ProjectService:
+    return context.projects(user)
+
+
+@pytest.fixture
+def demo() -> Codebook:
+    return read_codebook_file(DEMO_CODEBOOK)
 
 
 @dataclass(frozen=True)

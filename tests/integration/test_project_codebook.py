@@ -13,26 +13,9 @@ from coderai_desktop.domain.enums import ProjectStatus
 from coderai_desktop.domain.errors import ConflictError
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.persistence.tables import Extraction, Variable
-from coderai_desktop.projects.codebook_file import read_codebook_file
 from coderai_desktop.projects.service import ProjectService
-from tests.conftest import PASSWORD
 from tests.integration.rows import add_document, add_extraction, add_job, snapshot
-from tests.unit.codebook_data import DEMO_CODEBOOK, edge_case_codebook
-
-
-@pytest.fixture
-async def user(context: AppContext) -> UserSession:
-    return await context.accounts.create_account("ana", PASSWORD)
-
-
-@pytest.fixture
-def service(context: AppContext, user: UserSession) -> ProjectService:
-    return context.projects(user)
-
-
-@pytest.fixture
-def demo() -> Codebook:
-    return read_codebook_file(DEMO_CODEBOOK)
+from tests.unit.codebook_data import edge_case_codebook
 
 
 @pytest.fixture

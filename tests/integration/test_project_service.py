@@ -12,26 +12,8 @@ from coderai_desktop.domain.codebook_rules import CodebookError
 from coderai_desktop.domain.enums import ProjectStatus
 from coderai_desktop.domain.errors import ConflictError, NotFoundError
 from coderai_desktop.persistence.base import Base
-from coderai_desktop.projects.codebook_file import read_codebook_file
 from coderai_desktop.projects.service import ProjectService
-from tests.conftest import PASSWORD
 from tests.integration.rows import fill_project, snapshot
-from tests.unit.codebook_data import DEMO_CODEBOOK
-
-
-@pytest.fixture
-async def user(context: AppContext) -> UserSession:
-    return await context.accounts.create_account("ana", PASSWORD)
-
-
-@pytest.fixture
-def service(context: AppContext, user: UserSession) -> ProjectService:
-    return context.projects(user)
-
-
-@pytest.fixture
-def demo() -> Codebook:
-    return read_codebook_file(DEMO_CODEBOOK)
 
 
 def named(name: str) -> ProjectContext:

@@ -51,3 +51,14 @@ class WorkspaceRepository(Generic[Row]):
     def delete(self, row_id: int) -> None:
         self.session.delete(self.require(row_id))
         self.session.flush()
+
+
+class ProjectPartRepository(WorkspaceRepository[Row]):
+    """Rows that belong to a project (documents, variables, results...)."""
+
+    # The column of_project orders by.
+    order_by: str = "id"
+
+    def of_project(self, project_id: int) -> list[Row]:
+        query = self.select().where(self.model.project_id == project_id)
+        return list(self.session.scalars(query.order_by(getattr(self.model, self.order_by))))

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from coderai_desktop.domain.codebook import VariableSpec
-from coderai_desktop.persistence.repositories.scoped import WorkspaceRepository
+from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
 from coderai_desktop.persistence.tables import Extraction, Variable
 
 _SPEC_FIELDS = tuple(VariableSpec.model_fields)
@@ -26,13 +26,10 @@ def _row_values(spec: VariableSpec) -> dict[str, Any]:
     return values
 
 
-class VariableRepository(WorkspaceRepository[Variable]):
+class VariableRepository(ProjectPartRepository[Variable]):
     model = Variable
     noun = "variable"
-
-    def of_project(self, project_id: int) -> list[Variable]:
-        query = self.select().where(Variable.project_id == project_id).order_by(Variable.position)
-        return list(self.session.scalars(query))
+    order_by = "position"
 
     def replace_all(self, project_id: int, specs: list[VariableSpec]) -> None:
         """Make the project's variables exactly `specs`, in order. A variable keeps its id (and so its

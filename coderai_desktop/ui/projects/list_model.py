@@ -10,8 +10,7 @@ from coderai_desktop.domain.enums import ProjectStatus
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.formatting import count
 
-ROLE_PROJECT_ID = Qt.ItemDataRole.UserRole + 1
-ROLE_SUMMARY = Qt.ItemDataRole.UserRole + 2
+ROLE_SUMMARY = Qt.ItemDataRole.UserRole + 1
 
 STATUS_TEXT = {
     ProjectStatus.CREATED: "No codebook yet",
@@ -51,8 +50,6 @@ class ProjectListModel(QAbstractListModel):
             return project.name
         if role == Qt.ItemDataRole.ToolTipRole:
             return project.context.description or project.name
-        if role == ROLE_PROJECT_ID:
-            return project.id
         if role == ROLE_SUMMARY:
             return project
         return None

@@ -19,12 +19,6 @@ def show_error(parent: QWidget | None, title: str, text: str, details: str | Non
     return box
 
 
-def show_info(parent: QWidget | None, title: str, text: str) -> QMessageBox:
-    box = _box(parent, QMessageBox.Icon.Information, title, text, Button.Ok)
-    box.open()
-    return box
-
-
 def ask(
     parent: QWidget | None, title: str, text: str, confirm_label: str, on_confirm: Callable[[], None]
 ) -> QMessageBox:
