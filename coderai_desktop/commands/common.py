@@ -69,6 +69,6 @@ def confirm(question: str, *, assume_yes: bool) -> None:
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     cells = [[str(value) for value in row] for row in rows]
-    widths = [max(len(str(header)), *(len(row[i]) for row in cells)) for i, header in enumerate(headers)]
+    widths = [max([len(header), *(len(row[i]) for row in cells)]) for i, header in enumerate(headers)]
     for row in [list(headers), *cells]:
         print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())

@@ -80,3 +80,17 @@ def test_a_failing_background_task_reaches_the_excepthook(qtbot, runner, monkeyp
     runner.run(broken())
     qtbot.waitUntil(lambda: bool(reported), timeout=10_000)
     assert isinstance(reported[0], ValueError)
+
+
+def test_a_key_typed_in_the_gui_is_nowhere_in_the_data_folder(qtbot, keys_dialog, context, ui_state) -> None:
+    keyring.set_keyring(fail.Keyring())  # the session-only path keeps the key in memory: still not on disk
+    keys_dialog.key_edit.setText(KEY)
+    keys_dialog.save_button.click()
+    qtbot.waitUntil(lambda: "kept in memory" in keys_dialog.status_label.text(), timeout=10_000)
+    ui_state.last_login = "alice"
+    ui_state.sync()
+    files = [path for path in context.settings.data_dir.rglob("*") if path.is_file()]
+    assert any(path.name == "ui-state.ini" for path in files)
+    assert any(path.name == "coderai.log" for path in files)
+    for path in files:
+        assert KEY.encode() not in path.read_bytes(), path
