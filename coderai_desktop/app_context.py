@@ -14,6 +14,8 @@ from coderai_desktop.auth.secrets import SecretStore
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.ingest.pool import ParserPool, PoolLimits
+from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.logging_setup import close_logging, configure_logging
 from coderai_desktop.persistence.engine import Database, create_engine
 from coderai_desktop.persistence.migrate import MigrationResult, upgrade_database
@@ -30,6 +32,7 @@ class AppContext:
     secrets: SecretStore
     migration: MigrationResult
     log_file: Path
+    parsers: ParserPool
 
     @classmethod
     def open(cls, settings: Settings, *, log_to_console: bool = False) -> AppContext:
@@ -58,10 +61,16 @@ class AppContext:
             secrets=SecretStore(),
             migration=migration,
             log_file=log_file,
+            parsers=ParserPool(
+                PoolLimits(settings.import_workers, settings.parse_timeout_seconds, settings.parse_memory_mb)
+            ),
         )
 
     def projects(self, user: UserSession) -> ProjectService:
         return ProjectService(self.database, user, self.settings.workspace_store(user.workspace_id))
+
+    def documents(self, user: UserSession) -> DocumentService:
+        return DocumentService(self.database, user, self.settings, self.parsers)
 
     def database_location(self) -> str:
         """Where the data is, for people: the file path, or the server URL without its password."""
@@ -70,5 +79,6 @@ class AppContext:
         return self.database.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
+        self.parsers.close()
         self.database.close()
         close_logging()

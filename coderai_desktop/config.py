@@ -5,7 +5,9 @@ No secret is ever a setting: API keys live in the OS keyring (auth/secrets.py).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -29,6 +31,19 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Seconds to wait after a wrong password, doubling with each further failure (up to 8x).
     login_failure_delay: float = 1.0
+
+    # Reading documents: each file is parsed in a worker process with these limits.
+    import_workers: int = Field(default_factory=lambda: max(1, min(4, os.cpu_count() or 1)))
+    parse_timeout_seconds: float = 300.0
+    parse_memory_mb: int = 3072
+    max_file_mb: int = 1024
+    max_pdf_pages: int = 5000
+    ocr_enabled: bool = True
+    ocr_dpi: int = 250
+    # Chunking: "fit" splits a document only when it exceeds chunk_token_budget (the model's context
+    # less the prompt); "classic" cuts documents over 5,000 words into ~2,500-token chunks.
+    chunking: Literal["fit", "classic"] = "fit"
+    chunk_token_budget: int = 100_000
 
     @field_validator("data_dir")
     @classmethod

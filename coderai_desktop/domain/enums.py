@@ -73,6 +73,20 @@ class DocumentStatus(StrEnum):
     FAILED = "FAILED"
 
 
+class DocumentProblem(StrEnum):
+    """Why a document is FAILED, for the actions that can fix it (e.g. asking for a password)."""
+
+    PASSWORD_REQUIRED = "PASSWORD_REQUIRED"
+    WRONG_PASSWORD = "WRONG_PASSWORD"
+    NEEDS_OCR = "NEEDS_OCR"
+    NO_TEXT = "NO_TEXT"
+    DAMAGED = "DAMAGED"
+    UNREADABLE_FORMAT = "UNREADABLE_FORMAT"
+    TOO_LARGE = "TOO_LARGE"
+    TIMED_OUT = "TIMED_OUT"
+    CRASHED = "CRASHED"
+
+
 class JobType(StrEnum):
     SAMPLE = "SAMPLE"
     FULL = "FULL"

@@ -13,12 +13,13 @@ from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.codebook import Codebook, ProjectContext, VariableSpec
 from coderai_desktop.domain.codebook_rules import check_codebook
 from coderai_desktop.domain.enums import ProjectStatus
-from coderai_desktop.domain.errors import ConflictError, NotFoundError
+from coderai_desktop.domain.errors import ConflictError
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, apply_context, context_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.persistence.tables import Project
+from coderai_desktop.projects.store import project_folder
 
 logger = logging.getLogger(__name__)
 
@@ -104,23 +105,13 @@ class ProjectService:
         return summary
 
     def project_store(self, project_id: int) -> Path:
-        """Where the copies of a project's imported files are kept."""
-        return self._store_dir / "projects" / str(project_id)
+        return project_folder(self._store_dir, project_id)
 
     def _projects(self, session: Session) -> ProjectRepository:
         return ProjectRepository(session, self._user.workspace_id)
 
     def _resolve(self, session: Session, ref: ProjectRef) -> Project:
-        """A project named by id, or by name (ignoring case), then by a number given as text."""
-        projects = self._projects(session)
-        if isinstance(ref, int):
-            return projects.require(ref)
-        project = projects.by_name(ref)
-        if project is None and ref.strip().isdigit():
-            project = projects.get(int(ref))
-        if project is None:
-            raise NotFoundError(f"There is no project named {ref!r} in your workspace.")
-        return project
+        return self._projects(session).resolve(ref)
 
     def _summary(self, session: Session, project: Project) -> ProjectSummary:
         session.flush()

@@ -1,11 +1,66 @@
-"""Documents of one workspace."""
+"""Documents of one workspace, and their chunks."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
+
+from coderai_desktop.domain.enums import DocumentProblem, DocumentStatus
 from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
-from coderai_desktop.persistence.tables import Document
+from coderai_desktop.persistence.tables import Document, DocumentChunk
 
 
 class DocumentRepository(ProjectPartRepository[Document]):
     model = Document
     noun = "document"
+
+    def by_sha256(self, project_id: int, sha256: str) -> Document | None:
+        query = self.select().where(Document.project_id == project_id, Document.sha256 == sha256)
+        return self.session.scalars(query).first()
+
+    def of_ids(self, document_ids: list[int]) -> list[Document]:
+        query = self.select().where(Document.id.in_(document_ids)).order_by(Document.id)
+        return list(self.session.scalars(query))
+
+    def mark_failed(self, document: Document, problem: DocumentProblem, message: str) -> None:
+        document.status = DocumentStatus.FAILED
+        document.problem = problem
+        document.error_message = message
+        self.session.flush()
+
+    def replace_chunks(self, document: Document, budget: int, spans: list[dict[str, Any]]) -> None:
+        """The document's chunks for one token budget (chunks for other budgets are kept)."""
+        self.session.execute(
+            sa.delete(DocumentChunk).where(
+                DocumentChunk.workspace_id == self.workspace_id,
+                DocumentChunk.document_id == document.id,
+                DocumentChunk.token_budget == budget,
+            )
+        )
+        self.session.add_all(
+            DocumentChunk(
+                workspace_id=self.workspace_id, document_id=document.id, token_budget=budget, **span
+            )
+            for span in spans
+        )
+        self.session.flush()
+
+    def chunks(self, document_id: int, budget: int) -> list[DocumentChunk]:
+        query = (
+            sa.select(DocumentChunk)
+            .where(
+                DocumentChunk.workspace_id == self.workspace_id,
+                DocumentChunk.document_id == document_id,
+                DocumentChunk.token_budget == budget,
+            )
+            .order_by(DocumentChunk.chunk_index)
+        )
+        return list(self.session.scalars(query))
+
+    def stored_path_users(self, stored_path: str) -> int:
+        """How many documents share a stored file (the rows of one spreadsheet share it)."""
+        query = sa.select(sa.func.count()).where(
+            Document.workspace_id == self.workspace_id, Document.stored_path == stored_path
+        )
+        return int(self.session.scalar(query) or 0)

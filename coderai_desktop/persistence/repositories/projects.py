@@ -7,6 +7,7 @@ from typing import cast
 import sqlalchemy as sa
 
 from coderai_desktop.domain.codebook import ProjectContext
+from coderai_desktop.domain.errors import NotFoundError
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.persistence.repositories.scoped import WorkspaceRepository
 from coderai_desktop.persistence.tables import Document, Project, Variable
@@ -32,6 +33,17 @@ class ProjectRepository(WorkspaceRepository[Project]):
         """Names are compared without regard to case, as a person reads them."""
         query = self.select().where(sa.func.lower(Project.name) == name.strip().lower())
         return self.session.scalars(query).first()
+
+    def resolve(self, ref: int | str) -> Project:
+        """A project named by id, or by name (ignoring case), then by a number given as text."""
+        if isinstance(ref, int):
+            return self.require(ref)
+        project = self.by_name(ref)
+        if project is None and ref.strip().isdigit():
+            project = self.get(int(ref))
+        if project is None:
+            raise NotFoundError(f"There is no project named {ref!r} in your workspace.")
+        return project
 
     def summaries(self, project_id: int | None = None) -> list[ProjectSummary]:
         """Projects with their variable and document counts, by name, in one query."""

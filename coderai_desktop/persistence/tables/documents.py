@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from coderai_desktop.domain.enums import DocumentFormat, DocumentStatus
+from coderai_desktop.domain.enums import DocumentFormat, DocumentProblem, DocumentStatus
 from coderai_desktop.persistence.base import (
     Base,
     created_at_column,
@@ -49,6 +49,7 @@ class Document(Base):
     page_offsets: Mapped[list[int] | None] = deferred(mapped_column(sa.JSON))
     status: Mapped[DocumentStatus] = enum_column(DocumentStatus, default=DocumentStatus.UPLOADED)
     error_message: Mapped[str | None] = mapped_column(sa.Text)
+    problem: Mapped[DocumentProblem | None] = enum_column(DocumentProblem)
     warnings: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # E.g. the other columns of a CSV corpus row; they travel into exports.
     import_metadata: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)

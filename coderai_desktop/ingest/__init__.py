@@ -1,0 +1,1 @@
+"""Reading documents: one reader per format, encoding detection, chunking, and the importer."""

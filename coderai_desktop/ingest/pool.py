@@ -1,0 +1,106 @@
+"""Parser processes (pebble): one file per task, a timeout per file, and a crash costs only that file.
+
+PyMuPDF is not thread-safe and holds the GIL, so parsing never happens in the app's process. Workers are
+spawned (not forked: the GUI process has Qt threads), capped in memory, and recycled now and then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pebble import ProcessExpired, ProcessFuture, ProcessPool
+
+from coderai_desktop.domain.enums import DocumentFormat, DocumentProblem
+from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.ingest import worker
+from coderai_desktop.ingest.chunking import ChunkPolicy
+from coderai_desktop.ingest.parsed import ReadFailure, ReadOptions
+from coderai_desktop.ingest.worker import WorkerOutput
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+TASKS_PER_WORKER = 200  # MuPDF keeps caches; a fresh process now and then keeps memory flat
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    workers: int
+    timeout_seconds: float
+    memory_mb: int
+
+
+class ParserPool:
+    def __init__(self, limits: PoolLimits):
+        self.limits = limits
+        self._pool: ProcessPool | None = None
+
+    async def parse(
+        self, path: str, kind: DocumentFormat, options: ReadOptions, policy: ChunkPolicy
+    ) -> list[WorkerOutput]:
+        """The parsed documents of one file, or ReadFailure; cancelling stops the worker."""
+        return await self.run(worker.parse_file, path, kind, options, policy)
+
+    async def run(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a module-level function in a worker, turning timeouts, crashes and bugs into ReadFailure."""
+        future = self._schedule(function, args)
+        try:
+            return await asyncio.wrap_future(future)
+        except FutureTimeout:
+            raise ReadFailure(
+                DocumentProblem.TIMED_OUT,
+                f"Reading the file took longer than {self.limits.timeout_seconds:.0f} seconds and was stopped. "
+                "It may be damaged, or very large (raise the time limit in the settings).",
+            ) from None
+        except ProcessExpired as error:
+            logger.warning("A parser process died on %s (exit code %s)", args[:1], error.exitcode)
+            raise ReadFailure(
+                DocumentProblem.CRASHED,
+                f"The reader stopped abruptly on this file (exit code {error.exitcode}): it is probably damaged, "
+                "or needs more memory than allowed.",
+            ) from None
+        except ReadFailure:
+            raise
+        except Exception as error:  # a bug in a reader or a library: keep the details for the log
+            logger.error(
+                "Unexpected error reading %s: %r\n%s", args[:1], error, getattr(error, "traceback", "")
+            )
+            raise ReadFailure(
+                DocumentProblem.UNREADABLE_FORMAT,
+                f"The file could not be read because of an unexpected error ({type(error).__name__}); "
+                "the details are in the log file.",
+            ) from None
+
+    def _schedule(self, function: Callable[..., T], args: tuple[Any, ...]) -> ProcessFuture[T]:
+        for attempt in (1, 2):
+            try:
+                return self._processes().schedule(function, args=args, timeout=self.limits.timeout_seconds)
+            except RuntimeError as error:  # the pool broke (its workers could not start): start afresh once
+                logger.warning("Parser pool failed (%s); restarting it", error)
+                self.close()
+                if attempt == 2:
+                    raise CoderAIError(f"The document readers could not be started ({error}).") from error
+        raise AssertionError("unreachable")
+
+    def _processes(self) -> ProcessPool:
+        if self._pool is None:
+            self._pool = ProcessPool(
+                max_workers=self.limits.workers,
+                max_tasks=TASKS_PER_WORKER,
+                initializer=worker.initialise,
+                initargs=(self.limits.memory_mb,),
+                context=multiprocessing.get_context("spawn"),
+            )
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join()
+            self._pool = None

@@ -1,0 +1,183 @@
+"""Documents of a project: import files and folders, read them again, list, show and delete them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from coderai_desktop.auth.session import UserSession
+from coderai_desktop.config import Settings
+from coderai_desktop.domain.document import DocumentSummary, DocumentText
+from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.ingest.chunking import ChunkPolicy
+from coderai_desktop.ingest.files import collect
+from coderai_desktop.ingest.formats import TABULAR
+from coderai_desktop.ingest.importer import Importer, ImportPlan, Progress
+from coderai_desktop.ingest.languages import ocr_languages
+from coderai_desktop.ingest.parsed import ReadOptions
+from coderai_desktop.ingest.pool import ParserPool
+from coderai_desktop.ingest.report import FileOutcome, ImportProgress, ImportReport, Outcome
+from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.documents import DocumentRepository
+from coderai_desktop.persistence.repositories.projects import ProjectRepository
+from coderai_desktop.persistence.tables import Document
+from coderai_desktop.projects.store import documents_folder
+
+logger = logging.getLogger(__name__)
+
+ProjectRef = int | str
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What a person can say about an import: a PDF password, a spreadsheet's text column and sheet."""
+
+    password: str | None = None
+    text_column: str | None = None
+    sheet: str | None = None
+
+
+class DocumentService:
+    def __init__(self, database: Database, user: UserSession, settings: Settings, pool: ParserPool):
+        self._database = database
+        self._user = user
+        self._settings = settings
+        self._importer = Importer(database, user.workspace_id, pool)
+
+    async def import_paths(
+        self,
+        project: ProjectRef,
+        paths: Iterable[Path],
+        options: ImportOptions | None = None,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import files and folders; every file ends imported, duplicate, skipped or failed, with why."""
+        plan = await self._plan(project, options or ImportOptions())
+        candidates, skipped = await asyncio.to_thread(collect, list(paths))
+        report = ImportReport([FileOutcome(item.path.name, Outcome.SKIPPED, item.reason) for item in skipped])
+        logger.info("Importing %s files into project %s", len(candidates), plan.project_id)
+        await self._importer.run(plan, candidates, report, progress)
+        logger.info("Import into project %s: %s", plan.project_id, report.summary())
+        return report
+
+    async def reparse(
+        self,
+        project: ProjectRef,
+        document_ids: list[int],
+        password: str | None = None,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Read documents again from their stored copies (e.g. with a password), keeping their ids."""
+        plan = await self._plan(project, ImportOptions(password=password))
+        documents = await self._database.run(lambda s: self._stored(s, plan.project_id, document_ids))
+        report = ImportReport()
+        for done, document in enumerate(documents, start=1):
+            stored, size = Path(document.stored_path or ""), 0
+            try:
+                size = stored.stat().st_size
+            except OSError:
+                report.outcomes.append(
+                    FileOutcome(
+                        document.file_name,
+                        Outcome.FAILED,
+                        "its stored copy is missing: import the file again",
+                    )
+                )
+                continue
+            outcome = await self._importer.read_document(
+                plan, document.id, str(stored), document.format, document.file_name, size
+            )
+            report.outcomes.append(outcome)
+            if progress is not None:
+                progress(
+                    ImportProgress(done, len(documents), document.file_name, report.count(Outcome.FAILED))
+                )
+        return report
+
+    async def list_documents(self, project: ProjectRef) -> list[DocumentSummary]:
+        def listing(session: Session) -> list[DocumentSummary]:
+            project_id = self._projects(session).resolve(project).id
+            return [
+                _summary(row)
+                for row in DocumentRepository(session, self._user.workspace_id).of_project(project_id)
+            ]
+
+        return await self._database.run(listing)
+
+    async def document_text(self, document_id: int) -> DocumentText:
+        def read(session: Session) -> DocumentText:
+            document = DocumentRepository(session, self._user.workspace_id).require(document_id)
+            return DocumentText(
+                id=document.id,
+                file_name=document.file_name,
+                text=document.text or "",
+                page_offsets=document.page_offsets or [0],
+            )
+
+        return await self._database.run(read)
+
+    async def delete_documents(self, document_ids: list[int]) -> int:
+        """Delete documents with their chunks and results, and stored copies nothing else uses."""
+
+        def delete(session: Session) -> list[Path]:
+            documents = DocumentRepository(session, self._user.workspace_id)
+            rows = [documents.require(document_id) for document_id in document_ids]
+            for row in rows:
+                documents.delete(row.id)
+            paths = {row.stored_path for row in rows if row.stored_path}
+            return [Path(path) for path in paths if documents.stored_path_users(path) == 0]
+
+        orphans = await self._database.run(delete)
+        for path in orphans:
+            path.unlink(missing_ok=True)
+        logger.info("Deleted %s documents", len(document_ids))
+        return len(document_ids)
+
+    async def _plan(self, project: ProjectRef, options: ImportOptions) -> ImportPlan:
+        settings = self._settings
+
+        def resolve(session: Session) -> tuple[int, str]:
+            row = self._projects(session).resolve(project)
+            return row.id, row.language
+
+        project_id, language = await self._database.run(resolve)
+        policy = (
+            ChunkPolicy.classic()
+            if settings.chunking == "classic"
+            else ChunkPolicy.fit(settings.chunk_token_budget)
+        )
+        read_options = ReadOptions(
+            password=options.password,
+            text_column=options.text_column,
+            sheet=options.sheet,
+            ocr_enabled=settings.ocr_enabled,
+            ocr_languages=ocr_languages(language),
+            ocr_dpi=settings.ocr_dpi,
+            max_pdf_pages=settings.max_pdf_pages,
+        )
+        store = documents_folder(settings.workspace_store(self._user.workspace_id), project_id)
+        return ImportPlan(project_id, store, read_options, policy, settings.max_file_mb * 2**20)
+
+    def _stored(self, session: Session, project_id: int, document_ids: list[int]) -> list[Document]:
+        documents = DocumentRepository(session, self._user.workspace_id)
+        rows = [documents.require(document_id) for document_id in document_ids]
+        for row in rows:
+            if row.project_id != project_id:
+                raise InvalidInputError(f"Document {row.id} belongs to another project.")
+            if row.format in TABULAR:
+                raise InvalidInputError(
+                    f"{row.file_name} is a spreadsheet row: import the spreadsheet again to read it again."
+                )
+        return rows
+
+    def _projects(self, session: Session) -> ProjectRepository:
+        return ProjectRepository(session, self._user.workspace_id)
+
+
+def _summary(row: Document) -> DocumentSummary:
+    return DocumentSummary.model_validate(row, from_attributes=True)
