@@ -6,8 +6,8 @@ from datetime import datetime
 
 
 def count(number: int, noun: str) -> str:
-    """'1 variable', '7 variables'."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    """'1 variable', '7 variables', '14,059 words'."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def local_time(moment: datetime) -> str:

@@ -45,11 +45,19 @@ async def import_documents(context: AppContext, args: argparse.Namespace) -> int
     report = await context.documents(user).import_paths(args.project, args.paths, options, progress)
     if progress is not None:
         print(file=sys.stderr)
-    rows = [(item.name, item.outcome.value, shorten(item.detail, 100)) for item in report.outcomes]
+    # A failure's whole reason is shown: it says what to do (e.g. which --text-column to choose).
+    rows = [
+        (
+            item.name,
+            item.outcome.value,
+            item.detail if item.outcome is Outcome.FAILED else shorten(item.detail, 100),
+        )
+        for item in report.outcomes
+    ]
     if rows:
         print_table(("FILE", "RESULT", "DETAIL"), rows)
     print(f"\n{report.summary().capitalize()}.")
-    if report.count(Outcome.FAILED):
+    if any(item.outcome is Outcome.FAILED and item.document_id for item in report.outcomes):
         print(
             "Failed documents stay in the project with the reason; see them with `coderai documents PROJECT`."
         )

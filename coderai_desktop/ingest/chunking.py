@@ -14,6 +14,8 @@ from coderai_desktop.ingest.text import word_count
 from coderai_desktop.ingest.tokens import CHARS_PER_TOKEN, estimate_tokens
 
 _PARAGRAPH_END = re.compile(r"\n\s*\n")
+# A chunk ends at a paragraph end rather than mid-paragraph when that still fills this share of the budget.
+PARAGRAPH_END_SHARE = 0.5
 _SENTENCE_END = re.compile(r"(?<=[.!?;:。！？；])\s+|\n")
 
 
@@ -47,20 +49,28 @@ class ChunkSpan:
     overlap: int
 
 
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence (or a piece of one that exceeds the budget), and whether a paragraph ends with it."""
+
+    start: int
+    end: int
+    tokens: int
+    ends_paragraph: bool
+
+
 def plan_chunks(text: str, policy: ChunkPolicy) -> list[ChunkSpan]:
     total = estimate_tokens(text)
     short = policy.min_words is not None and word_count(text) <= policy.min_words
     if total <= policy.budget or short:
         return [ChunkSpan(0, 0, len(text), total, 0)]
-    units = _units(text, 0, len(text), policy.budget)
+    units = _units(text, policy.budget)
     spans: list[ChunkSpan] = []
     first = 0
     while first < len(units):
-        last, tokens = first, units[first][2]
-        while last + 1 < len(units) and tokens + units[last + 1][2] <= policy.budget:
-            last += 1
-            tokens += units[last][2]
-        start, end = units[first][0], units[last][1]
+        last = _last_unit(units, first, policy.budget)
+        start, end = units[first].start, units[last].end
+        tokens = sum(unit.tokens for unit in units[first : last + 1])
         overlap = max(0, spans[-1].end - start) if spans else 0
         spans.append(ChunkSpan(len(spans), start, end, tokens, overlap))
         if last + 1 >= len(units):
@@ -69,31 +79,50 @@ def plan_chunks(text: str, policy: ChunkPolicy) -> list[ChunkSpan]:
     return spans
 
 
-def _overlap_start(units: list[tuple[int, int, int]], first: int, last: int, allowance: float) -> int:
-    """Where the next chunk starts: a few units back from the end of this one, but always further on."""
+def _last_unit(units: list[_Unit], first: int, budget: int) -> int:
+    """As many sentences as fit; then back to the last paragraph end if that keeps most of the chunk."""
+    last, tokens = first, units[first].tokens
+    while last + 1 < len(units) and tokens + units[last + 1].tokens <= budget:
+        last += 1
+        tokens += units[last].tokens
+    if last + 1 == len(units) or units[last].ends_paragraph:
+        return last
+    kept = tokens
+    for candidate in range(last, first, -1):
+        kept -= units[candidate].tokens
+        if units[candidate - 1].ends_paragraph and kept >= PARAGRAPH_END_SHARE * budget:
+            return candidate - 1
+        if kept < PARAGRAPH_END_SHARE * budget:
+            break
+    return last
+
+
+def _overlap_start(units: list[_Unit], first: int, last: int, allowance: float) -> int:
+    """Where the next chunk starts: the sentences at the end of this one that fit the overlap allowance,
+    but always further on than this chunk's start."""
     start, shared = last + 1, 0
-    while start - 1 > first and shared + units[start - 1][2] <= allowance:
+    while start - 1 > first and shared + units[start - 1].tokens <= allowance:
         start -= 1
-        shared += units[start][2]
+        shared += units[start].tokens
     return start
 
 
-def _units(text: str, start: int, end: int, budget: int) -> list[tuple[int, int, int]]:
-    """Contiguous (start, end, tokens) pieces of text[start:end], none above the budget:
-    paragraphs, else sentences, else words, else a hard cut."""
-    pieces: list[tuple[int, int, int]] = []
-    for piece_start, piece_end in _split(text, start, end, _PARAGRAPH_END):
-        tokens = estimate_tokens(text[piece_start:piece_end])
-        if tokens <= budget:
-            pieces.append((piece_start, piece_end, tokens))
-            continue
-        for sentence_start, sentence_end in _split(text, piece_start, piece_end, _SENTENCE_END):
-            sentence_tokens = estimate_tokens(text[sentence_start:sentence_end])
-            if sentence_tokens <= budget:
-                pieces.append((sentence_start, sentence_end, sentence_tokens))
+def _units(text: str, budget: int) -> list[_Unit]:
+    """Contiguous sentences of the text, none above the budget (longer ones are cut at spaces)."""
+    units: list[_Unit] = []
+    for paragraph_start, paragraph_end in _split(text, 0, len(text), _PARAGRAPH_END):
+        pieces: list[tuple[int, int, int]] = []
+        for sentence_start, sentence_end in _split(text, paragraph_start, paragraph_end, _SENTENCE_END):
+            tokens = estimate_tokens(text[sentence_start:sentence_end])
+            if tokens <= budget:
+                pieces.append((sentence_start, sentence_end, tokens))
             else:
                 pieces.extend(_cut(text, sentence_start, sentence_end, budget))
-    return pieces
+        units.extend(
+            _Unit(start, end, tokens, index == len(pieces) - 1)
+            for index, (start, end, tokens) in enumerate(pieces)
+        )
+    return units
 
 
 def _split(text: str, start: int, end: int, boundary: re.Pattern[str]) -> list[tuple[int, int]]:

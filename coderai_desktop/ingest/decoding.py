@@ -31,6 +31,10 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str, list[str
             return data[len(bom) :].decode(encoding, errors="replace"), encoding, []
     if (utf16 := _utf16_without_bom(data)) is not None:
         return data.decode(utf16, errors="replace"), utf16, []
+    # ISO-2022-JP is 7-bit, so it passes as UTF-8: its escape sequences give it away.
+    escaped = b"\x1b$" in data[:_SAMPLE] or b"\x1b(" in data[:_SAMPLE]
+    if escaped and (text := _strict(data, "iso2022_jp")) is not None:
+        return text, "iso2022_jp", []
     if _is_utf8(data):
         # Valid UTF-8 with non-ASCII bytes is almost never another encoding by chance: it beats a
         # declaration, which web pages often get wrong.

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coderai_desktop.domain.enums import DocumentFormat, DocumentProblem, DocumentStatus
@@ -59,11 +60,12 @@ class Importer:
         """Read the files, as many at once as there are workers, reporting after each one."""
         slots = asyncio.Semaphore(self._pool.limits.workers)
         done, failed = 0, report.count(Outcome.FAILED)
+        claimed: dict[str, str] = {}  # fingerprints of this import's files -> the first file's name
 
         async def one(candidate: Candidate) -> list[FileOutcome]:
             nonlocal done, failed
             async with slots:
-                outcomes = await self._import_file(plan, candidate)
+                outcomes = await self._import_file(plan, candidate, claimed)
             done += 1
             failed += sum(1 for outcome in outcomes if outcome.outcome is Outcome.FAILED)
             if progress is not None:
@@ -75,26 +77,32 @@ class Importer:
             report.outcomes.extend(outcomes)
         return report
 
-    async def _import_file(self, plan: ImportPlan, candidate: Candidate) -> list[FileOutcome]:
+    async def _import_file(
+        self, plan: ImportPlan, candidate: Candidate, claimed: dict[str, str]
+    ) -> list[FileOutcome]:
         path, name = candidate.path, candidate.path.name
         try:
             size = path.stat().st_size
             sha256 = await asyncio.to_thread(sha256_of, path)
-            existing = await self._database.run(lambda s: self._find(s, plan.project_id, sha256))
-            if existing is not None and existing[1] is DocumentStatus.READY:
-                return [
-                    FileOutcome(name, Outcome.DUPLICATE, f"already imported as {existing[2]}", existing[0])
-                ]
+            ready = await self._database.run(lambda s: self._ready_duplicate(s, plan.project_id, sha256))
+            if ready is not None:
+                return [FileOutcome(name, Outcome.DUPLICATE, f"already imported as {ready[1]}", ready[0])]
+            if sha256 in claimed:  # the same content twice in one import (two empty files, a copy...)
+                return [FileOutcome(name, Outcome.DUPLICATE, f"same content as {claimed[sha256]}")]
+            claimed[sha256] = name
             stored = await asyncio.to_thread(store_copy, path, plan.store, sha256)
         except OSError as error:
             return [FileOutcome(name, Outcome.FAILED, f"cannot be read from disk: {error.strerror or error}")]
         if candidate.kind in TABULAR:
-            return await self._import_rows(plan, candidate, stored)
-        document_id = await self._database.run(
-            lambda s: self._upload(
-                s, plan, candidate, stored, sha256, size, existing[0] if existing else None
+            return await self._import_rows(plan, candidate, stored, size)
+        try:
+            document_id, duplicate_of = await self._database.run(
+                lambda s: self._upload(s, plan, candidate, stored, sha256, size)
             )
-        )
+        except IntegrityError:  # another window or command imported the same file at this very moment
+            return [FileOutcome(name, Outcome.DUPLICATE, "imported at the same moment by another window")]
+        if duplicate_of is not None:
+            return [FileOutcome(name, Outcome.DUPLICATE, f"already imported as {duplicate_of}", document_id)]
         return [await self.read_document(plan, document_id, str(stored), candidate.kind, name, size)]
 
     async def read_document(
@@ -104,11 +112,7 @@ class Importer:
         try:
             if size == 0:
                 raise ReadFailure(DocumentProblem.NO_TEXT, "The file is empty.")
-            if size > plan.max_file_bytes:
-                raise ReadFailure(
-                    DocumentProblem.TOO_LARGE,
-                    f"The file is larger than {plan.max_file_bytes // 2**20} MB, the limit in the settings.",
-                )
+            _check_size(size, plan)
             [output] = await self._pool.parse(stored, kind, plan.options, plan.policy)
             if not output.document.text.strip():
                 raise ReadFailure(DocumentProblem.NO_TEXT, "The file contains no text.")
@@ -122,31 +126,33 @@ class Importer:
         logger.info("Could not read %s: %s", name, failure.message)
         return FileOutcome(name, Outcome.FAILED, failure.message, document_id)
 
-    async def _import_rows(self, plan: ImportPlan, candidate: Candidate, stored: Path) -> list[FileOutcome]:
+    async def _import_rows(
+        self, plan: ImportPlan, candidate: Candidate, stored: Path, size: int
+    ) -> list[FileOutcome]:
         """A spreadsheet: one READY document per row with text; the file itself is not a document."""
         name = candidate.path.name
         try:
+            _check_size(size, plan)
             outputs = await self._pool.parse(str(stored), candidate.kind, plan.options, plan.policy)
         except ReadFailure as failure:
             return [FileOutcome(name, Outcome.FAILED, failure.message)]
         return await self._database.run(lambda s: self._save_rows(s, plan, candidate, stored, outputs))
 
-    def _find(self, session: Session, project_id: int, sha256: str) -> tuple[int, DocumentStatus, str] | None:
+    def _ready_duplicate(self, session: Session, project_id: int, sha256: str) -> tuple[int, str] | None:
         document = self._documents(session).by_sha256(project_id, sha256)
-        return (document.id, document.status, document.file_name) if document else None
+        ready = document is not None and document.status is DocumentStatus.READY
+        return (document.id, document.file_name) if document and ready else None
 
     def _upload(
-        self,
-        session: Session,
-        plan: ImportPlan,
-        candidate: Candidate,
-        stored: Path,
-        sha256: str,
-        size: int,
-        document_id: int | None,
-    ) -> int:
+        self, session: Session, plan: ImportPlan, candidate: Candidate, stored: Path, sha256: str, size: int
+    ) -> tuple[int, str | None]:
+        """The document to read the file into (new, or one that never got READY), or the READY one it
+        duplicates: found and written in one transaction."""
         documents = self._documents(session)
-        document = documents.require(document_id) if document_id else Document(project_id=plan.project_id)
+        existing = documents.by_sha256(plan.project_id, sha256)
+        if existing is not None and existing.status is DocumentStatus.READY:
+            return existing.id, existing.file_name
+        document = existing or Document(project_id=plan.project_id)
         document.file_name = candidate.path.name
         document.original_path = str(candidate.path)
         document.stored_path = str(stored)
@@ -154,10 +160,10 @@ class Importer:
         document.size_bytes = size
         document.format = candidate.kind
         _reset(document)
-        if document_id is None:
+        if existing is None:
             documents.add(document)
         session.flush()
-        return document.id
+        return document.id, None
 
     def _fail(self, session: Session, document_id: int, failure: ReadFailure) -> None:
         documents = self._documents(session)
@@ -223,6 +229,14 @@ class Importer:
 
     def _documents(self, session: Session) -> DocumentRepository:
         return DocumentRepository(session, self._workspace_id)
+
+
+def _check_size(size: int, plan: ImportPlan) -> None:
+    if size > plan.max_file_bytes:
+        raise ReadFailure(
+            DocumentProblem.TOO_LARGE,
+            f"The file is larger than {plan.max_file_bytes // 2**20} MB, the limit in the settings.",
+        )
 
 
 def _reset(document: Document) -> None:

@@ -67,6 +67,11 @@ class ParserPool:
             ) from None
         except ReadFailure:
             raise
+        except MemoryError:
+            raise ReadFailure(
+                DocumentProblem.TOO_LARGE,
+                "Reading the file needed more memory than allowed; it may be a zip bomb.",
+            ) from None
         except Exception as error:  # a bug in a reader or a library: keep the details for the log
             logger.error(
                 "Unexpected error reading %s: %r\n%s", args[:1], error, getattr(error, "traceback", "")

@@ -77,22 +77,17 @@ class DocumentService:
         documents = await self._database.run(lambda s: self._stored(s, plan.project_id, document_ids))
         report = ImportReport()
         for done, document in enumerate(documents, start=1):
-            stored, size = Path(document.stored_path or ""), 0
-            try:
+            stored = Path(document.stored_path or "")
+            if stored.is_file():
                 size = stored.stat().st_size
-            except OSError:
                 report.outcomes.append(
-                    FileOutcome(
-                        document.file_name,
-                        Outcome.FAILED,
-                        "its stored copy is missing: import the file again",
+                    await self._importer.read_document(
+                        plan, document.id, str(stored), document.format, document.file_name, size
                     )
                 )
-                continue
-            outcome = await self._importer.read_document(
-                plan, document.id, str(stored), document.format, document.file_name, size
-            )
-            report.outcomes.append(outcome)
+            else:
+                missing = "its stored copy is missing: import the file again"
+                report.outcomes.append(FileOutcome(document.file_name, Outcome.FAILED, missing, document.id))
             if progress is not None:
                 progress(
                     ImportProgress(done, len(documents), document.file_name, report.count(Outcome.FAILED))

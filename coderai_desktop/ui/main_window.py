@@ -14,6 +14,7 @@ from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.formatting import count
 from coderai_desktop.ui.about import AboutDialog
+from coderai_desktop.ui.documents.page import DocumentsPage
 from coderai_desktop.ui.projects.list_panel import ProjectListPanel
 from coderai_desktop.ui.projects.overview_page import OverviewPage
 from coderai_desktop.ui.settings.api_keys_dialog import ApiKeysDialog
@@ -28,11 +29,6 @@ from coderai_desktop.ui.wizard.new_project import NewProjectWizard
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
 NOT_YET = "Not part of this version yet."
 FUTURE_PAGES = {
-    "documents": (
-        "Documents",
-        "Import the documents to code: PDF, Word, HTML and plain-text files, or one document per row of a "
-        "CSV or Excel sheet.",
-    ),
     "run": ("Run", "Code a sample, review it, then run the whole corpus in the background."),
     "results": (
         "Results",
@@ -77,7 +73,14 @@ class MainWindow(QMainWindow):
         self.codebook = CodebookPage(self.service, runner)
         self.codebook.sig_project_changed.connect(lambda project: self.refresh_projects(project.id))
         self.codebook.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.pages: dict[str, QWidget] = {"overview": self.overview, "codebook": self.codebook}
+        self.documents = DocumentsPage(context.documents(user), runner)
+        self.documents.sig_project_changed.connect(lambda: self.refresh_projects(self._project_id()))
+        self.documents.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.pages: dict[str, QWidget] = {
+            "overview": self.overview,
+            "documents": self.documents,
+            "codebook": self.codebook,
+        }
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for key in ("overview", "documents", "codebook", "run", "results", "quality", "export"):
@@ -160,7 +163,11 @@ class MainWindow(QMainWindow):
             return
         self._state.set_last_project(self._user.login, project.id)
         self.overview.show_project(project)
+        self.documents.show_project(project)
         self.codebook.show_project(project)
+
+    def _project_id(self) -> int | None:
+        return self.project.id if self.project is not None else None
 
     def go_to_page(self, key: str) -> None:
         self.tabs.setCurrentWidget(self.pages[key])

@@ -48,7 +48,7 @@ def read(path: Path, _options: ReadOptions) -> list[ParsedDocument]:
     _title, main = _visible_text(markup, drop_boilerplate=True)
     # Boilerplate is told apart by markup and link density; if that leaves little, it guessed wrong.
     content = main if len(main) >= min(_MIN_MAIN_CHARS, _MIN_MAIN_SHARE * len(full)) else full
-    if title and not content.startswith(title):
+    if title and content.split("\n", 1)[0].strip() != title:
         content = f"{title}\n\n{content}"
     return [ParsedDocument(text=normalise(content), encoding=encoding, warnings=warnings)]
 

@@ -31,11 +31,11 @@ pymupdf.TOOLS.mupdf_display_warnings(False)
 def read(path: Path, options: ReadOptions) -> list[ParsedDocument]:
     try:
         document = pymupdf.open(path, filetype="pdf")
-    except (pymupdf.FileDataError, pymupdf.EmptyFileError, *MUPDF_ERRORS) as error:
+    except (pymupdf.FileDataError, pymupdf.EmptyFileError, *MUPDF_ERRORS):
         raise ReadFailure(
             DocumentProblem.DAMAGED,
-            f"The PDF is damaged and could not be repaired ({error}). If it opens in a PDF viewer, "
-            "print it to a new PDF and import that.",
+            "The PDF is damaged and could not be repaired. If it opens in a PDF viewer, print it to a new PDF "
+            "and import that.",
         ) from None
     with document:
         _unlock(document, options.password)
@@ -88,6 +88,12 @@ def _read_pages(document: pymupdf.Document, options: ReadOptions) -> ParsedDocum
         pages.append(normalise(text))
     if (xfa := _xfa_instead_of_pages(document, pages)) is not None:
         return xfa
+    if document.is_repaired and not any(pages):
+        raise ReadFailure(
+            DocumentProblem.DAMAGED,
+            "The PDF is damaged (probably cut short) and no text could be recovered from it. Download or copy "
+            "the file again.",
+        )
     if unreadable and not any(pages):
         raise ReadFailure(DocumentProblem.DAMAGED, "The PDF is damaged: none of its pages could be read.")
     if unreadable:
@@ -128,7 +134,7 @@ def _joined(pages: list[str], warnings: list[str]) -> ParsedDocument:
 
 
 def _form_fields(page: pymupdf.Page) -> str:
-    """Filled form fields as 'name: value' lines (a field's value is not part of the page's text)."""
+    """Filled form fields as 'name: value' lines: the page may show a value, but not which field it fills."""
     lines = []
     for widget in page.widgets():
         value = widget.field_value

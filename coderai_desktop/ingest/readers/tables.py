@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 
 from coderai_desktop.domain.enums import DocumentProblem
@@ -42,6 +43,19 @@ def column_names(path: Path, sheet: str | None = None) -> list[str]:
     return [str(name) for name in _xlsx_frame(path, sheet, rows=0).columns]
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of an XLSX workbook (a CSV file has none)."""
+    if path.suffix.lower() == ".csv":
+        return []
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+    except Exception as error:  # openpyxl raises many kinds for damaged files
+        raise ReadFailure(DocumentProblem.DAMAGED, f"The spreadsheet is damaged ({error}).") from None
+    names = list(workbook.sheetnames)
+    workbook.close()
+    return names
+
+
 def _csv_frame(text: str, rows: int | None = None) -> pd.DataFrame:
     try:
         dialect: Any = csv.Sniffer().sniff(text[: 64 * 1024], delimiters=_DELIMITERS)
@@ -49,8 +63,17 @@ def _csv_frame(text: str, rows: int | None = None) -> pd.DataFrame:
     except csv.Error:
         delimiter = ","
     try:
+        # Blank lines kept, so rows are numbered as a spreadsheet shows them; empty cells become None,
+        # as in XLSX, while text such as "007" or "NA" stays as written.
         return pd.read_csv(
-            io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, nrows=rows, engine="python"
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            nrows=rows,
+            engine="python",
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         raise ReadFailure(
@@ -76,9 +99,11 @@ def _documents(
     column = _text_column(columns, options.text_column)
     documents = []
     for position, values in enumerate(frame.itertuples(index=False, name=None)):
-        row = dict(zip(columns, values, strict=True))
-        metadata = {name: _json_value(value) for name, value in row.items() if name != column}
-        text = normalise(str(_json_value(row[column]) or ""))
+        row = {name: _json_value(value) for name, value in zip(columns, values, strict=True)}
+        if all(value in (None, "") for value in row.values()):
+            continue  # a blank line between rows
+        metadata = {name: value for name, value in row.items() if name != column}
+        text = normalise(str(row[column] or ""))
         documents.append(
             ParsedDocument(
                 text=text,

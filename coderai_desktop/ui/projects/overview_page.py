@@ -16,12 +16,17 @@ NEXT_STEP = {
         "Open the codebook",
         "codebook",
     ),
+    ProjectStatus.SCHEMA_DEFINED: (
+        "The codebook is defined. Next: import the documents to code.",
+        "Open documents",
+        "documents",
+    ),
 }
 
 
 class OverviewPage(QWidget):
     sig_go_to = Signal(str)
-    """The name of the page the next-step button leads to (e.g. 'codebook')."""
+    """The name of the page the next-step button leads to ('codebook', 'documents')."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

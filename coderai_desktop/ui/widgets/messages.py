@@ -19,6 +19,14 @@ def show_error(parent: QWidget | None, title: str, text: str, details: str | Non
     return box
 
 
+def show_info(parent: QWidget | None, title: str, text: str, details: str | None = None) -> QMessageBox:
+    box = _box(parent, QMessageBox.Icon.Information, title, text, Button.Ok)
+    if details:
+        box.setDetailedText(details)
+    box.open()
+    return box
+
+
 def ask(
     parent: QWidget | None, title: str, text: str, confirm_label: str, on_confirm: Callable[[], None]
 ) -> QMessageBox:
