@@ -73,9 +73,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def stored_path(folder: Path, sha256: str, original: Path) -> Path:
+    """Copies are named by their content, so equal files share one and an import never overwrites another."""
+    return folder / f"{sha256}{original.suffix.lower()}"
+
+
 def store_copy(path: Path, folder: Path, sha256: str) -> Path:
-    """A copy named by its content, so equal files share it and an import never overwrites another."""
-    target = folder / f"{sha256}{path.suffix.lower()}"
+    target = stored_path(folder, sha256, path)
     if target.exists():
         return target
     folder.mkdir(parents=True, exist_ok=True)

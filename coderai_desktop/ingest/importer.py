@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from coderai_desktop.domain.enums import DocumentFormat, DocumentProblem, DocumentStatus
 from coderai_desktop.formatting import count
 from coderai_desktop.ingest.chunking import ChunkPolicy
-from coderai_desktop.ingest.files import Candidate, sha256_of, store_copy
+from coderai_desktop.ingest.files import Candidate, sha256_of, store_copy, stored_path
 from coderai_desktop.ingest.formats import TABULAR
 from coderai_desktop.ingest.parsed import ParsedDocument, ReadFailure, ReadOptions
 from coderai_desktop.ingest.pool import ParserPool
@@ -29,12 +30,16 @@ from coderai_desktop.ingest.report import FileOutcome, ImportProgress, ImportRep
 from coderai_desktop.ingest.text import word_count
 from coderai_desktop.ingest.worker import WorkerOutput
 from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.group_commit import GroupCommit
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
 from coderai_desktop.persistence.tables import Document
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[ImportProgress], None]
+
+# Files handled at once per parser process: while one is parsed, others are hashed, copied or saved.
+FILES_IN_FLIGHT_PER_WORKER = 4
 
 
 @dataclass(frozen=True)
@@ -53,14 +58,16 @@ class Importer:
         self._database = database
         self._workspace_id = workspace_id
         self._pool = pool
+        self._saves = GroupCommit(database)
 
     async def run(
         self, plan: ImportPlan, candidates: list[Candidate], report: ImportReport, progress: Progress | None
     ) -> ImportReport:
-        """Read the files, as many at once as there are workers, reporting after each one."""
-        slots = asyncio.Semaphore(self._pool.limits.workers)
+        """Read the files, a few per worker at once so hashing, copying and saving overlap with parsing,
+        reporting after each one."""
+        slots = asyncio.Semaphore(self._pool.limits.workers * FILES_IN_FLIGHT_PER_WORKER)
         done, failed = 0, report.count(Outcome.FAILED)
-        claimed: dict[str, str] = {}  # fingerprints of this import's files -> the first file's name
+        claimed: dict[str, tuple[int | None, str]] = {}  # this import's fingerprints -> (document, file)
 
         async def one(candidate: Candidate) -> list[FileOutcome]:
             nonlocal done, failed
@@ -78,37 +85,34 @@ class Importer:
         return report
 
     async def _import_file(
-        self, plan: ImportPlan, candidate: Candidate, claimed: dict[str, str]
+        self, plan: ImportPlan, candidate: Candidate, claimed: dict[str, tuple[int | None, str]]
     ) -> list[FileOutcome]:
         path, name = candidate.path, candidate.path.name
         try:
             size = path.stat().st_size
             sha256 = await asyncio.to_thread(sha256_of, path)
-            ready = await self._database.run(lambda s: self._ready_duplicate(s, plan.project_id, sha256))
-            if ready is not None:
-                return [FileOutcome(name, Outcome.DUPLICATE, f"already imported as {ready[1]}", ready[0])]
-            if sha256 in claimed:  # the same content twice in one import (two empty files, a copy...)
-                return [FileOutcome(name, Outcome.DUPLICATE, f"same content as {claimed[sha256]}")]
-            claimed[sha256] = name
-            stored = await asyncio.to_thread(store_copy, path, plan.store, sha256)
-        except OSError as error:
-            return [FileOutcome(name, Outcome.FAILED, f"cannot be read from disk: {error.strerror or error}")]
-        if candidate.kind in TABULAR:
-            return await self._import_rows(plan, candidate, stored, size)
-        try:
+            if candidate.kind in TABULAR:
+                if sha256 in claimed:
+                    return [FileOutcome(name, Outcome.DUPLICATE, f"same content as {claimed[sha256][1]}")]
+                claimed[sha256] = (None, name)
+                stored = await asyncio.to_thread(store_copy, path, plan.store, sha256)
+                return await self._import_rows(plan, candidate, stored, size)
             document_id, duplicate_of = await self._database.run(
-                lambda s: self._upload(s, plan, candidate, stored, sha256, size)
+                lambda s: self._claim(s, plan, candidate, sha256, size, claimed)
             )
+            if duplicate_of is not None:
+                return [FileOutcome(name, Outcome.DUPLICATE, duplicate_of, document_id)]
+            stored = await asyncio.to_thread(store_copy, path, plan.store, sha256)
         except IntegrityError:  # another window or command imported the same file at this very moment
             return [FileOutcome(name, Outcome.DUPLICATE, "imported at the same moment by another window")]
-        if duplicate_of is not None:
-            return [FileOutcome(name, Outcome.DUPLICATE, f"already imported as {duplicate_of}", document_id)]
+        except OSError as error:
+            return [FileOutcome(name, Outcome.FAILED, f"cannot be read from disk: {error.strerror or error}")]
         return [await self.read_document(plan, document_id, str(stored), candidate.kind, name, size)]
 
     async def read_document(
         self, plan: ImportPlan, document_id: int, stored: str, kind: DocumentFormat, name: str, size: int
     ) -> FileOutcome:
-        """Read one stored file into its document: PARSED with its text, then READY with its chunks."""
+        """Read one stored file into its document, which ends READY with its text and chunks, or FAILED."""
         try:
             if size == 0:
                 raise ReadFailure(DocumentProblem.NO_TEXT, "The file is empty.")
@@ -119,10 +123,9 @@ class Importer:
         except ReadFailure as error:
             failure = error
         else:
-            await self._database.run(lambda s: self._save_text(s, document_id, output.document))
-            await self._database.run(lambda s: self._save_chunks(s, document_id, plan.policy, output))
+            await self._saves.submit(lambda s: self._save(s, document_id, plan.policy, output))
             return FileOutcome(name, Outcome.IMPORTED, _describe(output.document), document_id)
-        await self._database.run(lambda s: self._fail(s, document_id, failure))
+        await self._saves.submit(lambda s: self._fail(s, document_id, failure))
         logger.info("Could not read %s: %s", name, failure.message)
         return FileOutcome(name, Outcome.FAILED, failure.message, document_id)
 
@@ -138,24 +141,30 @@ class Importer:
             return [FileOutcome(name, Outcome.FAILED, failure.message)]
         return await self._database.run(lambda s: self._save_rows(s, plan, candidate, stored, outputs))
 
-    def _ready_duplicate(self, session: Session, project_id: int, sha256: str) -> tuple[int, str] | None:
-        document = self._documents(session).by_sha256(project_id, sha256)
-        ready = document is not None and document.status is DocumentStatus.READY
-        return (document.id, document.file_name) if document and ready else None
+    def _claim(
+        self,
+        session: Session,
+        plan: ImportPlan,
+        candidate: Candidate,
+        sha256: str,
+        size: int,
+        claimed: dict[str, tuple[int | None, str]],
+    ) -> tuple[int | None, str | None]:
+        """The document this file is read into (new, or one that never got READY), or why it is a duplicate.
 
-    def _upload(
-        self, session: Session, plan: ImportPlan, candidate: Candidate, stored: Path, sha256: str, size: int
-    ) -> tuple[int, str | None]:
-        """The document to read the file into (new, or one that never got READY), or the READY one it
-        duplicates: found and written in one transaction."""
+        Runs on the database thread, one file at a time, so two files with the same bytes in one import
+        cannot both claim them."""
         documents = self._documents(session)
         existing = documents.by_sha256(plan.project_id, sha256)
         if existing is not None and existing.status is DocumentStatus.READY:
-            return existing.id, existing.file_name
+            return existing.id, f"already imported as {existing.file_name}"
+        if sha256 in claimed:
+            document_id, first = claimed[sha256]
+            return document_id, f"same content as {first}"
         document = existing or Document(project_id=plan.project_id)
         document.file_name = candidate.path.name
         document.original_path = str(candidate.path)
-        document.stored_path = str(stored)
+        document.stored_path = str(stored_path(plan.store, sha256, candidate.path))
         document.sha256 = sha256
         document.size_bytes = size
         document.format = candidate.kind
@@ -163,25 +172,23 @@ class Importer:
         if existing is None:
             documents.add(document)
         session.flush()
+        claimed[sha256] = (document.id, candidate.path.name)
         return document.id, None
 
     def _fail(self, session: Session, document_id: int, failure: ReadFailure) -> None:
         documents = self._documents(session)
-        documents.mark_failed(documents.require(document_id), failure.problem, failure.message)
+        documents.mark_failed(document_id, failure.problem, failure.message)
 
-    def _save_text(self, session: Session, document_id: int, parsed: ParsedDocument) -> None:
-        document = self._documents(session).require(document_id)
-        _fill(document, parsed)
-        document.status = DocumentStatus.PARSED
-
-    def _save_chunks(
-        self, session: Session, document_id: int, policy: ChunkPolicy, output: WorkerOutput
-    ) -> None:
+    def _save(self, session: Session, document_id: int, policy: ChunkPolicy, output: WorkerOutput) -> None:
+        """The text and its chunks in one transaction: a document is READY with both or not at all."""
         documents = self._documents(session)
-        document = documents.require(document_id)
-        documents.replace_chunks(document, policy.budget, _chunk_rows(output))
-        document.chunk_count = len(output.chunks)
-        document.status = DocumentStatus.READY
+        documents.replace_chunks(document_id, policy.budget, _chunk_rows(output))
+        documents.update(
+            document_id,
+            **_text_columns(output.document),
+            chunk_count=len(output.chunks),
+            status=DocumentStatus.READY,
+        )
 
     def _save_rows(
         self,
@@ -219,11 +226,12 @@ class Importer:
                     "columns": parsed.metadata,
                 },
             )
-            _fill(document, parsed)
-            documents.add(document)
-            documents.replace_chunks(document, plan.policy.budget, _chunk_rows(output))
+            for column, value in _text_columns(parsed).items():
+                setattr(document, column, value)
             document.chunk_count = len(output.chunks)
             document.status = DocumentStatus.READY
+            documents.add(document)
+            documents.replace_chunks(document.id, plan.policy.budget, _chunk_rows(output))
             outcomes.append(FileOutcome(name, Outcome.IMPORTED, _describe(parsed), document.id))
         return outcomes
 
@@ -246,16 +254,18 @@ def _reset(document: Document) -> None:
     document.warnings = []
 
 
-def _fill(document: Document, parsed: ParsedDocument) -> None:
-    document.text = parsed.text
-    document.page_offsets = parsed.page_offsets
-    document.page_count = parsed.page_count
-    document.word_count = word_count(parsed.text)
-    document.char_count = len(parsed.text)
-    document.encoding = parsed.encoding
-    document.warnings = parsed.warnings
-    document.problem = None
-    document.error_message = None
+def _text_columns(parsed: ParsedDocument) -> dict[str, Any]:
+    return {
+        "text": parsed.text,
+        "page_offsets": parsed.page_offsets,
+        "page_count": parsed.page_count,
+        "word_count": word_count(parsed.text),
+        "char_count": len(parsed.text),
+        "encoding": parsed.encoding,
+        "warnings": parsed.warnings,
+        "problem": None,
+        "error_message": None,
+    }
 
 
 def _chunk_rows(output: WorkerOutput) -> list[dict[str, int]]:

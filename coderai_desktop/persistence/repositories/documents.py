@@ -23,28 +23,29 @@ class DocumentRepository(ProjectPartRepository[Document]):
         query = self.select().where(Document.id.in_(document_ids)).order_by(Document.id)
         return list(self.session.scalars(query))
 
-    def mark_failed(self, document: Document, problem: DocumentProblem, message: str) -> None:
-        document.status = DocumentStatus.FAILED
-        document.problem = problem
-        document.error_message = message
-        self.session.flush()
+    def mark_failed(self, document_id: int, problem: DocumentProblem, message: str) -> None:
+        self.update(document_id, status=DocumentStatus.FAILED, problem=problem, error_message=message)
 
-    def replace_chunks(self, document: Document, budget: int, spans: list[dict[str, Any]]) -> None:
+    def replace_chunks(self, document_id: int, budget: int, spans: list[dict[str, Any]]) -> None:
         """The document's chunks for one token budget (chunks for other budgets are kept)."""
         self.session.execute(
             sa.delete(DocumentChunk).where(
                 DocumentChunk.workspace_id == self.workspace_id,
-                DocumentChunk.document_id == document.id,
+                DocumentChunk.document_id == document_id,
                 DocumentChunk.token_budget == budget,
             )
         )
-        self.session.add_all(
-            DocumentChunk(
-                workspace_id=self.workspace_id, document_id=document.id, token_budget=budget, **span
-            )
-            for span in spans
-        )
-        self.session.flush()
+        if spans:
+            rows = [
+                {
+                    "workspace_id": self.workspace_id,
+                    "document_id": document_id,
+                    "token_budget": budget,
+                    **span,
+                }
+                for span in spans
+            ]
+            self.session.execute(sa.insert(DocumentChunk), rows)
 
     def chunks(self, document_id: int, budget: int) -> list[DocumentChunk]:
         query = (

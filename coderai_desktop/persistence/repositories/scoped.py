@@ -41,12 +41,17 @@ class WorkspaceRepository(Generic[Row]):
         self.session.flush()
         return row
 
-    def update(self, row_id: int, **values: Any) -> Row:
-        row = self.require(row_id)
-        for name, value in values.items():
-            setattr(row, name, value)
-        self.session.flush()
-        return row
+    def update(self, row_id: int, **values: Any) -> None:
+        """Set columns of one row with a single UPDATE (no ORM round trip: imports do this thousands of
+        times); NotFoundError when the workspace has no such row."""
+        if "workspace_id" in values:
+            self.require(row_id)  # another workspace's row is simply not found
+            raise ValueError("a row never moves to another workspace")
+        statement = sa.update(self.model).where(
+            self.model.id == row_id, self.model.workspace_id == self.workspace_id
+        )
+        if self.session.execute(statement.values(**values)).rowcount != 1:  # type: ignore[attr-defined]
+            raise NotFoundError(f"There is no {self.noun} {row_id} in your workspace.")
 
     def delete(self, row_id: int) -> None:
         self.session.delete(self.require(row_id))
