@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from coderai_desktop.domain.enums import DocumentFormat, DocumentProblem, DocumentStatus
 from coderai_desktop.formatting import count
-from coderai_desktop.ingest.chunking import ChunkPolicy
+from coderai_desktop.ingest.chunking import ChunkPolicy, ChunkSpan
 from coderai_desktop.ingest.files import Candidate, sha256_of, store_copy, stored_path
 from coderai_desktop.ingest.formats import TABULAR
 from coderai_desktop.ingest.parsed import ParsedDocument, ReadFailure, ReadOptions
@@ -268,17 +268,19 @@ def _text_columns(parsed: ParsedDocument) -> dict[str, Any]:
     }
 
 
+def chunk_row(span: ChunkSpan) -> dict[str, int]:
+    """A chunk's columns, as DocumentRepository.replace_chunks takes them."""
+    return {
+        "chunk_index": span.index,
+        "char_start": span.start,
+        "char_end": span.end,
+        "token_estimate": span.tokens,
+        "overlap_chars": span.overlap,
+    }
+
+
 def _chunk_rows(output: WorkerOutput) -> list[dict[str, int]]:
-    return [
-        {
-            "chunk_index": span.index,
-            "char_start": span.start,
-            "char_end": span.end,
-            "token_estimate": span.tokens,
-            "overlap_chars": span.overlap,
-        }
-        for span in output.chunks
-    ]
+    return [chunk_row(span) for span in output.chunks]
 
 
 def _row_sha256(parsed: ParsedDocument) -> str:

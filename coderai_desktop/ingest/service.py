@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.document import DocumentSummary, DocumentText
+from coderai_desktop.domain.enums import DocumentStatus
 from coderai_desktop.domain.errors import InvalidInputError
-from coderai_desktop.ingest.chunking import ChunkPolicy
+from coderai_desktop.ingest.chunking import ChunkPolicy, ChunkSpan, plan_chunks
 from coderai_desktop.ingest.files import collect
 from coderai_desktop.ingest.formats import TABULAR
-from coderai_desktop.ingest.importer import Importer, ImportPlan, Progress
+from coderai_desktop.ingest.importer import Importer, ImportPlan, Progress, chunk_row
 from coderai_desktop.ingest.languages import ocr_languages
 from coderai_desktop.ingest.parsed import ReadOptions
 from coderai_desktop.ingest.pool import ParserPool
@@ -47,6 +48,7 @@ class DocumentService:
         self._database = database
         self._user = user
         self._settings = settings
+        self._pool = pool
         self._importer = Importer(database, user.workspace_id, pool)
 
     async def import_paths(
@@ -103,6 +105,38 @@ class DocumentService:
             ]
 
         return await self._database.run(listing)
+
+    async def chunks(self, document_id: int, policy: ChunkPolicy) -> list[ChunkSpan]:
+        """The document's chunks for a model's budget: stored ones, or cut now from its stored text
+        (in a worker process) and kept, so a model with a smaller context never re-reads the file."""
+
+        def stored(session: Session) -> tuple[list[ChunkSpan], str | None]:
+            documents = DocumentRepository(session, self._user.workspace_id)
+            document = documents.require(document_id)
+            if document.status is not DocumentStatus.READY:
+                raise InvalidInputError(
+                    f"{document.file_name} is not ready: it has no text to cut into chunks."
+                )
+            rows = documents.chunks(document_id, policy.budget)
+            spans = [
+                ChunkSpan(
+                    row.chunk_index, row.char_start, row.char_end, row.token_estimate, row.overlap_chars
+                )
+                for row in rows
+            ]
+            return spans, None if spans else document.text or ""
+
+        spans, text = await self._database.run(stored)
+        if text is None:
+            return spans
+        spans = await self._pool.run(plan_chunks, text, policy)
+        rows = [chunk_row(span) for span in spans]
+        await self._database.run(
+            lambda s: DocumentRepository(s, self._user.workspace_id).replace_chunks(
+                document_id, policy.budget, rows
+            )
+        )
+        return spans
 
     async def document_text(self, document_id: int) -> DocumentText:
         def read(session: Session) -> DocumentText:
