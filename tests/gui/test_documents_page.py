@@ -56,7 +56,7 @@ def import_and_wait(qtbot: Any, page: DocumentsPage, paths: list[Path]) -> None:
 
 
 def row_named(page: DocumentsPage, name: str) -> int:
-    return next(row for row, document in enumerate(page.model.documents()) if document.file_name == name)
+    return next(row for row, document in enumerate(page.model.rows()) if document.file_name == name)
 
 
 def test_a_project_without_documents_invites_a_drop(page) -> None:
@@ -95,8 +95,8 @@ def test_an_encrypted_pdf_is_read_once_its_password_is_given(qtbot, page, folder
     monkeypatch.setattr(QInputDialog, "getText", lambda *args, **kwargs: (PASSWORD, True))
     page.password_button.click()
     qtbot.waitUntil(lambda: not page.importing, timeout=60_000)
-    qtbot.waitUntil(lambda: page.model.documents()[0].status is DocumentStatus.READY, timeout=10_000)
-    document = page.model.documents()[0]
+    qtbot.waitUntil(lambda: page.model.rows()[0].status is DocumentStatus.READY, timeout=10_000)
+    document = page.model.rows()[0]
     assert document.file_name == "locked.pdf" and document.error_message is None
 
 
@@ -145,7 +145,7 @@ def test_a_spreadsheet_asks_for_its_text_column(qtbot, page, tmp_path, monkeypat
     assert dialog.text_column() == "answer", "a column named like text is chosen for the person"
     dialog.accept()
     qtbot.waitUntil(lambda: page.model.rowCount() == 2 and not page.importing, timeout=60_000)
-    names = sorted(document.file_name for document in page.model.documents())
+    names = sorted(document.file_name for document in page.model.rows())
     assert names == ["survey.csv row 2", "survey.csv row 3"]
 
 
@@ -162,4 +162,4 @@ def test_cancelling_an_import_keeps_what_was_read(qtbot, page, tmp_path) -> None
     qtbot.waitUntil(lambda: not page.importing, timeout=30_000)
     assert not page.progress_row.isVisible()
     qtbot.waitUntil(lambda: page.model.rowCount() >= 2, timeout=10_000)
-    assert page.model.rowCount() < 40 or all(d.status is DocumentStatus.READY for d in page.model.documents())
+    assert page.model.rowCount() < 40 or all(d.status is DocumentStatus.READY for d in page.model.rows())

@@ -48,7 +48,7 @@ def test_variables_table_model(qtmodeltester) -> None:
     variables = read_codebook_file(resource("demo", "codebook.yaml")).variables
     variables[0] = variables[0].model_copy(update={"if_uncertain": IfUncertain.NULL})
     model = VariablesTableModel()
-    model.set_variables(variables)
+    model.set_rows(variables)
     qtmodeltester.check(model)
     assert model.rowCount() == 7
     assert model.index(0, COL_NAME).data() == "plan_title"

@@ -12,7 +12,6 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -22,9 +21,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -50,10 +46,10 @@ from coderai_desktop.ui.documents.table_model import (
     DocumentsTableModel,
 )
 from coderai_desktop.ui.tasks import TaskRunner
-from coderai_desktop.ui.widgets.empty_state import EmptyState
+from coderai_desktop.ui.widgets.empty_state import EmptyState, table_or_empty
 from coderai_desktop.ui.widgets.messages import ask, show_error, show_info
+from coderai_desktop.ui.widgets.tables import read_only_table
 
-ROW_HEIGHT = 26
 COLUMN_WIDTHS = {COL_NAME: 280, COL_FORMAT: 64, COL_STATUS: 130, COL_PAGES: 64, COL_WORDS: 80}
 # While an import runs, the list is refreshed at most this often, so documents appear as they are read.
 LIVE_REFRESH_SECONDS = 1.0
@@ -108,19 +104,10 @@ class DocumentsPage(QWidget):
         self.progress_row.hide()
 
         self.model = DocumentsTableModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table = read_only_table(self.model, several=True)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(COL_NOTE, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(COL_NOTE, QHeaderView.ResizeMode.Stretch)
         for column, width in COLUMN_WIDTHS.items():
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -134,20 +121,13 @@ class DocumentsPage(QWidget):
         preview_layout.setContentsMargins(0, 4, 0, 0)
         preview_layout.addWidget(self.preview_label)
         preview_layout.addWidget(self.preview)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(preview_box)
-        splitter.setSizes([320, 220])
-
         self.empty = EmptyState(
             "No documents yet",
             "Drop files or folders here: PDF, Word, HTML and plain-text files, or a CSV/Excel sheet with one "
             "document per row. Every file is read in the background; a file that cannot be read says why.",
             ("Add files…", self.add_files),
         )
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(splitter)
+        self.stack = table_or_empty(self.table, preview_box, self.empty)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -316,7 +296,7 @@ class DocumentsPage(QWidget):
         self.sig_project_changed.emit()
 
     def _show_documents(self, documents: list[DocumentSummary]) -> None:
-        self.model.set_documents(documents)
+        self.model.set_rows(documents)
         ready = sum(1 for document in documents if document.status is DocumentStatus.READY)
         self.count_label.setText(f"Documents: {len(documents)} ({ready} ready)")
         self.stack.setCurrentIndex(1 if documents else 0)

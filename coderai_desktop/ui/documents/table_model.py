@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from coderai_desktop.domain.document import DocumentSummary
 from coderai_desktop.domain.enums import DocumentStatus
+from coderai_desktop.ui.widgets.tables import Index, ListTableModel
 
 COL_NAME, COL_FORMAT, COL_STATUS, COL_PAGES, COL_WORDS, COL_NOTE = range(6)
 HEADERS = ("Name", "Format", "Status", "Pages", "Words", "Notes")
@@ -22,8 +23,6 @@ STATUS_TEXT = {
 }
 STATUS_COLOUR = {DocumentStatus.FAILED: QColor("#b3261e"), DocumentStatus.READY: QColor("#1e6b3a")}
 NUMERIC = {COL_PAGES, COL_WORDS}
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def note(document: DocumentSummary) -> str:
@@ -42,41 +41,17 @@ def _sort_key(column: int) -> Any:
     return keys[column]
 
 
-class DocumentsTableModel(QAbstractTableModel):
+class DocumentsTableModel(ListTableModel[DocumentSummary]):
+    headers = HEADERS
+
     def __init__(self) -> None:
         super().__init__()
-        self._documents: list[DocumentSummary] = []
         self._sort = (COL_NAME, Qt.SortOrder.AscendingOrder)
 
-    def set_documents(self, documents: list[DocumentSummary]) -> None:
-        self.beginResetModel()
-        self._documents = list(documents)
-        self._apply_sort()
-        self.endResetModel()
-
-    def documents(self) -> list[DocumentSummary]:
-        return list(self._documents)
-
-    def row_of(self, document_id: int) -> int | None:
-        return next((row for row, d in enumerate(self._documents) if d.id == document_id), None)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._documents)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._documents):
+        document, column = self.item(index), index.column()
+        if document is None:
             return None
-        document, column = self._documents[index.row()], index.column()
         if role == ROLE_DOCUMENT:
             return document
         if role == Qt.ItemDataRole.DisplayRole:
@@ -92,10 +67,10 @@ class DocumentsTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
         before = self.persistentIndexList()
-        ids = [self._documents[index.row()].id for index in before]
+        ids = [self._rows[index.row()].id for index in before]
         self._sort = (column, order)
-        self._apply_sort()
-        rows = {document.id: row for row, document in enumerate(self._documents)}
+        self._rows_changed()
+        rows = {document.id: row for row, document in enumerate(self._rows)}
         after = [
             self.index(rows[document_id], index.column())
             for document_id, index in zip(ids, before, strict=True)
@@ -103,9 +78,9 @@ class DocumentsTableModel(QAbstractTableModel):
         self.changePersistentIndexList(before, after)  # the selection follows its documents
         self.layoutChanged.emit()
 
-    def _apply_sort(self) -> None:
+    def _rows_changed(self) -> None:
         column, order = self._sort
-        self._documents.sort(key=_sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows.sort(key=_sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
 
     @staticmethod
     def _display(document: DocumentSummary, column: int) -> Any:

@@ -5,17 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -45,10 +41,10 @@ from coderai_desktop.ui.variables.table_model import (
     ROLE_VARIABLE,
     VariablesTableModel,
 )
-from coderai_desktop.ui.widgets.empty_state import EmptyState
+from coderai_desktop.ui.widgets.empty_state import EmptyState, table_or_empty
 from coderai_desktop.ui.widgets.messages import ask, show_error
+from coderai_desktop.ui.widgets.tables import read_only_table
 
-ROW_HEIGHT = 26
 COLUMN_WIDTHS = {COL_LABEL: 190, COL_TYPE: 80, COL_THRESHOLD: 80, COL_UNCERTAIN: 100, COL_MULTIPLE: 110}
 
 
@@ -78,16 +74,8 @@ class CodebookPage(QWidget):
         toolbar.addWidget(self.export_button)
 
         self.model = VariablesTableModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
-        self.table.verticalHeader().hide()
+        self.table = read_only_table(self.model)
         header = self.table.horizontalHeader()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(COL_INSTRUCTIONS, QHeaderView.ResizeMode.Stretch)
         for column, width in COLUMN_WIDTHS.items():
@@ -95,20 +83,13 @@ class CodebookPage(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.details = QTextBrowser()
         self.details.setOpenLinks(False)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.details)
-        splitter.setSizes([300, 200])
-
         self.empty = EmptyState(
             "No variables yet",
             "The codebook lists the variables to extract from every document: their type, instructions "
             "and categories. Import a codebook file (YAML or JSON) to define them.",
             ("Import codebook…", self.import_codebook),
         )
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(splitter)
+        self.stack = table_or_empty(self.table, self.details, self.empty)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -127,7 +108,7 @@ class CodebookPage(QWidget):
 
     def _show_codebook(self, codebook: Codebook) -> None:
         variables = codebook.variables
-        self.model.set_variables(variables)
+        self.model.set_rows(variables)
         self.count_label.setText(f"Codebook: {count(len(variables), 'variable')}")
         self.export_button.setEnabled(bool(variables))
         self.stack.setCurrentIndex(1 if variables else 0)

@@ -4,50 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.enums import IfUncertain
 from coderai_desktop.formatting import shorten
+from coderai_desktop.ui.widgets.tables import Index, ListTableModel
 
 COL_NAME, COL_LABEL, COL_TYPE, COL_THRESHOLD, COL_UNCERTAIN, COL_MULTIPLE, COL_INSTRUCTIONS = range(7)
 HEADERS = ("Name", "Label", "Type", "Threshold", "If uncertain", "Several values", "Instructions")
 ROLE_VARIABLE = Qt.ItemDataRole.UserRole + 1
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 def policy(value: str) -> str:
     return value.replace("_", " ").capitalize()
 
 
-class VariablesTableModel(QAbstractTableModel):
-    def __init__(self) -> None:
-        super().__init__()
-        self._variables: list[VariableSpec] = []
-
-    def set_variables(self, variables: list[VariableSpec]) -> None:
-        self.beginResetModel()
-        self._variables = list(variables)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._variables)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
+class VariablesTableModel(ListTableModel[VariableSpec]):
+    headers = HEADERS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._variables):
+        variable = self.item(index)
+        if variable is None:
             return None
-        variable = self._variables[index.row()]
         if role == ROLE_VARIABLE:
             return variable
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == COL_INSTRUCTIONS:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 TEXT_WIDTH = 520
 
@@ -47,3 +55,16 @@ class EmptyState(QWidget):
         layout.addStretch()
         layout.addLayout(row)
         layout.addStretch()
+
+
+def table_or_empty(table: QWidget, details: QWidget, empty: EmptyState) -> QStackedWidget:
+    """A page's content: `empty` (index 0) until there are rows, then the table above the selected row's
+    details (index 1)."""
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter.addWidget(table)
+    splitter.addWidget(details)
+    splitter.setSizes([320, 220])
+    stack = QStackedWidget()
+    stack.addWidget(empty)
+    stack.addWidget(splitter)
+    return stack
