@@ -16,9 +16,11 @@ from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import CoderAIError
 from coderai_desktop.ingest.pool import ParserPool, PoolLimits
 from coderai_desktop.ingest.service import DocumentService
+from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.logging_setup import close_logging, configure_logging
 from coderai_desktop.persistence.engine import Database, create_engine
 from coderai_desktop.persistence.migrate import MigrationResult, upgrade_database
+from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.projects.service import ProjectService
 
 logger = logging.getLogger(__name__)
@@ -71,6 +73,12 @@ class AppContext:
 
     def documents(self, user: UserSession) -> DocumentService:
         return DocumentService(self.database, user, self.settings, self.parsers)
+
+    def providers(self, user: UserSession) -> ProviderService:
+        return ProviderService(self.database, user, self.secrets)
+
+    def jobs(self, user: UserSession) -> JobService:
+        return JobService(self.database, user, self.settings, self.providers(user), self.documents(user))
 
     def database_location(self) -> str:
         """Where the data is, for people: the file path, or the server URL without its password."""

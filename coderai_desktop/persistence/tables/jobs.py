@@ -27,6 +27,14 @@ class ProcessingJob(Base):
     __table_args__ = table_options(
         id_in_workspace("processing_jobs"),
         owned_by("projects", "project_id"),
+        # One job at a time per project: a second run must resume, or cancel, the unfinished one.
+        sa.Index(
+            "uq_processing_jobs_one_active",
+            "project_id",
+            unique=True,
+            sqlite_where=sa.text("status IN ('PENDING', 'RUNNING', 'PAUSED')"),
+            postgresql_where=sa.text("status IN ('PENDING', 'RUNNING', 'PAUSED')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +59,9 @@ class ProcessingJob(Base):
     created_at: Mapped[datetime] = created_at_column()
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Touched every few seconds by the process running the job: a RUNNING job whose heartbeat stopped
+    # was interrupted (the app was closed or killed) and can be resumed.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = updated_at_column()
 
     @property

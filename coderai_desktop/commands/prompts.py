@@ -1,0 +1,38 @@
+"""`coderai prompt show PROJECT [VARIABLE] [--document ID]`: the exact messages and schema of each call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
+
+
+def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
+    actions = add_group(commands, "prompt", "see the prompts generated from the codebook")
+    show = add_command(actions, "show", show_prompts, "show the messages and schema each call sends", common)
+    show.add_argument("project", help="project name or id")
+    show.add_argument("variable", nargs="?", help="only the call that codes this variable")
+    show.add_argument(
+        "--document", type=int, metavar="ID", help="with this document's text (its first chunk)"
+    )
+    show.add_argument("--schema", action="store_true", help="also print the JSON schema of the answers")
+
+
+async def show_prompts(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    previews = await context.jobs(user).preview(args.project, args.variable, args.document)
+    for preview in previews:
+        chunks = f", document in {preview.chunks} chunks" if preview.chunks > 1 else ""
+        print(
+            f"=== {preview.scope_key} (version {preview.version}): {', '.join(preview.variables) or 'entities'} — "
+            f"{preview.model}, temperature {preview.temperature}, max_tokens {preview.max_tokens}{chunks}"
+        )
+        for message in preview.messages:
+            print(f"--- {message['role']} ---")
+            print(message["content"])
+        if args.schema:
+            print("--- response schema ---")
+            print(json.dumps(preview.schema, indent=2, ensure_ascii=False))
+        print()

@@ -1,0 +1,113 @@
+"""`coderai provider show|set|test` and `coderai key set|delete`: which LLM to call, and its API key."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import Any
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
+from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, ProviderSettings
+
+# Command-line flags and the settings they set.
+FIELDS = {
+    "kind": ("--kind", str),
+    "model": ("--model", str),
+    "base_url": ("--base-url", str),
+    "azure_endpoint": ("--azure-endpoint", str),
+    "azure_deployment": ("--azure-deployment", str),
+    "azure_api_version": ("--azure-api-version", str),
+    "request_timeout": ("--timeout", float),
+    "concurrency": ("--concurrency", int),
+    "requests_per_minute": ("--requests-per-minute", int),
+    "tokens_per_minute": ("--tokens-per-minute", int),
+    "price_input_per_million": ("--price-input", float),
+    "price_output_per_million": ("--price-output", float),
+    "context_tokens": ("--context-tokens", int),
+    "token_budget": ("--token-budget", int),
+    "mode": ("--mode", str),
+}
+
+
+def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
+    actions = add_group(commands, "provider", "choose the LLM provider and its limits")
+    show = add_command(actions, "show", show_provider, "show the provider settings", common)
+    show.add_argument("--project", help="with this project's overrides")
+    setter = add_command(
+        actions, "set", set_provider, "change provider settings (workspace, or --project)", common
+    )
+    setter.add_argument("--project", help="override the workspace's settings for this project only")
+    for name, (flag, kind) in FIELDS.items():
+        choices = {"kind": [k.value for k in ProviderKind], "mode": [m.value for m in ExtractionMode]}.get(
+            name
+        )
+        setter.add_argument(flag, type=kind, choices=choices, dest=name)
+    setter.add_argument(
+        "--strict-schema", choices=["auto", "yes", "no"], help="JSON-schema structured output"
+    )
+    test = add_command(
+        actions, "test", test_provider, "check the server, key, model and structured output", common
+    )
+    test.add_argument("--project", help="with this project's overrides")
+    keys = add_group(commands, "key", "store or forget an API key (in the system keyring)")
+    store = add_command(
+        keys, "set", set_key, "store an API key (read from CODERAI_API_KEY or asked for)", common
+    )
+    store.add_argument("provider", choices=[k.value for k in ProviderKind])
+    forget = add_command(keys, "delete", delete_key, "forget a stored API key", common)
+    forget.add_argument("provider", choices=[k.value for k in ProviderKind])
+
+
+async def show_provider(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    settings = await context.providers(user).settings(args.project)
+    for name, value in settings.model_dump(mode="json").items():
+        print(f"{name + ':':<28}{'' if value is None else value}")
+    key = await context.secrets.status(user.workspace_id, settings.kind.value)
+    print(f"{'api key:':<28}{key.message}")
+
+
+async def set_provider(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    providers = context.providers(user)
+    given: dict[str, Any] = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
+    if args.strict_schema is not None:
+        given["strict_schema"] = {"auto": None, "yes": True, "no": False}[args.strict_schema]
+    if not given:
+        raise InvalidInputError("Nothing to change: give at least one setting, e.g. --model gpt-4o-mini.")
+    if args.project:
+        overrides = await providers.project_overrides(args.project)
+        settings = await providers.save_project_overrides(args.project, {**overrides, **given})
+    else:
+        settings = ProviderSettings.model_validate({**(await providers.settings()).model_dump(), **given})
+        await providers.save_workspace_settings(settings)
+    where = f"project {args.project}" if args.project else "the workspace"
+    print(f"Saved for {where}: {settings.kind.value}, model {settings.model}.")
+
+
+async def test_provider(context: AppContext, args: argparse.Namespace) -> int:
+    user = await log_in(context, args)
+    checks = await context.providers(user).test(args.project)
+    for check in checks:
+        print(f"{'ok  ' if check.ok else 'FAIL'} {check.message}")
+    return 0 if all(check.ok for check in checks) else 1
+
+
+async def set_key(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    key = os.environ.get("CODERAI_API_KEY")
+    if key is None:
+        if not sys.stdin.isatty():
+            raise InvalidInputError("No key: set CODERAI_API_KEY, or run the command in a terminal.")
+        key = getpass.getpass(f"API key for {args.provider}: ")
+    status = await context.secrets.set_api_key(user.workspace_id, args.provider, key)
+    print(status.message)
+
+
+async def delete_key(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    print((await context.secrets.delete_api_key(user.workspace_id, args.provider)).message)

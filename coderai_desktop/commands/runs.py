@@ -1,0 +1,195 @@
+"""`coderai run|estimate|jobs|job` and `coderai results`: coding documents with the LLM, headless."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in, print_table
+from coderai_desktop.domain.enums import JobStatus
+from coderai_desktop.domain.job import JobProgress, JobSummary
+from coderai_desktop.domain.provider import ExtractionMode
+from coderai_desktop.export.cells import LIST_SEPARATOR
+from coderai_desktop.formatting import local_time, shorten
+
+BAR_WIDTH = 30
+
+
+def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
+    run = commands.add_parser(
+        "run",
+        help="code documents with the LLM (a sample, chosen documents, or all)",
+        description="Code documents with the LLM. A run can be paused (Ctrl+C) and resumed: nothing is lost.",
+        parents=[common],
+    )
+    run.add_argument("project", help="project name or id")
+    which = run.add_mutually_exclusive_group(required=True)
+    which.add_argument("--sample", type=int, metavar="N", help="a random sample of N ready documents")
+    which.add_argument("--documents", type=int, nargs="+", metavar="ID", help="these documents (ids)")
+    which.add_argument(
+        "--full", action="store_true", help="every ready document not yet coded with these prompts"
+    )
+    run.add_argument(
+        "--concurrency", type=int, help="documents coded at once (default: the provider setting)"
+    )
+    run.add_argument(
+        "--mode", choices=[mode.value for mode in ExtractionMode], help="one call per group, or per variable"
+    )
+    run.add_argument("--seed", type=int, help="random seed of the sample (to draw the same sample again)")
+    run.set_defaults(handler=run_job)
+    estimate = commands.add_parser("estimate", help="tokens, cost and time of a run", parents=[common])
+    estimate.add_argument("project", help="project name or id")
+    estimate.add_argument(
+        "--sample", type=int, metavar="N", help="for a sample of N documents (default: all)"
+    )
+    estimate.set_defaults(handler=estimate_run)
+    jobs = commands.add_parser("jobs", help="a project's runs", parents=[common])
+    jobs.add_argument("project", help="project name or id")
+    jobs.set_defaults(handler=list_jobs)
+    actions = add_group(commands, "job", "pause, resume or cancel a run")
+    for name, handler, text in (
+        ("pause", pause_job, "pause a run (it finishes the documents in progress)"),
+        ("resume", resume_job, "resume a paused or interrupted run, here"),
+        ("cancel", cancel_job, "cancel a run (results so far are kept)"),
+    ):
+        command = add_command(actions, name, handler, text, common)
+        command.add_argument("id", type=int, help="job id (see `coderai jobs PROJECT`)")
+    results = commands.add_parser(
+        "results", help="the dataset: one row per document or entity", parents=[common]
+    )
+    results.add_argument("project", help="project name or id")
+    results.add_argument("--csv", type=Path, metavar="FILE", help="write it as CSV instead of printing it")
+    results.set_defaults(handler=show_results)
+
+
+async def run_job(context: AppContext, args: argparse.Namespace) -> int:
+    user = await log_in(context, args)
+    jobs = context.jobs(user)
+    mode = ExtractionMode(args.mode) if args.mode else None
+    job = await jobs.start(
+        args.project,
+        sample=args.sample,
+        document_ids=args.documents,
+        mode=mode,
+        concurrency=args.concurrency,
+        seed=args.seed,
+    )
+    print(f"Job {job.id}: coding {job.documents_total} documents ({job.mode}, {job.model}).", file=sys.stderr)
+    return _report(await jobs.run(job.id, _progress_printer()))
+
+
+async def resume_job(context: AppContext, args: argparse.Namespace) -> int:
+    user = await log_in(context, args)
+    return _report(await context.jobs(user).resume(args.id, _progress_printer()))
+
+
+async def pause_job(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    job = await context.jobs(user).pause(args.id)
+    print(f"Job {job.id} is {job.status.lower()}; resume it with `coderai job resume {job.id}`.")
+
+
+async def cancel_job(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    job = await context.jobs(user).cancel(args.id)
+    print(
+        f"Job {job.id} is cancelled; the {job.documents_processed} documents coded so far keep their results."
+    )
+
+
+async def estimate_run(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    estimate = await context.jobs(user).estimate(args.project, sample=args.sample)
+    basis = "measured on the last run" if estimate.measured else "assumed; measured after the first run"
+    print(f"Documents:      {estimate.documents}")
+    print(f"Calls:          {estimate.calls}")
+    print(f"Input tokens:   {estimate.input_tokens:,}")
+    print(f"Output tokens:  {estimate.output_tokens:,} (at most)")
+    print(f"Cost:           ${estimate.cost:,.4f} (at the prices in the provider settings)")
+    print(
+        f"Time:           about {_duration(estimate.seconds)} ({estimate.seconds_per_call:.1f} s per call, {basis})"
+    )
+
+
+async def list_jobs(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    jobs = await context.jobs(user).jobs(args.project)
+    if not jobs:
+        print("No runs yet. Start one with: coderai run PROJECT --sample 10")
+        return
+    rows = [
+        (
+            job.id,
+            job.job_type.lower(),
+            job.status.lower(),
+            f"{job.documents_processed}/{job.documents_total}",
+            job.documents_failed,
+            f"{job.tokens_in + job.tokens_out:,}",
+            f"${job.cost:.4f}",
+            local_time(job.started_at) if job.started_at else "",
+            shorten(job.pause_reason or "", 60),
+        )
+        for job in jobs
+    ]
+    print_table(("ID", "TYPE", "STATUS", "DONE", "FAILED", "TOKENS", "COST", "STARTED", "NOTE"), rows)
+
+
+async def show_results(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    table = await context.jobs(user).results(args.project)
+    if args.csv:
+        table.write_csv(args.csv)
+        print(f"Wrote {len(table.rows)} rows and {len(table.columns)} columns to {args.csv}.")
+        return
+    if not table.rows:
+        print("No results yet. Code documents with: coderai run PROJECT --sample 10")
+        return
+    rows = [[shorten(_text(row.get(column)), 40) for column in table.columns] for row in table.rows]
+    print_table([column.upper() for column in table.columns], rows)
+
+
+def _report(job: JobSummary) -> int:
+    if sys.stderr.isatty():
+        print(file=sys.stderr)  # below the progress bar
+    print(
+        f"Job {job.id} {job.status.lower()}: {job.documents_processed} coded, {job.documents_failed} failed, "
+        f"{job.tokens_in + job.tokens_out:,} tokens, ${job.cost:.4f}."
+    )
+    if job.status is JobStatus.PAUSED:
+        print(f"{job.pause_reason or 'Paused.'} Resume with `coderai job resume {job.id}`.")
+        return 1
+    return 0 if job.status is JobStatus.COMPLETED else 1
+
+
+def _progress_printer() -> Callable[[JobProgress], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(progress: JobProgress) -> None:
+        done = progress.processed + progress.failed
+        filled = int(BAR_WIDTH * done / max(1, progress.total))
+        failed = f", {progress.failed} failed" if progress.failed else ""
+        line = (
+            f"\r[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done}/{progress.total}{failed}, "
+            f"{progress.tokens_in + progress.tokens_out:,} tokens, ${progress.cost:.4f} {shorten(progress.current, 30)}"
+        )
+        print(line.ljust(110), end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _text(value: object) -> str:
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(map(str, value))
+    return "" if value is None else str(value)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} seconds"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"

@@ -1,0 +1,72 @@
+"""What the app shows of a run: a job's state and counters, its progress, and the estimate before it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from coderai_desktop.domain.enums import JobStatus, JobType
+
+
+class JobSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    project_id: int
+    job_type: JobType
+    status: JobStatus
+    documents_total: int
+    documents_processed: int
+    documents_failed: int
+    consecutive_failures: int
+    tokens_in: int
+    tokens_out: int
+    cost: float
+    pause_reason: str | None
+    error_message: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    heartbeat_at: datetime | None
+    mode: str
+    model: str
+
+    @property
+    def progress(self) -> float:
+        if not self.documents_total:
+            return 0.0
+        return min(1.0, (self.documents_processed + self.documents_failed) / self.documents_total)
+
+    @property
+    def unfinished(self) -> bool:
+        return self.status in (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.PAUSED)
+
+
+@dataclass(frozen=True)
+class JobProgress:
+    """After each document and at each change of state; services emit it, GUI and CLI show it."""
+
+    job_id: int
+    status: JobStatus
+    total: int
+    processed: int
+    failed: int
+    tokens_in: int
+    tokens_out: int
+    cost: float
+    current: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    documents: int
+    calls: int
+    input_tokens: int
+    output_tokens: int
+    cost: float
+    seconds: float
+    seconds_per_call: float
+    measured: bool  # seconds per call measured on an earlier run of the project, or assumed

@@ -1,0 +1,1 @@
+"""Exporting the dataset and its codebook."""

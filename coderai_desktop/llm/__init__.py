@@ -1,0 +1,1 @@
+"""Talking to LLMs: prompts from the codebook, JSON schemas, structured calls that survive flaky providers."""

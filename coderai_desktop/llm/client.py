@@ -1,0 +1,282 @@
+"""Structured calls: strict JSON schema where the provider supports it, otherwise JSON mode with tolerant
+parsing and one repair request. Every call keeps the raw answer and its usage for the audit trail."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+
+from coderai_desktop.domain.provider import ProviderSettings
+from coderai_desktop.ingest.tokens import estimate_tokens
+from coderai_desktop.llm.errors import (
+    ContextTooLongError,
+    InvalidAnswerError,
+    ModelNotFoundError,
+    PromptTruncatedError,
+    ProviderAuthError,
+    ProviderError,
+    ProviderRequestError,
+    ProviderServerError,
+    ProviderTimeoutError,
+    ProviderUnreachableError,
+    RateLimitedError,
+    StructuredOutputUnsupportedError,
+)
+from coderai_desktop.llm.resilience import CircuitBreaker, RateLimiter, Sleep, with_retries
+
+logger = logging.getLogger(__name__)
+
+Messages = list[dict[str, str]]
+# A server that reports far fewer prompt tokens than were sent has cut the prompt (a small context).
+TRUNCATION_RATIO = 0.5
+TRUNCATION_MINIMUM = 1000
+_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens,
+            self.output_tokens + other.output_tokens,
+            self.cached_tokens + other.cached_tokens,
+        )
+
+
+@dataclass(frozen=True)
+class CallResult:
+    data: dict[str, Any]
+    raw: str
+    usage: Usage
+    repaired: bool = False
+
+
+class LLMClient:
+    """Calls one provider; shared by all the calls of a run so its limits and breaker see them all."""
+
+    def __init__(
+        self,
+        chat: BaseChatModel,
+        settings: ProviderSettings,
+        *,
+        retry_delay: float = 1.0,
+        breaker: CircuitBreaker | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Sleep | None = None,
+    ):
+        self._chat = chat
+        self.settings = settings
+        self._retry_delay = retry_delay
+        self.breaker = breaker or CircuitBreaker()
+        self._limiter = limiter or RateLimiter(settings.requests_per_minute, settings.tokens_per_minute)
+        self._sleep = sleep
+        self._slots = asyncio.Semaphore(settings.concurrency)  # requests in flight, whatever asks for them
+
+    async def structured(
+        self, messages: Messages, schema: dict[str, Any], *, temperature: float, max_tokens: int
+    ) -> CallResult:
+        """A JSON object answering `messages`, valid for `schema` in its top-level shape."""
+        estimate = sum(estimate_tokens(message["content"]) for message in messages)
+        async with self._slots:
+            await self._limiter.acquire(estimate + max_tokens)
+            result = await self._resilient(messages, schema, temperature, max_tokens)
+        self._check_truncation(estimate, result.usage)
+        return result
+
+    async def _resilient(
+        self, messages: Messages, schema: dict[str, Any], temperature: float, max_tokens: int
+    ) -> CallResult:
+        async def attempt() -> CallResult:
+            return await self.breaker.call(lambda: self._answer(messages, schema, temperature, max_tokens))
+
+        if self._sleep is None:
+            return await with_retries(attempt, self._retry_delay)
+        return await with_retries(attempt, self._retry_delay, self._sleep)
+
+    async def _answer(
+        self, messages: Messages, schema: dict[str, Any], temperature: float, max_tokens: int
+    ) -> CallResult:
+        raw, parsed = await self._invoke(messages, schema, temperature, max_tokens)
+        usage = usage_of(raw)
+        if (data := _answer_object(parsed, raw, schema)) is not None:
+            return CallResult(data, text_of(raw), usage)
+        # One repair request: the answer back, with what was wrong, and room to finish it.
+        logger.info("Answer was not JSON (%s characters); asking once for a repair", len(text_of(raw)))
+        repair = [
+            *messages,
+            {"role": "assistant", "content": text_of(raw)},
+            {
+                "role": "user",
+                "content": "That answer was not one complete JSON object. Answer again with JSON only.",
+            },
+        ]
+        raw_again, parsed_again = await self._invoke(repair, schema, temperature, max_tokens * 2)
+        usage = usage + usage_of(raw_again)
+        if (data := _answer_object(parsed_again, raw_again, schema)) is not None:
+            return CallResult(data, text_of(raw_again), usage, repaired=True)
+        raise InvalidAnswerError(
+            "The model's answer was not valid JSON, even after asking again. Try another model, or a provider "
+            "with structured output."
+        )
+
+    async def _invoke(
+        self, messages: Messages, schema: dict[str, Any], temperature: float, max_tokens: int
+    ) -> tuple[AIMessage, Any]:
+        chat = self._chat.model_copy(update={"temperature": temperature, "max_tokens": max_tokens})
+        if self.settings.uses_strict_schema:
+            response_format = {"name": "coding", "schema": schema, "strict": True}
+            runnable = chat.with_structured_output(
+                response_format, method="json_schema", strict=True, include_raw=True
+            )
+        else:
+            runnable = chat.with_structured_output(schema, method="json_mode", include_raw=True)
+        try:
+            output = await runnable.ainvoke(messages)
+        except openai.LengthFinishReasonError as error:  # the answer reached max_tokens mid-JSON
+            return _cut_short(error), None
+        except openai.APIError as error:
+            raise provider_error(error, self.settings) from error
+        except json.JSONDecodeError as error:  # the server's reply was not JSON at all
+            raise ProviderServerError(
+                f"The server's reply was not valid JSON ({error}); retrying."
+            ) from error
+        assert isinstance(output, dict), "include_raw=True answers with a dict"
+        return output["raw"], output.get("parsed")
+
+    def _check_truncation(self, estimate: int, usage: Usage) -> None:
+        reported = usage.input_tokens
+        if reported and estimate >= TRUNCATION_MINIMUM and reported < TRUNCATION_RATIO * estimate:
+            raise PromptTruncatedError(
+                f"The server read {reported} prompt tokens of about {estimate} sent: it cut the document, "
+                "probably because its context is too small. Raise the server's context length (e.g. Ollama's "
+                "num_ctx) or lower the context setting of the provider so documents are cut into chunks."
+            )
+
+
+def _cut_short(error: openai.LengthFinishReasonError) -> AIMessage:
+    """The partial answer and its usage, so the repair request can ask for the whole of it."""
+    completion = error.completion
+    content = completion.choices[0].message.content or "" if completion.choices else ""
+    usage = completion.usage
+    metadata = {
+        "input_tokens": usage.prompt_tokens if usage else 0,
+        "output_tokens": usage.completion_tokens if usage else 0,
+        "total_tokens": usage.total_tokens if usage else 0,
+    }
+    return AIMessage(content=content, usage_metadata=metadata)
+
+
+def usage_of(raw: AIMessage) -> Usage:
+    metadata = getattr(raw, "usage_metadata", None) or {}
+    details = metadata.get("input_token_details") or {}
+    return Usage(
+        int(metadata.get("input_tokens") or 0),
+        int(metadata.get("output_tokens") or 0),
+        int(details.get("cache_read") or 0),
+    )
+
+
+def text_of(raw: AIMessage) -> str:
+    content = raw.content
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+
+
+def provider_error(error: openai.APIError, settings: ProviderSettings) -> ProviderError:
+    """The SDK's exception in words a researcher can act on."""
+    where = settings.base_url or settings.azure_endpoint or "the OpenAI API"
+    status = getattr(error, "status_code", None)
+    message = _error_message(error)
+    if isinstance(error, openai.APITimeoutError):
+        return ProviderTimeoutError(
+            f"{where} did not answer within {settings.request_timeout:.0f} seconds. It may be overloaded; "
+            "raise the request timeout for slow local models."
+        )
+    if isinstance(error, openai.APIConnectionError):
+        return ProviderUnreachableError(
+            f"Cannot reach {where}. Check the address, that the server is running, and the network."
+        )
+    if status in (401, 403):
+        return ProviderAuthError(
+            f"{where} refused the API key ({message}). Check the key in Settings > API Keys "
+            "(or OPENAI_API_KEY for headless runs)."
+        )
+    if status == 404:
+        return ModelNotFoundError(
+            f"{where} has no model named '{settings.model}' ({message}). Check the model name in the provider "
+            "settings."
+        )
+    if status == 429:
+        return RateLimitedError(
+            f"{where} is rate limiting the requests ({message}).", retry_after=_retry_after(error)
+        )
+    if status is None or status >= 500:
+        return ProviderServerError(
+            f"{where} failed ({status or 'bad answer'}: {message}); retrying may help."
+        )
+    lowered = message.lower()
+    if "response_format" in lowered or "json_schema" in lowered:
+        return StructuredOutputUnsupportedError(
+            f"{where} does not support JSON-schema structured output ({message}). Turn strict schema off in the "
+            "provider settings: answers are then read in JSON mode."
+        )
+    if "context" in lowered and ("length" in lowered or "window" in lowered):
+        return ContextTooLongError(
+            f"The prompt is longer than the model's context ({message}). Lower the context setting of the provider "
+            "so documents are cut into smaller chunks."
+        )
+    return ProviderRequestError(f"{where} refused the request ({status}: {message}).")
+
+
+def _error_message(error: openai.APIError) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+    return str(getattr(error, "message", "") or error)
+
+
+def _retry_after(error: openai.APIError) -> float | None:
+    response = getattr(error, "response", None)
+    header = response.headers.get("retry-after") if response is not None else None
+    try:
+        return float(header) if header is not None else None
+    except ValueError:
+        return None
+
+
+def _answer_object(parsed: Any, raw: AIMessage, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The answer's JSON object, if it answers at least one of the schema's properties (an answer that
+    gives some but not all is kept: the missing variables are reported as unanswered)."""
+    data = parsed if isinstance(parsed, dict) and parsed else _tolerant_json(text_of(raw))
+    required = schema.get("required") or []
+    if data is None or (required and not any(key in data for key in required)):
+        return None
+    return data
+
+
+def _tolerant_json(text: str) -> dict[str, Any] | None:
+    """The JSON object in an answer that wraps it in prose or code fences, if there is a whole one."""
+    cleaned = _FENCE.sub("", text.strip())
+    start, end = cleaned.find("{"), cleaned.rfind("}")
+    if start == -1 or end <= start:
+        return None
+    try:
+        value = json.loads(cleaned[start : end + 1])
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None

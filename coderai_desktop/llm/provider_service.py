@@ -1,0 +1,118 @@
+"""Provider settings: the workspace's, with each project's overrides; the API key from the keyring, or
+OPENAI_API_KEY / OPENAI_BASE_URL for headless runs when nothing else is configured."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from coderai_desktop.auth.secrets import SecretStore
+from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.provider import ProviderKind, ProviderSettings, settings_from_json
+from coderai_desktop.llm.client import LLMClient
+from coderai_desktop.llm.connection import Check, test_connection
+from coderai_desktop.llm.factory import chat_model
+from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.projects import ProjectRepository
+from coderai_desktop.persistence.tables import Workspace
+
+ProjectRef = int | str
+
+
+class ProviderService:
+    def __init__(
+        self,
+        database: Database,
+        user: UserSession,
+        secrets: SecretStore,
+        environ: Mapping[str, str] = os.environ,
+        retry_delay: float = 1.0,
+    ):
+        self._database = database
+        self._user = user
+        self._secrets = secrets
+        self._environ = environ
+        self._retry_delay = retry_delay
+
+    async def settings(self, project: ProjectRef | None = None) -> ProviderSettings:
+        """The settings a run of `project` uses (the workspace's when no project is named)."""
+
+        def read(session: Session) -> tuple[dict[str, Any] | None, dict[str, Any] | None, int | None]:
+            workspace = self._workspace(session)
+            if project is None:
+                return workspace.provider_settings, None, None
+            row = ProjectRepository(session, self._user.workspace_id).resolve(project)
+            return workspace.provider_settings, row.provider_settings, row.token_budget
+
+        stored, overrides, budget = await self._database.run(read)
+        settings = settings_from_json(stored) if stored else self._from_environment()
+        settings = settings.overridden(overrides)
+        return settings.overridden({"token_budget": budget}) if budget is not None else settings
+
+    async def save_workspace_settings(self, settings: ProviderSettings) -> None:
+        def save(session: Session) -> None:
+            self._workspace(session).provider_settings = settings.model_dump(mode="json")
+
+        await self._database.run(save)
+
+    async def project_overrides(self, project: ProjectRef) -> dict[str, Any]:
+        """What the project sets itself (the rest comes from the workspace)."""
+
+        def read(session: Session) -> dict[str, Any]:
+            return dict(
+                ProjectRepository(session, self._user.workspace_id).resolve(project).provider_settings or {}
+            )
+
+        return await self._database.run(read)
+
+    async def save_project_overrides(
+        self, project: ProjectRef, overrides: dict[str, Any] | None
+    ) -> ProviderSettings:
+        """Set (or, with None, clear) a project's overrides; they are checked against the workspace's."""
+        base = await self.settings()
+        try:
+            merged = base.overridden(overrides)
+        except ValidationError as error:
+            raise InvalidInputError(
+                f"The provider settings are not valid: {error.errors()[0]['msg']}."
+            ) from None
+
+        def save(session: Session) -> None:
+            row = ProjectRepository(session, self._user.workspace_id).resolve(project)
+            row.provider_settings = overrides or None
+
+        await self._database.run(save)
+        return merged
+
+    async def api_key(self, settings: ProviderSettings) -> str | None:
+        key = await self._secrets.get_api_key(self._user.workspace_id, settings.kind.value)
+        if key is None and settings.kind is not ProviderKind.AZURE:
+            key = self._environ.get("OPENAI_API_KEY")
+        return key
+
+    async def client(self, settings: ProviderSettings) -> LLMClient:
+        key = await self.api_key(settings)
+        if key is None and settings.kind is ProviderKind.OPENAI and not settings.base_url:
+            raise InvalidInputError(
+                "No API key for OpenAI: enter one in Settings > API Keys (or set OPENAI_API_KEY for headless runs)."
+            )
+        return LLMClient(chat_model(settings, key), settings, retry_delay=self._retry_delay)
+
+    async def test(self, project: ProjectRef | None = None) -> list[Check]:
+        settings = await self.settings(project)
+        return await test_connection(settings, await self.api_key(settings))
+
+    def _workspace(self, session: Session) -> Workspace:
+        workspace = session.get(Workspace, self._user.workspace_id)  # the session's own workspace only
+        assert workspace is not None, "a logged-in user has a workspace"
+        return workspace
+
+    def _from_environment(self) -> ProviderSettings:
+        """Headless defaults when the workspace has saved nothing: OPENAI_BASE_URL, if set."""
+        base_url = self._environ.get("OPENAI_BASE_URL")
+        return ProviderSettings(base_url=base_url) if base_url else ProviderSettings()

@@ -1,0 +1,128 @@
+"""Processing jobs of one workspace: the jobs, their per-document items, the log and the results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from coderai_desktop.domain.enums import JobItemStatus, JobStatus, LogEventType
+from coderai_desktop.persistence.base import utcnow
+from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
+from coderai_desktop.persistence.tables import Extraction, JobItem, ProcessingJob, ProcessingLog
+
+UNFINISHED = (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.PAUSED)
+
+
+class JobRepository(ProjectPartRepository[ProcessingJob]):
+    model = ProcessingJob
+    noun = "job"
+
+    def unfinished(self, project_id: int) -> ProcessingJob | None:
+        query = self.select().where(
+            ProcessingJob.project_id == project_id, ProcessingJob.status.in_(UNFINISHED)
+        )
+        return self.session.scalars(query).first()
+
+    def all_unfinished(self) -> list[ProcessingJob]:
+        return list(self.session.scalars(self.select().where(ProcessingJob.status.in_(UNFINISHED))))
+
+    def items(self, job_id: int, statuses: tuple[JobItemStatus, ...] | None = None) -> list[JobItem]:
+        query = sa.select(JobItem).where(JobItem.workspace_id == self.workspace_id, JobItem.job_id == job_id)
+        if statuses is not None:
+            query = query.where(JobItem.status.in_(statuses))
+        return list(self.session.scalars(query.order_by(JobItem.id)))
+
+    def add_items(self, job_id: int, document_ids: list[int]) -> None:
+        rows = [
+            {"workspace_id": self.workspace_id, "job_id": job_id, "document_id": document_id}
+            for document_id in document_ids
+        ]
+        if rows:
+            self.session.execute(sa.insert(JobItem), rows)
+
+    def set_item(self, job_id: int, document_id: int, **values: Any) -> None:
+        self.session.execute(
+            sa.update(JobItem)
+            .where(
+                JobItem.workspace_id == self.workspace_id,
+                JobItem.job_id == job_id,
+                JobItem.document_id == document_id,
+            )
+            .values(**values)
+        )
+
+    def reset_running_items(self, job_id: int) -> None:
+        """Documents that were being processed when the job stopped go back in the queue."""
+        self.session.execute(
+            sa.update(JobItem)
+            .where(
+                JobItem.workspace_id == self.workspace_id,
+                JobItem.job_id == job_id,
+                JobItem.status == JobItemStatus.RUNNING,
+            )
+            .values(status=JobItemStatus.PENDING)
+        )
+
+    def done_documents(self, project_id: int, prompt_key: str) -> set[int]:
+        """Documents already coded with this set of prompt versions (a DONE item of a job that used them)."""
+        query = (
+            sa.select(JobItem.document_id)
+            .join(ProcessingJob, ProcessingJob.id == JobItem.job_id)
+            .where(
+                ProcessingJob.workspace_id == self.workspace_id,
+                ProcessingJob.project_id == project_id,
+                JobItem.status == JobItemStatus.DONE,
+            )
+        )
+        jobs = {
+            job.id
+            for job in self.session.scalars(self.select().where(ProcessingJob.project_id == project_id))
+            if job.settings.get("prompt_key") == prompt_key
+        }
+        return {document_id for document_id in self.session.scalars(query.where(JobItem.job_id.in_(jobs)))}
+
+    def log(
+        self,
+        job: ProcessingJob,
+        event: LogEventType,
+        message: str = "",
+        document_id: int | None = None,
+        **details: Any,
+    ) -> None:
+        self.session.add(
+            ProcessingLog(
+                workspace_id=self.workspace_id,
+                project_id=job.project_id,
+                job_id=job.id,
+                document_id=document_id,
+                event_type=event,
+                message=message,
+                details=details,
+                created_at=utcnow(),
+            )
+        )
+
+    def logs(self, job_id: int, limit: int = 200) -> list[ProcessingLog]:
+        query = (
+            sa.select(ProcessingLog)
+            .where(ProcessingLog.workspace_id == self.workspace_id, ProcessingLog.job_id == job_id)
+            .order_by(ProcessingLog.id.desc())
+            .limit(limit)
+        )
+        return list(reversed(list(self.session.scalars(query))))
+
+    def replace_results(self, job_id: int, document_id: int, rows: list[dict[str, Any]]) -> None:
+        """A document's values in this job, replacing any from an earlier attempt (never duplicating)."""
+        self.session.execute(
+            sa.delete(Extraction).where(
+                Extraction.workspace_id == self.workspace_id,
+                Extraction.job_id == job_id,
+                Extraction.document_id == document_id,
+            )
+        )
+        if rows:
+            self.session.execute(
+                sa.insert(Extraction),
+                [{**row, "workspace_id": self.workspace_id, "job_id": job_id} for row in rows],
+            )

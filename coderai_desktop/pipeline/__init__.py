@@ -1,0 +1,1 @@
+"""From a codebook and ready documents to values with evidence: extraction, post-processing and jobs."""

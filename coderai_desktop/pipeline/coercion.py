@@ -1,0 +1,150 @@
+"""Model answers to typed values: numbers as the document writes them ("1.234,5", "$4.5 million"),
+dates to ISO 8601 (partial dates stay partial), booleans, and categories by value or label."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from dateutil import parser as dateparser
+
+from coderai_desktop.domain.codebook import ValidationRules, VariableSpec
+from coderai_desktop.domain.codebook_rules import is_partial_iso_date
+from coderai_desktop.domain.enums import VariableType
+
+_MULTIPLIERS = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "mio": 1e6,
+    "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
+}  # fmt: skip
+_NUMBER = re.compile(r"[-+]?\d[\d\s.,'’]*")
+_TRUE = {"true", "yes", "y", "1", "oui", "ja", "sí", "si", "vrai"}
+_FALSE = {"false", "no", "n", "0", "non", "nein", "faux"}
+_ISO_PARTIAL = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+_YEAR_FIRST = re.compile(r"\d{4}[-/.]")
+# Two defaults that differ in every part: a part that comes out the same both ways was in the text.
+_DEFAULTS = (datetime(1111, 1, 1), datetime(2222, 2, 2))
+
+
+class CoercionError(ValueError):
+    """The answer is not a value of the variable's type; the message says what it was."""
+
+
+def coerce(variable: VariableSpec, value: Any) -> Any:
+    """The value in the variable's type, or None for an empty answer; raises CoercionError."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    kind = variable.type
+    if kind is VariableType.NUMBER:
+        return _number(value)
+    if kind is VariableType.DATE:
+        return _date(value)
+    if kind is VariableType.BOOLEAN:
+        return _boolean(value)
+    if kind is VariableType.CATEGORY:
+        return _category(variable, value)
+    return str(value).strip()
+
+
+def rule_problem(variable: VariableSpec, value: Any) -> str | None:
+    """Why a (coerced) value breaks the variable's validation rules, or None."""
+    rules: ValidationRules | None = variable.validation_rules
+    if rules is None or value is None:
+        return None
+    if rules.min is not None and _below(value, rules.min):
+        return f"{value} is below the minimum {rules.min}"
+    if rules.max is not None and _below(rules.max, value):
+        return f"{value} is above the maximum {rules.max}"
+    if rules.pattern is not None and isinstance(value, str) and not re.fullmatch(rules.pattern, value):
+        return f"{value!r} does not match the pattern {rules.pattern}"
+    if rules.allowed_values is not None and value not in rules.allowed_values:
+        return f"{value!r} is not one of the allowed values"
+    return None
+
+
+def _below(low: Any, high: Any) -> bool:
+    if isinstance(low, str) or isinstance(high, str):  # partial ISO dates order as text
+        return str(low) < str(high)
+    return bool(low < high)
+
+
+def _number(value: Any) -> int | float:
+    if isinstance(value, bool):
+        raise CoercionError(f"{value} is not a number")
+    if isinstance(value, int | float):
+        return value
+    text = str(value).strip().lower()
+    negative = text.startswith("(") and text.endswith(")")
+    match = _NUMBER.search(text)
+    if not match:
+        raise CoercionError(f"{value!r} is not a number")
+    number = _parse_digits(match.group().strip())
+    after = text[match.end() :].strip().strip(".").split()
+    if after and after[0] in _MULTIPLIERS:
+        number *= _MULTIPLIERS[after[0]]
+    number = -abs(number) if negative else number
+    return int(number) if float(number).is_integer() else number
+
+
+def _parse_digits(digits: str) -> float:
+    """'1,234.5', '1.234,5', '1 234', '12,5' and "1'234" all as a person reads them."""
+    cleaned = re.sub(r"[\s'’]", "", digits)
+    if "," in cleaned and "." in cleaned:
+        decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        cleaned = cleaned.replace(thousands, "").replace(decimal, ".")
+    elif "," in cleaned:
+        head, _, tail = cleaned.rpartition(",")
+        # 1,234 and 1,234,567 group thousands; 12,5 is a decimal comma
+        cleaned = cleaned.replace(",", "") if len(tail) == 3 and head else cleaned.replace(",", ".")
+    elif cleaned.count(".") > 1:
+        cleaned = cleaned.replace(".", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        raise CoercionError(f"{digits!r} is not a number") from None
+
+
+def _date(value: Any) -> str:
+    text = str(value).strip()
+    if _ISO_PARTIAL.fullmatch(text):
+        if not is_partial_iso_date(text):
+            raise CoercionError(f"{text!r} is not a real date")
+        return text
+    # Day first (03/05/2021 is 3 May), except after a leading year (2021-05-03, 2021/05/03).
+    dayfirst = not _YEAR_FIRST.match(text)
+    try:
+        first, second = (dateparser.parse(text, default=default, dayfirst=dayfirst) for default in _DEFAULTS)
+    except (ValueError, OverflowError):
+        raise CoercionError(f"{text!r} is not a date") from None
+    if first.year != second.year:
+        raise CoercionError(f"{text!r} does not say the year")
+    iso = f"{first.year:04d}"
+    if first.month == second.month:
+        iso += f"-{first.month:02d}"
+        if first.day == second.day:
+            iso += f"-{first.day:02d}"
+    return iso
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise CoercionError(f"{value!r} is not yes or no")
+
+
+def _category(variable: VariableSpec, value: Any) -> str:
+    text = str(value).strip()
+    for category in variable.categories:
+        if text == category.value:
+            return category.value
+    for category in variable.categories:
+        if text.casefold() in (category.value.casefold(), (category.label or "").casefold()):
+            return category.value
+    values = ", ".join(category.value for category in variable.categories)
+    raise CoercionError(f"{text!r} is not one of the categories ({values})")

@@ -1,0 +1,99 @@
+"""Everything a run of a project needs, decided once: the codebook, the calls, their prompt versions and
+how documents are cut for the model's context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from coderai_desktop.config import Settings
+from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
+from coderai_desktop.domain.enums import UnitOfObservation
+from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.provider import ProviderSettings
+from coderai_desktop.ingest.chunking import ChunkPolicy
+from coderai_desktop.ingest.tokens import estimate_tokens
+from coderai_desktop.llm.prompts import CallPlan, entity_plan, extraction_plans
+from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
+from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
+from coderai_desktop.pipeline.prompt_versions import sync_prompts
+
+# Room left in the context for what the token estimate may miss.
+CONTEXT_MARGIN = 0.1
+SMALLEST_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class PromptRef:
+    id: int
+    version: int
+
+
+@dataclass(frozen=True)
+class RunSetup:
+    project_id: int
+    context: ProjectContext
+    variables: list[VariableSpec]
+    variable_ids: dict[str, int]
+    plans: list[CallPlan]
+    entity_plan: CallPlan | None
+    prompts: dict[str, PromptRef]
+    settings: ProviderSettings
+    policy: ChunkPolicy
+
+    @property
+    def prompt_key(self) -> str:
+        """Which prompt versions code a document: documents coded with the same key are up to date."""
+        return f"{self.settings.mode}:" + ",".join(str(self.prompts[key].id) for key in sorted(self.prompts))
+
+    @property
+    def all_plans(self) -> list[CallPlan]:
+        return [*self.plans, *([self.entity_plan] if self.entity_plan else [])]
+
+
+def prepare(
+    session: Session, workspace_id: int, project_ref: int | str, settings: ProviderSettings, app: Settings
+) -> RunSetup:
+    """The run's setup; the prompts' active versions are brought up to date with the codebook."""
+    project = ProjectRepository(session, workspace_id).resolve(project_ref)
+    rows = VariableRepository(session, workspace_id).of_project(project.id)
+    if not rows:
+        raise InvalidInputError(f"Project '{project.name}' has no variables yet: define its codebook first.")
+    context = context_of(project)
+    variables = [spec_of(row) for row in rows]
+    plans = extraction_plans(context, variables, settings.mode)
+    entities = (
+        entity_plan(context, variables) if context.unit_of_observation is UnitOfObservation.ENTITY else None
+    )
+    variable_ids = {row.name: row.id for row in rows}
+    all_plans = [*plans, *([entities] if entities else [])]
+    prompts = sync_prompts(session, workspace_id, project.id, all_plans, settings.model, variable_ids)
+    return RunSetup(
+        project_id=project.id,
+        context=context,
+        variables=variables,
+        variable_ids=variable_ids,
+        plans=plans,
+        entity_plan=entities,
+        prompts={key: PromptRef(prompt.id, prompt.version) for key, prompt in prompts.items()},
+        settings=settings,
+        policy=chunk_policy(all_plans, settings, app),
+    )
+
+
+def chunk_policy(plans: list[CallPlan], settings: ProviderSettings, app: Settings) -> ChunkPolicy:
+    """Cut a document only when it does not fit the model's context beside the largest prompt."""
+    if app.chunking == "classic":
+        return ChunkPolicy.classic()
+    prompt = max(
+        estimate_tokens(plan.system_prompt) + estimate_tokens(plan.instruction) + plan.max_tokens
+        for plan in plans
+    )
+    room = int(settings.context_tokens * (1 - CONTEXT_MARGIN)) - prompt
+    if room < SMALLEST_CHUNK:
+        raise InvalidInputError(
+            f"The model's context ({settings.context_tokens} tokens) leaves no room for documents beside the "
+            f"codebook's prompt (about {prompt} tokens). Raise the context setting, or split the codebook."
+        )
+    return ChunkPolicy.fit(min(room, app.chunk_token_budget))

@@ -1,0 +1,393 @@
+"""Running a job: documents processed concurrently, each one's results written atomically, counters and
+the log kept live, and a stop that loses nothing (pause, cancel, budget, failures in a row, app closed).
+
+Pause and cancel are requests written to the job's row; the runner, in this process or in another one
+(a `coderai run` in a terminal), sees them before each document and at every heartbeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from coderai_desktop.domain.enums import JobItemStatus, JobStatus, LogEventType
+from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.domain.job import JobProgress
+from coderai_desktop.ingest.service import DocumentService
+from coderai_desktop.ingest.tokens import estimate_tokens
+from coderai_desktop.llm.client import LLMClient, Usage
+from coderai_desktop.llm.errors import (
+    ModelNotFoundError,
+    ProviderAuthError,
+    StructuredOutputUnsupportedError,
+)
+from coderai_desktop.persistence.base import utcnow
+from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.documents import DocumentRepository
+from coderai_desktop.persistence.repositories.jobs import JobRepository
+from coderai_desktop.persistence.tables import JobItem, ProcessingJob
+from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput, DocumentResult
+from coderai_desktop.pipeline.planning import RunSetup
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[JobProgress], None]
+FAILURES_BEFORE_PAUSE = 10
+HEARTBEAT_SECONDS = 5.0
+# Errors that every document would meet: stop at once rather than fail document after document.
+FATAL = (ProviderAuthError, ModelNotFoundError, StructuredOutputUnsupportedError)
+APP_CLOSED = "The app was closed during the run; resume it to continue where it stopped."
+
+
+class JobRunner:
+    def __init__(
+        self,
+        database: Database,
+        workspace_id: int,
+        job_id: int,
+        setup: RunSetup,
+        client: LLMClient,
+        documents: DocumentService,
+        progress: Progress | None = None,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    ):
+        self._database = database
+        self._workspace_id = workspace_id
+        self._job_id = job_id
+        self._setup = setup
+        self._documents = documents
+        self._progress = progress
+        self._heartbeat_seconds = heartbeat_seconds
+        self._extractor = DocumentExtractor(
+            client, setup.context, setup.variables, setup.plans, setup.entity_plan
+        )
+        self._stop: str | None = None  # why the run stops early: a status it was asked for
+        self._workers: list[asyncio.Task[None]] = []
+        self._calls = 0
+        self._started_at = time.monotonic()
+
+    async def run(self) -> None:
+        queue = await self._database.run(self._begin)
+        await self._emit(message="Started.")
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            pending: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
+            for item in queue:
+                pending.put_nowait(item)
+            self._workers = [
+                asyncio.create_task(self._work(pending))
+                for _ in range(min(self._setup.settings.concurrency, len(queue)) or 1)
+            ]
+            await asyncio.gather(*self._workers, return_exceptions=False)
+        except asyncio.CancelledError:
+            if self._stop is None:  # not a cancel the user asked for: the app is closing
+                await asyncio.shield(
+                    self._database.run(lambda s: self._set_status(s, JobStatus.PAUSED, APP_CLOSED))
+                )
+            raise
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        await self._database.run(self._finish)
+        await self._emit()
+
+    async def _work(self, pending: asyncio.Queue[tuple[int, str]]) -> None:
+        while not pending.empty() and self._stop is None:
+            document_id, name = pending.get_nowait()
+            if await self._database.run(self._should_stop):
+                return
+            try:
+                await self._process(document_id, name)
+            except asyncio.CancelledError:
+                await asyncio.shield(
+                    self._database.run(functools.partial(self._requeue, document_id=document_id))
+                )
+                raise
+
+    async def _process(self, document_id: int, name: str) -> None:
+        document = await self._load(document_id, name)
+        budget_problem = await self._database.run(lambda s: self._budget_problem(s, document))
+        if budget_problem:
+            await self._database.run(lambda s: self._request_stop(s, JobStatus.PAUSED, budget_problem))
+            return
+        await self._database.run(lambda s: self._started(s, document_id, name))
+        await self._emit(current=name)
+        try:
+            result = await self._extractor.extract(document)
+        except CoderAIError as error:
+            message, fatal = str(error), isinstance(error, FATAL)
+            await self._database.run(lambda s: self._failed(s, document_id, name, message))
+            if fatal:  # every document would meet it: stop now instead of failing them one by one
+                await self._database.run(lambda s: self._request_stop(s, JobStatus.PAUSED, message))
+            await self._emit(current=name, message=f"{name}: {message}")
+            return
+        self._calls += result.calls
+        await self._database.run(lambda s: self._store(s, document_id, name, result))
+        await self._emit(current=name)
+
+    async def _load(self, document_id: int, name: str) -> DocumentInput:
+        text = await self._documents.document_text(document_id)
+        chunks = await self._documents.chunks(document_id, self._setup.policy)
+        return DocumentInput(document_id, name, text.text, text.page_offsets, chunks)
+
+    async def _heartbeat(self) -> None:
+        """Says the job is alive, and notices a pause or cancel asked for by another window or process."""
+        while True:
+            await asyncio.sleep(self._heartbeat_seconds)
+            await self._database.run(self._beat)
+            if await self._database.run(self._should_stop) and self._stop == JobStatus.CANCELLED:
+                for worker in self._workers:
+                    worker.cancel()
+
+    # --- database work (on the database thread) ---------------------------------------------------
+
+    def _jobs(self, session: Session) -> JobRepository:
+        return JobRepository(session, self._workspace_id)
+
+    def _job(self, session: Session) -> ProcessingJob:
+        return self._jobs(session).require(self._job_id)
+
+    def _begin(self, session: Session) -> list[tuple[int, str]]:
+        jobs = self._jobs(session)
+        job = self._job(session)
+        resumed = job.started_at is not None
+        job.status, job.pause_reason, job.heartbeat_at = JobStatus.RUNNING, None, utcnow()
+        job.started_at = job.started_at or utcnow()
+        jobs.reset_running_items(job.id)
+        jobs.log(
+            job, LogEventType.JOB_RESUMED if resumed else LogEventType.JOB_STARTED, f"{job.job_type} run"
+        )
+        queue = [
+            item.document_id for item in jobs.items(job.id, (JobItemStatus.PENDING, JobItemStatus.FAILED))
+        ]
+        names = {
+            row.id: row.file_name for row in DocumentRepository(session, self._workspace_id).of_ids(queue)
+        }
+        return [(document_id, names.get(document_id, str(document_id))) for document_id in queue]
+
+    def _should_stop(self, session: Session) -> bool:
+        status = self._job(session).status
+        if status is not JobStatus.RUNNING:
+            self._stop = status
+        return self._stop is not None
+
+    def _request_stop(self, session: Session, status: JobStatus, reason: str) -> None:
+        self._stop = status
+        self._set_status(session, status, reason)
+
+    def _set_status(self, session: Session, status: JobStatus, reason: str | None) -> None:
+        job = self._job(session)
+        if job.status is not JobStatus.RUNNING:
+            return
+        job.status, job.pause_reason = status, reason
+        event = LogEventType.JOB_PAUSED if status is JobStatus.PAUSED else LogEventType.JOB_CANCELLED
+        self._jobs(session).log(job, event, reason or "")
+        logger.info("Job %s %s: %s", job.id, status.lower(), reason)
+
+    def _beat(self, session: Session) -> None:
+        job = self._job(session)
+        if job.status is JobStatus.RUNNING:
+            job.heartbeat_at = utcnow()
+
+    def _budget_problem(self, session: Session, document: DocumentInput) -> str | None:
+        budget = self._setup.settings.token_budget
+        if budget is None:
+            return None
+        job = self._job(session)
+        used = job.tokens_in + job.tokens_out
+        upcoming = estimate_document_tokens(self._setup, document)
+        if used + upcoming <= budget:
+            return None
+        return (
+            f"The token budget of {budget:,} would be exceeded: {used:,} tokens used so far, and the next "
+            f"document needs about {upcoming:,}. Raise the budget in the provider settings, then resume."
+        )
+
+    def _started(self, session: Session, document_id: int, name: str) -> None:
+        jobs = self._jobs(session)
+        job = self._job(session)
+        [item] = [item for item in jobs.items(job.id) if item.document_id == document_id]
+        if item.status is JobItemStatus.FAILED:
+            job.documents_failed -= 1  # tried again: it counts once more, whichever way it ends
+        jobs.set_item(
+            job.id,
+            document_id,
+            status=JobItemStatus.RUNNING,
+            started_at=utcnow(),
+            attempts=JobItem.attempts + 1,
+        )
+        jobs.log(job, LogEventType.DOC_STARTED, name, document_id)
+
+    def _requeue(self, session: Session, *, document_id: int) -> None:
+        self._jobs(session).set_item(self._job_id, document_id, status=JobItemStatus.PENDING)
+
+    def _failed(self, session: Session, document_id: int, name: str, message: str) -> None:
+        jobs = self._jobs(session)
+        jobs.set_item(
+            self._job_id,
+            document_id,
+            status=JobItemStatus.FAILED,
+            error_message=message,
+            finished_at=utcnow(),
+        )
+        job = self._job(session)
+        job.documents_failed += 1
+        job.consecutive_failures += 1
+        jobs.log(job, LogEventType.DOC_FAILED, f"{name}: {message}", document_id)
+        if job.consecutive_failures >= FAILURES_BEFORE_PAUSE and job.status is JobStatus.RUNNING:
+            self._request_stop(
+                session,
+                JobStatus.PAUSED,
+                f"{FAILURES_BEFORE_PAUSE} documents failed in a row; the last one said: {message}",
+            )
+
+    def _store(self, session: Session, document_id: int, name: str, result: DocumentResult) -> None:
+        """The document's values, its item and the job's counters in one transaction."""
+        jobs = self._jobs(session)
+        jobs.replace_results(self._job_id, document_id, self._rows(document_id, result))
+        usage, cost = (
+            result.usage,
+            self._setup.settings.cost(result.usage.input_tokens, result.usage.output_tokens),
+        )
+        jobs.set_item(
+            self._job_id,
+            document_id,
+            status=JobItemStatus.DONE,
+            error_message=None,
+            finished_at=utcnow(),
+            tokens_in=usage.input_tokens,
+            tokens_out=usage.output_tokens,
+        )
+        session.execute(
+            sa.update(ProcessingJob)
+            .where(ProcessingJob.id == self._job_id, ProcessingJob.workspace_id == self._workspace_id)
+            .values(
+                documents_processed=ProcessingJob.documents_processed + 1,
+                consecutive_failures=0,
+                tokens_in=ProcessingJob.tokens_in + usage.input_tokens,
+                tokens_out=ProcessingJob.tokens_out + usage.output_tokens,
+                cost=ProcessingJob.cost + cost,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        units = len(result.units)
+        jobs.log(
+            self._job(session), LogEventType.DOC_COMPLETED, name, document_id, calls=result.calls, units=units
+        )
+
+    def _rows(self, document_id: int, result: DocumentResult) -> list[dict[str, Any]]:
+        shares = _usage_shares(result)
+        rows = []
+        for unit in result.units:
+            for value in unit.values:
+                prompt = self._setup.prompts.get(value.scope_key or "")
+                share = shares.get(value.scope_key or "", Usage())
+                evidence = value.evidence
+                rows.append(
+                    {
+                        "project_id": self._setup.project_id,
+                        "document_id": document_id,
+                        "entity_index": unit.entity.index if unit.entity else None,
+                        "entity_text": unit.entity.name if unit.entity else None,
+                        "variable_id": self._setup.variable_ids[value.variable],
+                        "value": value.value,
+                        "raw_value": json.dumps(value.raw, ensure_ascii=False, default=str),
+                        "confidence": value.confidence,
+                        "evidence_quote": evidence.quote,
+                        "char_start": evidence.start,
+                        "char_end": evidence.end,
+                        "page": evidence.page,
+                        "match_status": evidence.status,
+                        "status": value.status,
+                        "error_message": value.note,
+                        "prompt_id": prompt.id if prompt else None,
+                        "model": self._setup.settings.model,
+                        "temperature": next(
+                            (
+                                plan.temperature
+                                for plan in self._setup.plans
+                                if plan.scope_key == value.scope_key
+                            ),
+                            None,
+                        ),
+                        "tokens_in": share.input_tokens,
+                        "tokens_out": share.output_tokens,
+                        "created_at": utcnow(),
+                    }
+                )
+        return rows
+
+    def _finish(self, session: Session) -> None:
+        job = self._job(session)
+        if self._calls:  # for estimates of the next runs: wall time per call at this concurrency
+            in_flight = min(self._setup.settings.concurrency, max(1, job.documents_total))
+            elapsed = time.monotonic() - self._started_at
+            job.settings = {
+                **job.settings,
+                "calls": self._calls,
+                "seconds_per_call": elapsed * in_flight / self._calls,
+            }
+        if job.status is not JobStatus.RUNNING:
+            return  # paused or cancelled: the reason is already logged
+        remaining = self._jobs(session).items(job.id, (JobItemStatus.PENDING, JobItemStatus.RUNNING))
+        if remaining:
+            return
+        job.status, job.finished_at = JobStatus.COMPLETED, utcnow()
+        self._jobs(session).log(
+            job, LogEventType.JOB_COMPLETED, f"{job.documents_processed} coded, {job.documents_failed} failed"
+        )
+
+    async def _emit(self, current: str = "", message: str = "") -> None:
+        if self._progress is None:
+            return
+        job = await self._database.run(lambda s: self._jobs(s).get(self._job_id))
+        if job is not None:
+            self._progress(
+                JobProgress(
+                    self._job_id,
+                    job.status,
+                    job.documents_total,
+                    job.documents_processed,
+                    job.documents_failed,
+                    job.tokens_in,
+                    job.tokens_out,
+                    job.cost,
+                    current,
+                    message or (job.pause_reason or ""),
+                )
+            )
+
+
+def estimate_document_tokens(setup: RunSetup, document: DocumentInput) -> int:
+    """Input and output tokens one document will take (an entity project: as if it had one entity)."""
+    chunks = [document.text[span.start : span.end] for span in document.chunks] or [document.text]
+    total = 0
+    for plan in setup.all_plans:
+        prompt = estimate_tokens(plan.system_prompt) + estimate_tokens(plan.instruction)
+        total += sum(prompt + estimate_tokens(chunk) + plan.max_tokens // 2 for chunk in chunks)
+    return total
+
+
+def _usage_shares(result: DocumentResult) -> dict[str, Usage]:
+    """Each call scope's tokens shared evenly among the values it produced."""
+    counts: dict[str, int] = {}
+    for unit in result.units:
+        for value in unit.values:
+            counts[value.scope_key or ""] = counts.get(value.scope_key or "", 0) + 1
+    shares = {}
+    for scope, usage in result.usage_by_scope.items():
+        count = max(1, counts.get(scope, 1))
+        shares[scope] = Usage(
+            usage.input_tokens // count, usage.output_tokens // count, usage.cached_tokens // count
+        )
+    return shares
