@@ -18,3 +18,17 @@ def shorten(text: str, width: int) -> str:
     """One line of at most `width` characters."""
     flat = " ".join(text.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def duration(seconds: float) -> str:
+    """'40 seconds', '12 minutes', '2.5 hours': a rough span for estimates."""
+    if seconds < 90:
+        return count(round(seconds), "second")
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} minutes"
+    return f"{seconds / 3600:.1f} hours"
+
+
+def money(dollars: float) -> str:
+    """'$12.40', and small sums with the digits that tell them apart: '$0.0025'."""
+    return f"${dollars:,.2f}" if dollars >= 1 or dollars == 0 else f"${dollars:.4f}"

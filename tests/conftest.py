@@ -24,7 +24,7 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     """Every test gets its own data folder and an in-memory keyring; nothing leaks from the developer's."""
-    for name in ("CODERAI_DB_URL", "CODERAI_USER", "CODERAI_PASSWORD", "OPENAI_API_KEY"):
+    for name in ("CODERAI_DB_URL", "CODERAI_USER", "CODERAI_PASSWORD", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CODERAI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CODERAI_LOGIN_FAILURE_DELAY", "0.01")

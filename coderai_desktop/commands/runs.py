@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,8 @@ from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.job import JobProgress, JobSummary
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.export.cells import LIST_SEPARATOR
-from coderai_desktop.formatting import local_time, shorten
+from coderai_desktop.formatting import duration, local_time, money, shorten
+from coderai_desktop.pipeline.jobs import JobService
 
 BAR_WIDTH = 30
 
@@ -54,6 +56,7 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
         ("pause", pause_job, "pause a run (it finishes the documents in progress)"),
         ("resume", resume_job, "resume a paused or interrupted run, here"),
         ("cancel", cancel_job, "cancel a run (results so far are kept)"),
+        ("log", show_log, "what happened in a run, document by document"),
     ):
         command = add_command(actions, name, handler, text, common)
         command.add_argument("id", type=int, help="job id (see `coderai jobs PROJECT`)")
@@ -78,12 +81,20 @@ async def run_job(context: AppContext, args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     print(f"Job {job.id}: coding {job.documents_total} documents ({job.mode}, {job.model}).", file=sys.stderr)
-    return _report(await jobs.run(job.id, _progress_printer()))
+    return await _run_here(jobs, job.id)
 
 
 async def resume_job(context: AppContext, args: argparse.Namespace) -> int:
     user = await log_in(context, args)
-    return _report(await context.jobs(user).resume(args.id, _progress_printer()))
+    return await _run_here(context.jobs(user), args.id)
+
+
+async def _run_here(jobs: JobService, job_id: int) -> int:
+    try:
+        return _report(await jobs.run(job_id, _progress_printer()))
+    except asyncio.CancelledError:  # Ctrl+C: the runner has recorded the job as paused
+        print(f"\nJob {job_id} paused; resume it with `coderai job resume {job_id}`.", file=sys.stderr)
+        raise
 
 
 async def pause_job(context: AppContext, args: argparse.Namespace) -> None:
@@ -100,6 +111,12 @@ async def cancel_job(context: AppContext, args: argparse.Namespace) -> None:
     )
 
 
+async def show_log(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    for entry in await context.jobs(user).log(args.id):
+        print(entry.line())
+
+
 async def estimate_run(context: AppContext, args: argparse.Namespace) -> None:
     user = await log_in(context, args)
     estimate = await context.jobs(user).estimate(args.project, sample=args.sample)
@@ -108,9 +125,9 @@ async def estimate_run(context: AppContext, args: argparse.Namespace) -> None:
     print(f"Calls:          {estimate.calls}")
     print(f"Input tokens:   {estimate.input_tokens:,}")
     print(f"Output tokens:  {estimate.output_tokens:,} (at most)")
-    print(f"Cost:           ${estimate.cost:,.4f} (at the prices in the provider settings)")
+    print(f"Cost:           {money(estimate.cost)} (at the prices in the provider settings)")
     print(
-        f"Time:           about {_duration(estimate.seconds)} ({estimate.seconds_per_call:.1f} s per call, {basis})"
+        f"Time:           about {duration(estimate.seconds)} ({estimate.seconds_per_call:.1f} s per call, {basis})"
     )
 
 
@@ -128,7 +145,7 @@ async def list_jobs(context: AppContext, args: argparse.Namespace) -> None:
             f"{job.documents_processed}/{job.documents_total}",
             job.documents_failed,
             f"{job.tokens_in + job.tokens_out:,}",
-            f"${job.cost:.4f}",
+            money(job.cost),
             local_time(job.started_at) if job.started_at else "",
             shorten(job.pause_reason or "", 60),
         )
@@ -156,7 +173,7 @@ def _report(job: JobSummary) -> int:
         print(file=sys.stderr)  # below the progress bar
     print(
         f"Job {job.id} {job.status.lower()}: {job.documents_processed} coded, {job.documents_failed} failed, "
-        f"{job.tokens_in + job.tokens_out:,} tokens, ${job.cost:.4f}."
+        f"{job.tokens_in + job.tokens_out:,} tokens, {money(job.cost)}."
     )
     if job.status is JobStatus.PAUSED:
         print(f"{job.pause_reason or 'Paused.'} Resume with `coderai job resume {job.id}`.")
@@ -174,7 +191,7 @@ def _progress_printer() -> Callable[[JobProgress], None] | None:
         failed = f", {progress.failed} failed" if progress.failed else ""
         line = (
             f"\r[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done}/{progress.total}{failed}, "
-            f"{progress.tokens_in + progress.tokens_out:,} tokens, ${progress.cost:.4f} {shorten(progress.current, 30)}"
+            f"{progress.tokens_in + progress.tokens_out:,} tokens, {money(progress.cost)} {shorten(progress.current, 30)}"
         )
         print(line.ljust(110), end="", file=sys.stderr, flush=True)
 
@@ -185,11 +202,3 @@ def _text(value: object) -> str:
     if isinstance(value, list):
         return LIST_SEPARATOR.join(map(str, value))
     return "" if value is None else str(value)
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} seconds"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} minutes"
-    return f"{seconds / 3600:.1f} hours"

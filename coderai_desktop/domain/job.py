@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from coderai_desktop.domain.enums import JobStatus, JobType
+from coderai_desktop.domain.enums import JobStatus, JobType, LogEventType
 
 
 class JobSummary(BaseModel):
@@ -70,3 +70,30 @@ class Estimate:
     seconds: float
     seconds_per_call: float
     measured: bool  # seconds per call measured on an earlier run of the project, or assumed
+
+
+JOB_TYPE_WORDS = {JobType.SAMPLE: "sample", JobType.FULL: "all documents"}
+EVENT_WORDS = {
+    LogEventType.JOB_STARTED: "started",
+    LogEventType.JOB_RESUMED: "resumed",
+    LogEventType.DOC_STARTED: "coding",
+    LogEventType.DOC_COMPLETED: "coded",
+    LogEventType.DOC_FAILED: "failed",
+    LogEventType.JOB_PAUSED: "paused",
+    LogEventType.JOB_CANCELLED: "cancelled",
+    LogEventType.JOB_COMPLETED: "finished",
+    LogEventType.JOB_FAILED: "stopped",
+}
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of a run's log: what happened to the run or to one of its documents."""
+
+    created_at: datetime
+    event: LogEventType
+    message: str
+
+    def line(self) -> str:
+        moment = self.created_at.astimezone().strftime("%H:%M:%S")
+        return f"{moment}  {EVENT_WORDS[self.event]:<9} {self.message}".rstrip()

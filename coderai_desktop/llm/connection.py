@@ -6,8 +6,14 @@ from dataclasses import dataclass
 
 from coderai_desktop.domain.provider import ProviderSettings
 from coderai_desktop.llm.client import LLMClient
-from coderai_desktop.llm.errors import ProviderError
+from coderai_desktop.llm.errors import (
+    InvalidAnswerError,
+    ModelNotFoundError,
+    ProviderError,
+    StructuredOutputUnsupportedError,
+)
 from coderai_desktop.llm.factory import chat_model
+from coderai_desktop.llm.prompts import schema_in_prompt
 from coderai_desktop.llm.resilience import CircuitBreaker
 
 PROBE_SCHEMA = {
@@ -16,7 +22,10 @@ PROBE_SCHEMA = {
     "required": ["ok"],
     "properties": {"ok": {"type": "boolean"}},
 }
-PROBE = [{"role": "user", "content": 'Answer with the JSON object {"ok": true}.'}]
+PROBE = 'Answer with the JSON object {"ok": true}.'
+
+# Failures that prove the server is reachable and the key valid.
+ANSWERED = (ModelNotFoundError, StructuredOutputUnsupportedError, InvalidAnswerError)
 
 
 @dataclass(frozen=True)
@@ -32,9 +41,15 @@ async def test_connection(settings: ProviderSettings, api_key: str | None) -> li
         client = LLMClient(
             chat_model(settings, api_key), settings, retry_delay=0.0, breaker=CircuitBreaker(threshold=1000)
         )
-        result = await client.structured(PROBE, PROBE_SCHEMA, temperature=0.0, max_tokens=20)
+        probe = PROBE if settings.uses_strict_schema else PROBE + schema_in_prompt(PROBE_SCHEMA)
+        result = await client.structured(
+            [{"role": "user", "content": probe}], PROBE_SCHEMA, temperature=0.0, max_tokens=20
+        )
     except ProviderError as error:
-        return [Check(type(error).__name__, False, str(error))]
+        failed = Check(type(error).__name__, False, str(error))
+        if isinstance(error, ANSWERED):
+            return [Check("server", True, "The server answered and accepted the key."), failed]
+        return [failed]
     mode = "strict JSON schema" if settings.uses_strict_schema else "JSON mode"
     checks = [
         Check("server", True, f"The server answered as model '{settings.model}', with the key given."),

@@ -113,16 +113,21 @@ def messages(
 ) -> list[dict[str, str]]:
     """The exact chat messages of one call."""
     instruction = plan.instruction.replace("{entity}", entity or "")
-    if not strict:  # JSON mode: the schema travels in the prompt
-        instruction += (
-            f"\n\nAnswer with JSON only, matching this JSON schema:\n<json_schema>\n"
-            f"{json.dumps(plan.schema, ensure_ascii=False)}\n</json_schema>"
-        )
+    if not strict:
+        instruction += schema_in_prompt(plan.schema)
     return [
         {"role": "system", "content": plan.system_prompt},
         {"role": "user", "content": f"{DOCUMENT_OPEN}\n{_as_data(document)}\n{DOCUMENT_CLOSE}"},
         {"role": "user", "content": instruction},
     ]
+
+
+def schema_in_prompt(schema: dict[str, Any]) -> str:
+    """JSON mode: the schema the answer must match travels in the prompt."""
+    return (
+        f"\n\nAnswer with JSON only, matching this JSON schema:\n<json_schema>\n"
+        f"{json.dumps(schema, ensure_ascii=False)}\n</json_schema>"
+    )
 
 
 def system_prompt(context: ProjectContext, codebook: list[VariableSpec]) -> str:

@@ -103,8 +103,11 @@ class ProviderService:
             )
         return LLMClient(chat_model(settings, key), settings, retry_delay=self._retry_delay)
 
-    async def test(self, project: ProjectRef | None = None) -> list[Check]:
-        settings = await self.settings(project)
+    async def test(
+        self, project: ProjectRef | None = None, settings: ProviderSettings | None = None
+    ) -> list[Check]:
+        """Test the settings in force (for a project), or the given ones before they are saved."""
+        settings = settings or await self.settings(project)
         return await test_connection(settings, await self.api_key(settings))
 
     def _workspace(self, session: Session) -> Workspace:

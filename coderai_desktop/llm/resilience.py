@@ -99,8 +99,7 @@ class CircuitBreaker:
             remaining = self.reset_after - (self._clock() - self._opened_at)
             if remaining > 0:
                 raise CircuitOpenError(
-                    f"The provider failed {self.threshold} times in a row; calls are paused for "
-                    f"{remaining:.0f} more seconds. The last failure: {self._last_error}",
+                    f"The provider failed {self.threshold} times in a row. The last failure: {self._last_error}",
                     retry_after=remaining,
                 )
             self.state, self._successes = CircuitState.HALF_OPEN, 0

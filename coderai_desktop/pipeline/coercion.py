@@ -17,11 +17,17 @@ _MULTIPLIERS = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "millions": 1e6, "m": 1e6, "mn": 1e6, "mio": 1e6,
     "billion": 1e9, "billions": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12,
 }  # fmt: skip
-_NUMBER = re.compile(r"[-+]?\d[\d\s.,'’]*")
+_NUMBER = re.compile(r"[-+]?\d[\d\s.,'’]*(?:e[-+]?\d+)?")
+_EXPONENT = re.compile(r"e[-+]?\d+$")
+# A minus before the currency: "-$4.5 million", "- EUR 3".
+_SIGN_BEFORE = re.compile(r"-\s*(?:[^\w\s]|[a-z]{1,3})?\s*$")
 _TRUE = {"true", "yes", "y", "1", "oui", "ja", "sí", "si", "vrai"}
 _FALSE = {"false", "no", "n", "0", "non", "nein", "faux"}
 _ISO_PARTIAL = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _YEAR_FIRST = re.compile(r"\d{4}[-/.]")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")  # 20210503: ISO 8601's basic format
+_EDGES = ".!\"'“”‘’ "  # around a one-word answer: "Yes.", 'no'
+_MINUSES = str.maketrans({"−": "-", "–": "-"})
 # Two defaults that differ in every part: a part that comes out the same both ways was in the text.
 _DEFAULTS = (datetime(1111, 1, 1), datetime(2222, 2, 2))
 
@@ -63,8 +69,11 @@ def rule_problem(variable: VariableSpec, value: Any) -> str | None:
 
 
 def _below(low: Any, high: Any) -> bool:
-    if isinstance(low, str) or isinstance(high, str):  # partial ISO dates order as text
-        return str(low) < str(high)
+    if isinstance(low, str) or isinstance(high, str):
+        # ISO dates order as text, at the precision of the less precise one: 2020-06 is within 2020.
+        first, second = str(low), str(high)
+        shared = min(len(first), len(second))
+        return first[:shared] < second[:shared]
     return bool(low < high)
 
 
@@ -73,11 +82,13 @@ def _number(value: Any) -> int | float:
         raise CoercionError(f"{value} is not a number")
     if isinstance(value, int | float):
         return value
-    text = str(value).strip().lower()
-    negative = text.startswith("(") and text.endswith(")")
+    text = str(value).strip().lower().translate(_MINUSES)
     match = _NUMBER.search(text)
     if not match:
         raise CoercionError(f"{value!r} is not a number")
+    negative = (text.startswith("(") and text.endswith(")")) or bool(
+        _SIGN_BEFORE.search(text[: match.start()])
+    )
     number = _parse_digits(match.group().strip())
     after = text[match.end() :].strip().strip(".").split()
     if after and after[0] in _MULTIPLIERS:
@@ -87,7 +98,10 @@ def _number(value: Any) -> int | float:
 
 
 def _parse_digits(digits: str) -> float:
-    """'1,234.5', '1.234,5', '1 234', '12,5' and "1'234" all as a person reads them."""
+    """'1,234.5', '1.234,5', '1 234', '12,5', "1'234" and '4.5e6' all as a person reads them."""
+    exponent = _EXPONENT.search(digits)
+    if exponent:
+        return _parse_digits(digits[: exponent.start()]) * 10 ** int(exponent.group()[1:])
     cleaned = re.sub(r"[\s'’]", "", digits)
     if "," in cleaned and "." in cleaned:
         decimal = "," if cleaned.rfind(",") > cleaned.rfind(".") else "."
@@ -107,6 +121,8 @@ def _parse_digits(digits: str) -> float:
 
 def _date(value: Any) -> str:
     text = str(value).strip()
+    if compact := _COMPACT_DATE.fullmatch(text):
+        text = "-".join(compact.groups())
     if _ISO_PARTIAL.fullmatch(text):
         if not is_partial_iso_date(text):
             raise CoercionError(f"{text!r} is not a real date")
@@ -130,7 +146,7 @@ def _date(value: Any) -> str:
 def _boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    word = str(value).strip().lower()
+    word = str(value).strip(_EDGES).lower()
     if word in _TRUE:
         return True
     if word in _FALSE:

@@ -6,6 +6,7 @@ the app closed, the computer crashed) resumes where it stopped: finished documen
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import random
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.enums import DocumentStatus, JobStatus, JobType, LogEventType, ProjectStatus
 from coderai_desktop.domain.errors import ConflictError, InvalidInputError
-from coderai_desktop.domain.job import Estimate, JobSummary
+from coderai_desktop.domain.job import Estimate, JobSummary, LogEntry
 from coderai_desktop.domain.provider import ExtractionMode, ProviderSettings
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.prompts import messages
@@ -141,7 +142,7 @@ class JobService:
             self._database,
             self._user.workspace_id,
             job_id,
-            setup,
+            dataclasses.replace(setup, settings=settings),  # the job's own concurrency, for its workers too
             client,
             self._documents,
             progress,
@@ -172,6 +173,16 @@ class JobService:
             return [summary(row) for row in reversed(rows)]
 
         return await self._database.run(listing)
+
+    async def log(self, job_id: int, limit: int = 500) -> list[LogEntry]:
+        """The job's latest log entries, oldest first."""
+
+        def read(session: Session) -> list[LogEntry]:
+            jobs = self._jobs(session)
+            jobs.require(job_id)  # another workspace's job reads as missing, not as an empty log
+            return [LogEntry(row.created_at, row.event_type, row.message) for row in jobs.logs(job_id, limit)]
+
+        return await self._database.run(read)
 
     async def interrupted(self) -> list[JobSummary]:
         """Unfinished jobs of the workspace that nothing is running: offered for resuming at start-up."""

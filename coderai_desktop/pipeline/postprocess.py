@@ -16,6 +16,7 @@ from coderai_desktop.domain.enums import (
     IfMultipleValues,
     IfUncertain,
     MatchStatus,
+    VariableType,
 )
 from coderai_desktop.pipeline.coercion import CoercionError, coerce, rule_problem
 from coderai_desktop.pipeline.grounding import Grounder
@@ -56,7 +57,7 @@ def code_unit(
 
 def condition_met(dependency: DependsOn, value: Any) -> bool:
     operator, expected = dependency.operator, dependency.value
-    present = value not in (None, [], False)
+    present = value is not None and value is not False and value != []  # 0 is a value (0 == False)
     values = value if isinstance(value, list) else [value]
     if operator is DependencyOperator.IS_SET:
         return present
@@ -100,7 +101,7 @@ def _code(variable: VariableSpec, answers: list[Answer], grounder: Grounder) -> 
     if coded.value is not None:
         _check_evidence_and_rules(variable, coded)
         _apply_threshold(variable, coded)
-    elif variable.default_value is not None and not items:
+    elif variable.default_value is not None and not items and not problems:
         coded.value = variable.default_value
         coded.notes.append("default value: the document does not give one")
     return coded
@@ -131,10 +132,15 @@ def _keep_one(
     distinct = list(dict.fromkeys(_key(item.value) for item, _chunk in items))
     policy = variable.if_multiple_values
     if len(distinct) > 1 and policy is IfMultipleValues.SUMMARIZE:
-        coded.value = "; ".join(str(item.value) for item, _chunk in _unique(items))
-        coded.evidence = grounder.locate(items[0][0].quote)
-        coded.notes.append(f"{len(distinct)} different values summarised")
-        return
+        values = [str(item.value) for item, _chunk in _unique(items)]
+        if variable.type is VariableType.TEXT:
+            coded.value = "; ".join(values)
+            coded.evidence = grounder.locate(items[0][0].quote)
+            coded.notes.append(f"{len(distinct)} different values summarised")
+            return
+        # A number or date cannot hold a summary: keep the first, and ask for a review.
+        coded.flag(f"a {variable.type.lower()} cannot hold a summary of {'; '.join(values)}")
+        policy = IfMultipleValues.FIRST
     chosen_key = distinct[-1] if policy is IfMultipleValues.LAST else distinct[0]
     candidates = [item for item, _chunk in items if _key(item.value) == chosen_key]
     located = [(item, grounder.locate(item.quote)) for item in candidates]

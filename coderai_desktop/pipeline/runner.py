@@ -9,25 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import json
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus, LogEventType
 from coderai_desktop.domain.errors import CoderAIError
-from coderai_desktop.domain.job import JobProgress
+from coderai_desktop.domain.job import JOB_TYPE_WORDS, JobProgress
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.ingest.tokens import estimate_tokens
 from coderai_desktop.llm.client import LLMClient, Usage
 from coderai_desktop.llm.errors import (
+    CircuitOpenError,
     ModelNotFoundError,
     ProviderAuthError,
+    ProviderUnreachableError,
     StructuredOutputUnsupportedError,
 )
 from coderai_desktop.persistence.base import utcnow
@@ -43,9 +44,21 @@ logger = logging.getLogger(__name__)
 Progress = Callable[[JobProgress], None]
 FAILURES_BEFORE_PAUSE = 10
 HEARTBEAT_SECONDS = 5.0
-# Errors that every document would meet: stop at once rather than fail document after document.
-FATAL = (ProviderAuthError, ModelNotFoundError, StructuredOutputUnsupportedError)
-APP_CLOSED = "The app was closed during the run; resume it to continue where it stopped."
+# Documents in progress per call the provider may have in flight (the client's limit): while some load
+# or store their document, the others keep every call slot busy.
+WORKERS_PER_CALL = 2
+# Errors that every document would meet (after the client's retries): pause the job at once rather than
+# fail document after document.
+FATAL = (
+    ProviderAuthError,
+    ModelNotFoundError,
+    StructuredOutputUnsupportedError,
+    ProviderUnreachableError,
+    CircuitOpenError,
+)
+APP_CLOSED = (
+    "Stopped before it finished (the app was closed, or Ctrl+C); resume it to continue where it stopped."
+)
 
 
 class JobRunner:
@@ -73,11 +86,12 @@ class JobRunner:
         self._stop: str | None = None  # why the run stops early: a status it was asked for
         self._workers: list[asyncio.Task[None]] = []
         self._calls = 0
+        self._in_flight_tokens = 0  # estimated tokens of the documents being coded: kept for the budget
         self._started_at = time.monotonic()
 
     async def run(self) -> None:
         queue = await self._database.run(self._begin)
-        await self._emit(message="Started.")
+        await self._emit()
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
             pending: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
@@ -85,9 +99,12 @@ class JobRunner:
                 pending.put_nowait(item)
             self._workers = [
                 asyncio.create_task(self._work(pending))
-                for _ in range(min(self._setup.settings.concurrency, len(queue)) or 1)
+                for _ in range(min(WORKERS_PER_CALL * self._setup.settings.concurrency, len(queue)) or 1)
             ]
-            await asyncio.gather(*self._workers, return_exceptions=False)
+            # A worker stopped on purpose (cancel, a fatal error) ends quietly; a bug does not.
+            outcomes = await asyncio.gather(*self._workers, return_exceptions=True)
+            if errors := [outcome for outcome in outcomes if isinstance(outcome, Exception)]:
+                raise errors[0]
         except asyncio.CancelledError:
             if self._stop is None:  # not a cancel the user asked for: the app is closing
                 await asyncio.shield(
@@ -104,36 +121,39 @@ class JobRunner:
     async def _work(self, pending: asyncio.Queue[tuple[int, str]]) -> None:
         while not pending.empty() and self._stop is None:
             document_id, name = pending.get_nowait()
-            if await self._database.run(self._should_stop):
-                return
-            try:
-                await self._process(document_id, name)
-            except asyncio.CancelledError:
-                await asyncio.shield(
-                    self._database.run(functools.partial(self._requeue, document_id=document_id))
-                )
-                raise
+            await self._process(document_id, name)
 
     async def _process(self, document_id: int, name: str) -> None:
+        """One document, with one write: its values (or its failure), its item, the counters and the log
+        together. Until then the document is still PENDING, so a run killed mid-call codes it again."""
         document = await self._load(document_id, name)
-        budget_problem = await self._database.run(lambda s: self._budget_problem(s, document))
-        if budget_problem:
-            await self._database.run(lambda s: self._request_stop(s, JobStatus.PAUSED, budget_problem))
-            return
-        await self._database.run(lambda s: self._started(s, document_id, name))
-        await self._emit(current=name)
+        started, tokens = utcnow(), estimate_document_tokens(self._setup, document)
+        claimed = await self._database.run(lambda s: self._claim(s, document, tokens))
+        if claimed is None:
+            return  # the job stopped: asked to, or the budget would be exceeded
+        self._report(claimed)
+        self._in_flight_tokens += tokens
         try:
             result = await self._extractor.extract(document)
         except CoderAIError as error:
-            message, fatal = str(error), isinstance(error, FATAL)
-            await self._database.run(lambda s: self._failed(s, document_id, name, message))
-            if fatal:  # every document would meet it: stop now instead of failing them one by one
-                await self._database.run(lambda s: self._request_stop(s, JobStatus.PAUSED, message))
-            await self._emit(current=name, message=f"{name}: {message}")
+            message = str(error)
+            fatal = isinstance(error, FATAL)
+            self._report(
+                await self._database.run(lambda s: self._failed(s, document, started, message, fatal))
+            )
+            if fatal:  # the other documents in progress would meet it too: they stay pending, untouched
+                self._stop_workers()
             return
+        finally:
+            self._in_flight_tokens -= tokens
         self._calls += result.calls
-        await self._database.run(lambda s: self._store(s, document_id, name, result))
-        await self._emit(current=name)
+        self._report(await self._database.run(lambda s: self._store(s, document, started, result)))
+
+    def _stop_workers(self) -> None:
+        current = asyncio.current_task()
+        for worker in self._workers:
+            if worker is not current:
+                worker.cancel()
 
     async def _load(self, document_id: int, name: str) -> DocumentInput:
         text = await self._documents.document_text(document_id)
@@ -146,8 +166,7 @@ class JobRunner:
             await asyncio.sleep(self._heartbeat_seconds)
             await self._database.run(self._beat)
             if await self._database.run(self._should_stop) and self._stop == JobStatus.CANCELLED:
-                for worker in self._workers:
-                    worker.cancel()
+                self._stop_workers()  # calls in flight are abandoned: a cancelled job keeps only what is done
 
     # --- database work (on the database thread) ---------------------------------------------------
 
@@ -163,13 +182,14 @@ class JobRunner:
         resumed = job.started_at is not None
         job.status, job.pause_reason, job.heartbeat_at = JobStatus.RUNNING, None, utcnow()
         job.started_at = job.started_at or utcnow()
-        jobs.reset_running_items(job.id)
-        jobs.log(
-            job, LogEventType.JOB_RESUMED if resumed else LogEventType.JOB_STARTED, f"{job.job_type} run"
-        )
         queue = [
             item.document_id for item in jobs.items(job.id, (JobItemStatus.PENDING, JobItemStatus.FAILED))
         ]
+        jobs.log(
+            job,
+            LogEventType.JOB_RESUMED if resumed else LogEventType.JOB_STARTED,
+            f"{JOB_TYPE_WORDS[job.job_type]} run: {len(queue)} of {job.documents_total} documents to code",
+        )
         names = {
             row.id: row.file_name for row in DocumentRepository(session, self._workspace_id).of_ids(queue)
         }
@@ -199,91 +219,94 @@ class JobRunner:
         if job.status is JobStatus.RUNNING:
             job.heartbeat_at = utcnow()
 
-    def _budget_problem(self, session: Session, document: DocumentInput) -> str | None:
+    def _budget_problem(self, job: ProcessingJob, upcoming: int) -> str | None:
         budget = self._setup.settings.token_budget
         if budget is None:
             return None
-        job = self._job(session)
         used = job.tokens_in + job.tokens_out
-        upcoming = estimate_document_tokens(self._setup, document)
-        if used + upcoming <= budget:
+        if used + self._in_flight_tokens + upcoming <= budget:
             return None
         return (
             f"The token budget of {budget:,} would be exceeded: {used:,} tokens used so far, and the next "
             f"document needs about {upcoming:,}. Raise the budget in the provider settings, then resume."
         )
 
-    def _started(self, session: Session, document_id: int, name: str) -> None:
-        jobs = self._jobs(session)
+    def _claim(self, session: Session, document: DocumentInput, tokens: int) -> JobProgress | None:
+        """Whether to code the document: not if the job has stopped or the budget would be exceeded."""
         job = self._job(session)
-        [item] = [item for item in jobs.items(job.id) if item.document_id == document_id]
-        if item.status is JobItemStatus.FAILED:
-            job.documents_failed -= 1  # tried again: it counts once more, whichever way it ends
+        if job.status is not JobStatus.RUNNING:
+            self._stop = job.status
+            return None
+        if problem := self._budget_problem(job, tokens):
+            self._request_stop(session, JobStatus.PAUSED, problem)
+            return None
+        return _progress(job, document.file_name)
+
+    def _settle(
+        self, session: Session, job: ProcessingJob, document: DocumentInput, started: datetime, **values: Any
+    ) -> None:
+        """The document's item, DONE or FAILED, with the log of its start."""
+        jobs = self._jobs(session)
+        if jobs.item(job.id, document.id).status is JobItemStatus.FAILED:
+            job.documents_failed -= 1  # tried again: it counts once, whichever way it ends this time
         jobs.set_item(
             job.id,
-            document_id,
-            status=JobItemStatus.RUNNING,
-            started_at=utcnow(),
-            attempts=JobItem.attempts + 1,
-        )
-        jobs.log(job, LogEventType.DOC_STARTED, name, document_id)
-
-    def _requeue(self, session: Session, *, document_id: int) -> None:
-        self._jobs(session).set_item(self._job_id, document_id, status=JobItemStatus.PENDING)
-
-    def _failed(self, session: Session, document_id: int, name: str, message: str) -> None:
-        jobs = self._jobs(session)
-        jobs.set_item(
-            self._job_id,
-            document_id,
-            status=JobItemStatus.FAILED,
-            error_message=message,
+            document.id,
+            started_at=started,
             finished_at=utcnow(),
+            attempts=JobItem.attempts + 1,
+            **values,
         )
+        jobs.log(job, LogEventType.DOC_STARTED, document.file_name, document.id, at=started)
+
+    def _failed(
+        self, session: Session, document: DocumentInput, started: datetime, message: str, fatal: bool
+    ) -> JobProgress:
+        jobs = self._jobs(session)
         job = self._job(session)
+        self._settle(session, job, document, started, status=JobItemStatus.FAILED, error_message=message)
         job.documents_failed += 1
         job.consecutive_failures += 1
-        jobs.log(job, LogEventType.DOC_FAILED, f"{name}: {message}", document_id)
-        if job.consecutive_failures >= FAILURES_BEFORE_PAUSE and job.status is JobStatus.RUNNING:
+        jobs.log(job, LogEventType.DOC_FAILED, f"{document.file_name}: {message}", document.id)
+        if fatal:  # every document would meet it: stop now instead of failing them one by one
+            self._request_stop(session, JobStatus.PAUSED, message)
+        elif job.consecutive_failures >= FAILURES_BEFORE_PAUSE:
             self._request_stop(
                 session,
                 JobStatus.PAUSED,
                 f"{FAILURES_BEFORE_PAUSE} documents failed in a row; the last one said: {message}",
             )
+        return _progress(job, document.file_name, f"{document.file_name}: {message}")
 
-    def _store(self, session: Session, document_id: int, name: str, result: DocumentResult) -> None:
+    def _store(
+        self, session: Session, document: DocumentInput, started: datetime, result: DocumentResult
+    ) -> JobProgress:
         """The document's values, its item and the job's counters in one transaction."""
         jobs = self._jobs(session)
-        jobs.replace_results(self._job_id, document_id, self._rows(document_id, result))
-        usage, cost = (
-            result.usage,
-            self._setup.settings.cost(result.usage.input_tokens, result.usage.output_tokens),
-        )
-        jobs.set_item(
-            self._job_id,
-            document_id,
+        jobs.replace_results(self._job_id, document.id, self._rows(document.id, result))
+        usage = result.usage
+        job = self._job(session)
+        self._settle(
+            session,
+            job,
+            document,
+            started,
             status=JobItemStatus.DONE,
             error_message=None,
-            finished_at=utcnow(),
             tokens_in=usage.input_tokens,
             tokens_out=usage.output_tokens,
         )
-        session.execute(
-            sa.update(ProcessingJob)
-            .where(ProcessingJob.id == self._job_id, ProcessingJob.workspace_id == self._workspace_id)
-            .values(
-                documents_processed=ProcessingJob.documents_processed + 1,
-                consecutive_failures=0,
-                tokens_in=ProcessingJob.tokens_in + usage.input_tokens,
-                tokens_out=ProcessingJob.tokens_out + usage.output_tokens,
-                cost=ProcessingJob.cost + cost,
-            )
-            .execution_options(synchronize_session=False)
-        )
+        # Only this runner writes the counters (pause and cancel requests write the status alone).
+        job.documents_processed += 1
+        job.consecutive_failures = 0
+        job.tokens_in += usage.input_tokens
+        job.tokens_out += usage.output_tokens
+        job.cost += self._setup.settings.cost(usage.input_tokens, usage.output_tokens)
         units = len(result.units)
         jobs.log(
-            self._job(session), LogEventType.DOC_COMPLETED, name, document_id, calls=result.calls, units=units
+            job, LogEventType.DOC_COMPLETED, document.file_name, document.id, calls=result.calls, units=units
         )
+        return _progress(job, document.file_name)
 
     def _rows(self, document_id: int, result: DocumentResult) -> list[dict[str, Any]]:
         shares = _usage_shares(result)
@@ -339,7 +362,7 @@ class JobRunner:
             }
         if job.status is not JobStatus.RUNNING:
             return  # paused or cancelled: the reason is already logged
-        remaining = self._jobs(session).items(job.id, (JobItemStatus.PENDING, JobItemStatus.RUNNING))
+        remaining = self._jobs(session).items(job.id, (JobItemStatus.PENDING,))
         if remaining:
             return
         job.status, job.finished_at = JobStatus.COMPLETED, utcnow()
@@ -347,25 +370,28 @@ class JobRunner:
             job, LogEventType.JOB_COMPLETED, f"{job.documents_processed} coded, {job.documents_failed} failed"
         )
 
-    async def _emit(self, current: str = "", message: str = "") -> None:
-        if self._progress is None:
-            return
-        job = await self._database.run(lambda s: self._jobs(s).get(self._job_id))
-        if job is not None:
-            self._progress(
-                JobProgress(
-                    self._job_id,
-                    job.status,
-                    job.documents_total,
-                    job.documents_processed,
-                    job.documents_failed,
-                    job.tokens_in,
-                    job.tokens_out,
-                    job.cost,
-                    current,
-                    message or (job.pause_reason or ""),
-                )
-            )
+    async def _emit(self) -> None:
+        if self._progress is not None:
+            self._report(await self._database.run(lambda s: _progress(self._job(s))))
+
+    def _report(self, progress: JobProgress) -> None:
+        if self._progress is not None:
+            self._progress(progress)
+
+
+def _progress(job: ProcessingJob, current: str = "", message: str = "") -> JobProgress:
+    return JobProgress(
+        job.id,
+        job.status,
+        job.documents_total,
+        job.documents_processed,
+        job.documents_failed,
+        job.tokens_in,
+        job.tokens_out,
+        job.cost,
+        current,
+        message or (job.pause_reason or ""),
+    )
 
 
 def estimate_document_tokens(setup: RunSetup, document: DocumentInput) -> int:

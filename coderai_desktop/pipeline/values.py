@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,4 +78,8 @@ def _confidence(value: Any) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
+    if math.isnan(number):
+        return None
+    if 2 <= number <= 100:  # some models answer in percent (85 for 0.85)
+        number /= 100
     return min(1.0, max(0.0, number))

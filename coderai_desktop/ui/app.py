@@ -21,6 +21,7 @@ from coderai_desktop.ui.ui_state import UiState
 from coderai_desktop.ui.widgets.branding import app_icon, stylesheet
 
 logger = logging.getLogger(__name__)
+SHUTDOWN_SECONDS = 10.0
 
 
 class AppController:
@@ -33,6 +34,7 @@ class AppController:
         self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.login_dialog: LoginDialog | None = None
         self.window: MainWindow | None = None
+        self.shutting_down: asyncio.Future[None] | None = None
 
     def show_login(self) -> None:
         self.login_dialog = LoginDialog(self.context.accounts, self.runner, self.state.last_login)
@@ -47,9 +49,15 @@ class AppController:
         self.window.sig_logout.connect(self.show_login)
         self.window.sig_closed.connect(lambda: self.quit(0))
         self.window.show()
+        self.window.offer_resume()
 
     def quit(self, status: int) -> None:
-        self.runner.cancel_all()
+        self.shutting_down = asyncio.ensure_future(self._shut_down(status))
+
+    async def _shut_down(self, status: int) -> None:
+        # Cancelled runs record themselves as paused on the way out: wait for that before the loop stops.
+        if tasks := self.runner.cancel_all():
+            await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
         if not self.finished.done():
             self.finished.set_result(status)
 
@@ -57,6 +65,7 @@ class AppController:
 def run_gui(settings: Settings) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
+    app.setQuitOnLastWindowClosed(False)  # the controller quits, after running work has wound down
     app.setStyle("Fusion")
     app.setWindowIcon(app_icon())
     app.setStyleSheet(stylesheet())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from coderai_desktop.domain.job import JobProgress
 from coderai_desktop.ingest.report import ImportProgress
 
 
@@ -13,4 +14,13 @@ class ImportBridge(QObject):
 
     def report(self, progress: ImportProgress) -> None:
         """The `progress` callback to hand to DocumentService.import_paths and reparse."""
+        self.sig_progress.emit(progress)
+
+
+class JobBridge(QObject):
+    sig_progress = Signal(object)
+    """A JobProgress: after each document of a run, and when its state changes."""
+
+    def report(self, progress: JobProgress) -> None:
+        """The `progress` callback to hand to JobService.run and resume."""
         self.sig_progress.emit(progress)

@@ -11,13 +11,16 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QStackedWid
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.job import JobSummary
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.formatting import count
 from coderai_desktop.ui.about import AboutDialog
 from coderai_desktop.ui.documents.page import DocumentsPage
 from coderai_desktop.ui.projects.list_panel import ProjectListPanel
 from coderai_desktop.ui.projects.overview_page import OverviewPage
+from coderai_desktop.ui.run.page import RunPage
 from coderai_desktop.ui.settings.api_keys_dialog import ApiKeysDialog
+from coderai_desktop.ui.settings.provider_dialog import ProviderDialog
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.ui_state import UiState
 from coderai_desktop.ui.variables.codebook_page import CodebookPage
@@ -29,7 +32,6 @@ from coderai_desktop.ui.wizard.new_project import NewProjectWizard
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
 NOT_YET = "Not part of this version yet."
 FUTURE_PAGES = {
-    "run": ("Run", "Code a sample, review it, then run the whole corpus in the background."),
     "results": (
         "Results",
         "The dataset as a spreadsheet: every value with its confidence and the quote it came from; your "
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         self._runner = runner
         self._state = state
         self._logging_out = False
+        self._close_confirmed = False
         self.service = context.projects(user)
         self.project: ProjectSummary | None = None
         self.setWindowIcon(app_icon())
@@ -76,10 +79,15 @@ class MainWindow(QMainWindow):
         self.documents = DocumentsPage(context.documents(user), runner)
         self.documents.sig_project_changed.connect(lambda: self.refresh_projects(self._project_id()))
         self.documents.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.jobs = context.jobs(user)
+        self.providers = context.providers(user)
+        self.run_page = RunPage(self.jobs, self.providers, runner)
+        self.run_page.sig_project_changed.connect(lambda: self.refresh_projects(self._project_id()))
         self.pages: dict[str, QWidget] = {
             "overview": self.overview,
             "documents": self.documents,
             "codebook": self.codebook,
+            "run": self.run_page,
         }
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -128,6 +136,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         settings_menu = self.menuBar().addMenu("&Settings")
         self._action(settings_menu, "&API Keys…", self.edit_api_keys)
+        self._action(settings_menu, "&Provider…", self.edit_provider)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "Open &Data Folder", lambda: self._open(self._context.settings.data_dir))
         self._action(help_menu, "Open &Log File", lambda: self._open(self._context.log_file))
@@ -165,6 +174,7 @@ class MainWindow(QMainWindow):
         self.overview.show_project(project)
         self.documents.show_project(project)
         self.codebook.show_project(project)
+        self.run_page.show_project(project)
 
     def _project_id(self) -> int | None:
         return self.project.id if self.project is not None else None
@@ -199,6 +209,46 @@ class MainWindow(QMainWindow):
     def edit_api_keys(self) -> None:
         ApiKeysDialog(self._context.secrets, self._user.workspace_id, self._runner, self).open()
 
+    def edit_provider(self) -> None:
+        dialog = ProviderDialog(self.providers, self._runner, parent=self)
+        dialog.sig_saved.connect(lambda _settings: self.run_page.refresh_provider())
+        dialog.open()
+
+    def offer_resume(self) -> None:
+        """Runs that stopped without finishing (the app closed, the computer crashed, paused): resume them?"""
+        self._runner.run(self._interrupted(), on_success=self._ask_resume, name="interrupted-runs")
+
+    async def _interrupted(self) -> list[tuple[JobSummary, str]]:
+        jobs = await self.jobs.interrupted()
+        if not jobs:
+            return []
+        names = {project.id: project.name for project in await self.service.list_projects()}
+        return [(job, names.get(job.project_id, f"project {job.project_id}")) for job in jobs]
+
+    def _ask_resume(self, stopped: list[tuple[JobSummary, str]]) -> None:
+        if not stopped:
+            return
+        lines = "\n".join(
+            f"• {name}: run {job.id}, {job.documents_processed} of {job.documents_total} documents coded. "
+            f"{job.pause_reason or 'Interrupted.'}"
+            for job, name in stopped
+        )
+        ask(
+            self,
+            "Resume unfinished runs?",
+            f"{count(len(stopped), 'run')} did not finish:\n\n{lines}\n\nResume now? Documents already "
+            "coded are not coded again.",
+            "Resume",
+            lambda: self._resume([job for job, _name in stopped]),
+            cancel_text="Not now",
+        )
+
+    def _resume(self, jobs: list[JobSummary]) -> None:
+        for job in jobs:
+            self.run_page.run_job(job.id)
+        self.refresh_projects(jobs[0].project_id)
+        self.go_to_page("run")
+
     def about(self) -> None:
         AboutDialog(self._context.database_location(), self._context.log_file, self).open()
 
@@ -209,7 +259,25 @@ class MainWindow(QMainWindow):
     def _open(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
+    def _close_anyway(self, logging_out: bool) -> None:
+        self._close_confirmed, self._logging_out = True, logging_out
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.run_page.busy and not self._close_confirmed:
+            event.ignore()
+            logging_out, self._logging_out = self._logging_out, False
+            ask(
+                self,
+                "Pause the run?",
+                "A run is in progress. Closing pauses it: the documents coded so far are kept, and the next "
+                "time you log in you can resume it where it stopped.",
+                "Pause and log out" if logging_out else "Pause and quit",
+                lambda: self._close_anyway(logging_out),
+                cancel_text="Keep running",
+            )
+            return
+        self.run_page.stop_all()
         self._state.set_geometry("main", self.saveGeometry())
         self._state.sync()
         super().closeEvent(event)

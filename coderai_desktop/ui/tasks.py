@@ -75,6 +75,9 @@ class TaskRunner:
         task.add_done_callback(finished)
         return task
 
-    def cancel_all(self) -> None:
-        for task in list(self._tasks):
+    def cancel_all(self) -> list[asyncio.Task[Any]]:
+        """Cancel every task; the tasks, to wait for what they do on their way out (a run pausing)."""
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
+        return tasks

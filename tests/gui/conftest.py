@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -13,11 +14,20 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
+from coderai_desktop.domain.project import ProjectSummary
+from coderai_desktop.domain.provider import ProviderKind, ProviderSettings
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.ui_state import UiState
 from tests.conftest import PASSWORD
+from tests.fakes.openai_server import FakeOpenAI
 
 T = TypeVar("T")
+DOCUMENTS = 6
+VARIABLES = [
+    VariableSpec(name="title", type="text", instructions="The plan's title."),
+    VariableSpec(name="budget", type="number", instructions="The budget in euros."),
+]
 Run = Callable[[Coroutine[Any, Any, T]], T]
 
 
@@ -61,6 +71,34 @@ def ui_state(context: AppContext) -> UiState:
 @pytest.fixture
 def alice(context: AppContext, run: Run[UserSession]) -> UserSession:
     return run(context.accounts.create_account("alice", PASSWORD))
+
+
+@pytest.fixture
+def llm_server() -> Iterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server on 127.0.0.1 that reads answers off `NAME: VALUE` lines."""
+    with FakeOpenAI(latency=0.05) as fake:
+        yield fake
+
+
+@pytest.fixture
+def plans_project(
+    context: AppContext, alice: UserSession, run: Run[Any], llm_server: FakeOpenAI, tmp_path: Path
+) -> ProjectSummary:
+    """Alice's project 'Plans': two variables, DOCUMENTS ready text files, the fake server as provider."""
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for number in range(DOCUMENTS):
+        (folder / f"plan_{number}.txt").write_text(
+            f"Plan {number}.\ntitle: Green Plan {number}\nbudget: {number},500 EUR\n", encoding="utf-8"
+        )
+    created = run(context.projects(alice).create_project(ProjectContext(name="Plans"), VARIABLES))
+    run(context.documents(alice).import_paths(created.id, [folder]))
+    settings = ProviderSettings(
+        kind=ProviderKind.COMPATIBLE, base_url=llm_server.base_url, model="fake-model", concurrency=1
+    )
+    run(context.providers(alice).save_workspace_settings(settings))
+    run(context.secrets.set_api_key(alice.workspace_id, "compatible", "sk-test"))
+    return created
 
 
 def message_boxes() -> list[QMessageBox]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +34,14 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
             query = query.where(JobItem.status.in_(statuses))
         return list(self.session.scalars(query.order_by(JobItem.id)))
 
+    def item(self, job_id: int, document_id: int) -> JobItem:
+        query = sa.select(JobItem).where(
+            JobItem.workspace_id == self.workspace_id,
+            JobItem.job_id == job_id,
+            JobItem.document_id == document_id,
+        )
+        return self.session.scalars(query).one()
+
     def add_items(self, job_id: int, document_ids: list[int]) -> None:
         rows = [
             {"workspace_id": self.workspace_id, "job_id": job_id, "document_id": document_id}
@@ -50,18 +59,6 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
                 JobItem.document_id == document_id,
             )
             .values(**values)
-        )
-
-    def reset_running_items(self, job_id: int) -> None:
-        """Documents that were being processed when the job stopped go back in the queue."""
-        self.session.execute(
-            sa.update(JobItem)
-            .where(
-                JobItem.workspace_id == self.workspace_id,
-                JobItem.job_id == job_id,
-                JobItem.status == JobItemStatus.RUNNING,
-            )
-            .values(status=JobItemStatus.PENDING)
         )
 
     def done_documents(self, project_id: int, prompt_key: str) -> set[int]:
@@ -88,6 +85,8 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
         event: LogEventType,
         message: str = "",
         document_id: int | None = None,
+        *,
+        at: datetime | None = None,
         **details: Any,
     ) -> None:
         self.session.add(
@@ -99,7 +98,7 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
                 event_type=event,
                 message=message,
                 details=details,
-                created_at=utcnow(),
+                created_at=at or utcnow(),
             )
         )
 
@@ -107,10 +106,10 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
         query = (
             sa.select(ProcessingLog)
             .where(ProcessingLog.workspace_id == self.workspace_id, ProcessingLog.job_id == job_id)
-            .order_by(ProcessingLog.id.desc())
+            .order_by(ProcessingLog.created_at.desc(), ProcessingLog.id.desc())
             .limit(limit)
         )
-        return list(reversed(list(self.session.scalars(query))))
+        return list(reversed(list(self.session.scalars(query))))  # in the order things happened
 
     def replace_results(self, job_id: int, document_id: int, rows: list[dict[str, Any]]) -> None:
         """A document's values in this job, replacing any from an earlier attempt (never duplicating)."""

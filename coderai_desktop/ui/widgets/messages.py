@@ -28,12 +28,20 @@ def show_info(parent: QWidget | None, title: str, text: str, details: str | None
 
 
 def ask(
-    parent: QWidget | None, title: str, text: str, confirm_label: str, on_confirm: Callable[[], None]
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    confirm_label: str,
+    on_confirm: Callable[[], None],
+    cancel_text: str | None = None,
 ) -> QMessageBox:
-    """A question with a named confirm button (not Yes/No) and Cancel as the default."""
+    """A question with a named confirm button (not Yes/No) and Cancel (or `cancel_text`) as the default."""
     box = _box(parent, QMessageBox.Icon.Question, title, text, Button.NoButton)
     confirm = box.addButton(confirm_label, QMessageBox.ButtonRole.AcceptRole)
-    box.setDefaultButton(box.addButton(Button.Cancel))
+    cancel = box.addButton(Button.Cancel)
+    if cancel_text:
+        cancel.setText(cancel_text)
+    box.setDefaultButton(cancel)
     box.buttonClicked.connect(lambda button: on_confirm() if button is confirm else None)
     box.open()
     return box

@@ -1,0 +1,251 @@
+"""Provider settings: which LLM, where, how fast and at what price; for the workspace, or one project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, ProviderSettings
+from coderai_desktop.llm.connection import Check
+from coderai_desktop.llm.provider_service import ProviderService
+from coderai_desktop.ui.tasks import TaskRunner
+from coderai_desktop.ui.widgets.branding import heading
+
+KINDS = (
+    (ProviderKind.OPENAI, "OpenAI"),
+    (ProviderKind.AZURE, "Azure OpenAI"),
+    (ProviderKind.COMPATIBLE, "OpenAI-compatible server (Ollama, LM Studio, llama.cpp, vLLM…)"),
+)
+STRICT = (("auto", None), ("yes", True), ("no", False))
+NO_LIMIT = 0  # spin boxes show 0 as "no limit"
+
+
+class ProviderDialog(QDialog):
+    sig_saved = Signal(object)
+    """The ProviderSettings now in force (for the project, when the dialog edits one)."""
+
+    def __init__(
+        self,
+        providers: ProviderService,
+        runner: TaskRunner,
+        project: tuple[int, str] | None = None,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._providers = providers
+        self._runner = runner
+        self._project = project
+        self._workspace: ProviderSettings | None = None
+        title = f"Provider for {project[1]}" if project else "Provider settings"
+        self.setWindowTitle(title)
+        self.setMinimumWidth(560)
+        subtitle = (
+            "Settings for this project only; the rest comes from the workspace's provider settings."
+            if project
+            else "The LLM every project of your workspace uses, unless a project overrides it."
+        )
+        self.use_workspace = QCheckBox("Use the workspace's settings")
+        self.use_workspace.setVisible(project is not None)
+        self.use_workspace.toggled.connect(self._update_enabled)
+        self.kind = QComboBox()
+        for kind, label in KINDS:
+            self.kind.addItem(label, kind)
+        self.kind.currentIndexChanged.connect(self._update_enabled)
+        self.model_edit = QLineEdit()
+        self.base_url = QLineEdit()
+        self.base_url.setPlaceholderText("e.g. http://localhost:11434/v1 (Ollama); empty for OpenAI")
+        self.azure_endpoint = QLineEdit()
+        self.azure_deployment = QLineEdit()
+        self.azure_version = QLineEdit()
+        self.timeout = _spin(QDoubleSpinBox(), 1, 3600, " s")
+        self.concurrency = _spin(QSpinBox(), 1, 64, " at once")
+        self.rpm = _spin(QSpinBox(), NO_LIMIT, 1_000_000, " requests/min", "no limit")
+        self.tpm = _spin(QSpinBox(), NO_LIMIT, 100_000_000, " tokens/min", "no limit")
+        self.price_in = _spin(QDoubleSpinBox(), 0, 1000, " $ per 1M input tokens")
+        self.price_out = _spin(QDoubleSpinBox(), 0, 1000, " $ per 1M output tokens")
+        self.context = _spin(QSpinBox(), 2000, 10_000_000, " tokens")
+        self.budget = _spin(QSpinBox(), NO_LIMIT, 2_000_000_000, " tokens per run", "no limit")
+        self.mode = QComboBox()
+        self.mode.addItem(
+            "One call per document for up to 20 variables (recommended)", ExtractionMode.GROUPED
+        )
+        self.mode.addItem("One call per document and variable", ExtractionMode.PER_VARIABLE)
+        self.strict = QComboBox()
+        self.strict.addItems(["Automatic (off for compatible servers)", "Yes", "No (JSON mode)"])
+        self.form = QFormLayout()
+        for label, widget in (
+            ("Provider:", self.kind),
+            ("Model:", self.model_edit),
+            ("Base URL:", self.base_url),
+            ("Azure endpoint:", self.azure_endpoint),
+            ("Azure deployment:", self.azure_deployment),
+            ("Azure API version:", self.azure_version),
+            ("Request timeout:", self.timeout),
+            ("Concurrency:", self.concurrency),
+            ("Requests limit:", self.rpm),
+            ("Tokens limit:", self.tpm),
+            ("Input price:", self.price_in),
+            ("Output price:", self.price_out),
+            ("Model context:", self.context),
+            ("Token budget:", self.budget),
+            ("Calls:", self.mode),
+            ("Strict JSON schema:", self.strict),
+        ):
+            self.form.addRow(label, widget)
+        self.test_button = QPushButton("Test connection")
+        self.test_button.clicked.connect(self.test)
+        self.result_label = QLabel()
+        self.result_label.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(title, subtitle))
+        layout.addWidget(self.use_workspace)
+        layout.addLayout(self.form)
+        layout.addWidget(self.result_label)
+        layout.addWidget(self.buttons)
+        self._runner.run(
+            self._load(), on_success=self._show, error_title="The settings cannot be read", parent=self
+        )
+
+    async def _load(self) -> tuple[ProviderSettings, ProviderSettings, bool]:
+        workspace = await self._providers.settings()
+        if self._project is None:
+            return workspace, workspace, False
+        overrides = await self._providers.project_overrides(self._project[0])
+        return workspace, await self._providers.settings(self._project[0]), not overrides
+
+    def _show(self, loaded: tuple[ProviderSettings, ProviderSettings, bool]) -> None:
+        self._workspace, settings, inherits = loaded
+        self.kind.setCurrentIndex(self.kind.findData(settings.kind))
+        self.model_edit.setText(settings.model)
+        self.base_url.setText(settings.base_url or "")
+        self.azure_endpoint.setText(settings.azure_endpoint or "")
+        self.azure_deployment.setText(settings.azure_deployment or "")
+        self.azure_version.setText(settings.azure_api_version)
+        self.timeout.setValue(settings.request_timeout)
+        self.concurrency.setValue(settings.concurrency)
+        self.rpm.setValue(settings.requests_per_minute or NO_LIMIT)
+        self.tpm.setValue(settings.tokens_per_minute or NO_LIMIT)
+        self.price_in.setValue(settings.price_input_per_million)
+        self.price_out.setValue(settings.price_output_per_million)
+        self.context.setValue(settings.context_tokens)
+        self.budget.setValue(settings.token_budget or NO_LIMIT)
+        self.mode.setCurrentIndex(self.mode.findData(settings.mode))
+        self.strict.setCurrentIndex([value for _name, value in STRICT].index(settings.strict_schema))
+        self.use_workspace.setChecked(inherits)
+        self._update_enabled()
+
+    def settings(self) -> ProviderSettings:
+        values: dict[str, Any] = {
+            "kind": self.selected_kind(),
+            "model": self.model_edit.text().strip(),
+            "base_url": self.base_url.text(),
+            "azure_endpoint": self.azure_endpoint.text(),
+            "azure_deployment": self.azure_deployment.text(),
+            "azure_api_version": self.azure_version.text().strip() or "2024-10-21",
+            "request_timeout": self.timeout.value(),
+            "concurrency": self.concurrency.value(),
+            "requests_per_minute": self.rpm.value() or None,
+            "tokens_per_minute": self.tpm.value() or None,
+            "price_input_per_million": self.price_in.value(),
+            "price_output_per_million": self.price_out.value(),
+            "context_tokens": self.context.value(),
+            "token_budget": self.budget.value() or None,
+            "mode": ExtractionMode(self.mode.currentData()),
+            "strict_schema": STRICT[self.strict.currentIndex()][1],
+        }
+        return ProviderSettings.model_validate(values)
+
+    def save(self) -> None:
+        try:
+            settings = self.settings()
+        except ValueError as error:
+            self.result_label.setText(f"Check the settings: {error}")
+            return
+        self._runner.run(
+            self._save(settings),
+            on_success=self._saved,
+            error_title="The settings cannot be saved",
+            parent=self,
+        )
+
+    async def _save(self, settings: ProviderSettings) -> ProviderSettings:
+        if self._project is None:
+            await self._providers.save_workspace_settings(settings)
+            return settings
+        if self.use_workspace.isChecked():
+            return await self._providers.save_project_overrides(self._project[0], None)
+        assert self._workspace is not None
+        base = self._workspace.model_dump()
+        overrides = {name: value for name, value in settings.model_dump().items() if base.get(name) != value}
+        return await self._providers.save_project_overrides(self._project[0], overrides)
+
+    def _saved(self, settings: ProviderSettings) -> None:
+        self.sig_saved.emit(settings)
+        self.accept()
+
+    def test(self) -> None:
+        """Test what is in the form (saved or not) with the key stored for that provider."""
+        try:
+            settings = self.settings()
+        except ValueError as error:
+            self.result_label.setText(f"Check the settings: {error}")
+            return
+        self.result_label.setText("Testing…")
+        self.test_button.setEnabled(False)
+        self._runner.run(
+            self._providers.test(settings=settings),
+            on_success=self._tested,
+            on_failure=self._test_failed,
+            name="provider-test",
+        )
+
+    def _tested(self, checks: list[Check]) -> None:
+        self.test_button.setEnabled(True)
+        self.result_label.setText("\n".join(("✔ " if check.ok else "✘ ") + check.message for check in checks))
+
+    def _test_failed(self, error: BaseException) -> None:
+        self.test_button.setEnabled(True)
+        self.result_label.setText(f"✘ {error}")
+
+    def selected_kind(self) -> ProviderKind:
+        return ProviderKind(self.kind.currentData())  # Qt hands enum data back as plain str
+
+    def _update_enabled(self) -> None:
+        editable = not self.use_workspace.isChecked()
+        for row in range(self.form.rowCount()):
+            item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if item is not None and item.widget() is not None:
+                item.widget().setEnabled(editable)
+        kind = self.selected_kind()
+        for widget in (self.azure_endpoint, self.azure_deployment, self.azure_version):
+            self.form.setRowVisible(widget, kind is ProviderKind.AZURE)
+        self.form.setRowVisible(self.base_url, kind is not ProviderKind.AZURE)
+
+
+def _spin(box: QSpinBox | QDoubleSpinBox, low: float, high: float, suffix: str, zero_text: str = "") -> Any:
+    box.setRange(low, high)  # type: ignore[arg-type]
+    box.setSuffix(suffix)
+    if zero_text:
+        box.setSpecialValueText(zero_text)
+    return box
