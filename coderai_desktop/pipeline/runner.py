@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,13 @@ FATAL = (
 APP_CLOSED = (
     "Stopped before it finished (the app was closed, or Ctrl+C); resume it to continue where it stopped."
 )
+
+
+class Claim(NamedTuple):
+    """A document being coded: since when, and the tokens it is expected to use."""
+
+    started: datetime
+    tokens: int
 
 
 class JobRunner:
@@ -127,27 +134,22 @@ class JobRunner:
         """One document, with one write: its values (or its failure), its item, the counters and the log
         together. Until then the document is still PENDING, so a run killed mid-call codes it again."""
         document = await self._load(document_id, name)
-        started, tokens = utcnow(), estimate_document_tokens(self._setup, document)
-        claimed = await self._database.run(lambda s: self._claim(s, document, tokens))
+        claim = Claim(utcnow(), estimate_document_tokens(self._setup, document))
+        claimed = await self._database.run(lambda s: self._claim(s, document, claim))
         if claimed is None:
             return  # the job stopped: asked to, or the budget would be exceeded
         self._report(claimed)
-        self._in_flight_tokens += tokens
         try:
             result = await self._extractor.extract(document)
         except CoderAIError as error:
             message = str(error)
             fatal = isinstance(error, FATAL)
-            self._report(
-                await self._database.run(lambda s: self._failed(s, document, started, message, fatal))
-            )
+            self._report(await self._database.run(lambda s: self._failed(s, document, claim, message, fatal)))
             if fatal:  # the other documents in progress would meet it too: they stay pending, untouched
                 self._stop_workers()
             return
-        finally:
-            self._in_flight_tokens -= tokens
         self._calls += result.calls
-        self._report(await self._database.run(lambda s: self._store(s, document, started, result)))
+        self._report(await self._database.run(lambda s: self._store(s, document, claim, result)))
 
     def _stop_workers(self) -> None:
         current = asyncio.current_task()
@@ -231,40 +233,43 @@ class JobRunner:
             f"document needs about {upcoming:,}. Raise the budget in the provider settings, then resume."
         )
 
-    def _claim(self, session: Session, document: DocumentInput, tokens: int) -> JobProgress | None:
-        """Whether to code the document: not if the job has stopped or the budget would be exceeded."""
+    def _claim(self, session: Session, document: DocumentInput, claim: Claim) -> JobProgress | None:
+        """Whether to code the document: not if the job has stopped or the budget would be exceeded.
+        Its tokens are reserved until its outcome is stored (all on the database thread, in turn)."""
         job = self._job(session)
         if job.status is not JobStatus.RUNNING:
             self._stop = job.status
             return None
-        if problem := self._budget_problem(job, tokens):
+        if problem := self._budget_problem(job, claim.tokens):
             self._request_stop(session, JobStatus.PAUSED, problem)
             return None
+        self._in_flight_tokens += claim.tokens
         return _progress(job, document.file_name)
 
     def _settle(
-        self, session: Session, job: ProcessingJob, document: DocumentInput, started: datetime, **values: Any
+        self, session: Session, job: ProcessingJob, document: DocumentInput, claim: Claim, **values: Any
     ) -> None:
-        """The document's item, DONE or FAILED, with the log of its start."""
+        """The document's item, DONE or FAILED, with the log of its start; its tokens no longer reserved."""
+        self._in_flight_tokens -= claim.tokens
         jobs = self._jobs(session)
         if jobs.item(job.id, document.id).status is JobItemStatus.FAILED:
             job.documents_failed -= 1  # tried again: it counts once, whichever way it ends this time
         jobs.set_item(
             job.id,
             document.id,
-            started_at=started,
+            started_at=claim.started,
             finished_at=utcnow(),
             attempts=JobItem.attempts + 1,
             **values,
         )
-        jobs.log(job, LogEventType.DOC_STARTED, document.file_name, document.id, at=started)
+        jobs.log(job, LogEventType.DOC_STARTED, document.file_name, document.id, at=claim.started)
 
     def _failed(
-        self, session: Session, document: DocumentInput, started: datetime, message: str, fatal: bool
+        self, session: Session, document: DocumentInput, claim: Claim, message: str, fatal: bool
     ) -> JobProgress:
         jobs = self._jobs(session)
         job = self._job(session)
-        self._settle(session, job, document, started, status=JobItemStatus.FAILED, error_message=message)
+        self._settle(session, job, document, claim, status=JobItemStatus.FAILED, error_message=message)
         job.documents_failed += 1
         job.consecutive_failures += 1
         jobs.log(job, LogEventType.DOC_FAILED, f"{document.file_name}: {message}", document.id)
@@ -279,7 +284,7 @@ class JobRunner:
         return _progress(job, document.file_name, f"{document.file_name}: {message}")
 
     def _store(
-        self, session: Session, document: DocumentInput, started: datetime, result: DocumentResult
+        self, session: Session, document: DocumentInput, claim: Claim, result: DocumentResult
     ) -> JobProgress:
         """The document's values, its item and the job's counters in one transaction."""
         jobs = self._jobs(session)
@@ -290,7 +295,7 @@ class JobRunner:
             session,
             job,
             document,
-            started,
+            claim,
             status=JobItemStatus.DONE,
             error_message=None,
             tokens_in=usage.input_tokens,

@@ -80,6 +80,6 @@ def _confidence(value: Any) -> float | None:
         return None
     if math.isnan(number):
         return None
-    if 2 <= number <= 100:  # some models answer in percent (85 for 0.85)
+    if 1 < number <= 100:  # on a scale of 0 to 1 it makes no sense: some models answer in percent
         number /= 100
     return min(1.0, max(0.0, number))
