@@ -18,6 +18,7 @@ from coderai_desktop.auth import accounts
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.cli import main
 from coderai_desktop.domain.codebook import Codebook
+from coderai_desktop.ingest.pool import ParserPool, PoolLimits
 from coderai_desktop.persistence.engine import Database, create_engine, normalise_url
 from coderai_desktop.persistence.migrate import upgrade_database
 from coderai_desktop.projects.codebook_file import read_codebook_file
@@ -124,3 +125,11 @@ def ana(cli: Cli) -> str:
     result = cli("account", "create", "Ana")
     assert (result.code, result.out.strip()) == (0, "Created account 'ana' with its own workspace.")
     return "ana"
+
+
+@pytest.fixture(scope="session")
+def parser_pool() -> Iterator[ParserPool]:
+    """One pool of parser processes for the session (starting one takes a moment)."""
+    pool = ParserPool(PoolLimits(workers=2, timeout_seconds=60, memory_mb=2048))
+    yield pool
+    pool.close()

@@ -381,6 +381,7 @@ class RunPage(QWidget):
 
     def _after_run(self, job_id: int) -> None:
         del self._running[job_id]
+        self._update_controls()  # Resume is offered now, not only once the jobs list is reloaded
         self.refresh_jobs()
         self.refresh_log()
         self.refresh_estimate()

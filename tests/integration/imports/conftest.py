@@ -4,7 +4,6 @@ on that pool. Settings turn OCR off: the tests that check OCR build their own se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,18 +12,9 @@ from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.codebook import ProjectContext
-from coderai_desktop.ingest.pool import ParserPool, PoolLimits
+from coderai_desktop.ingest.pool import ParserPool
 from coderai_desktop.ingest.service import DocumentService
 from tests.integration.imports.helpers import PROJECT
-
-SHARED_LIMITS = PoolLimits(workers=2, timeout_seconds=60, memory_mb=2048)
-
-
-@pytest.fixture(scope="session")
-def parser_pool() -> Iterator[ParserPool]:
-    pool = ParserPool(SHARED_LIMITS)
-    yield pool
-    pool.close()
 
 
 @pytest.fixture

@@ -1,0 +1,144 @@
+"""A `coderai run` killed with SIGKILL mid-run (power cut, OOM killer: no cleanup at all), on each database: the
+job stays RUNNING with a heartbeat that stops, so while that heartbeat is recent nothing offers the job and
+nobody may run it a second time; once it is stale the job is offered, and `coderai job resume` codes every
+document exactly once, sending none of those coded before the kill again and keeping what they stored."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.domain.enums import JobItemStatus, JobStatus, JobType
+from coderai_desktop.domain.errors import ConflictError
+from coderai_desktop.pipeline import jobs as jobs_module
+from coderai_desktop.pipeline.jobs import JobService
+from tests.conftest import PASSWORD
+from tests.fakes.openai_server import FakeOpenAI
+from tests.integration.conftest import Cli
+from tests.integration.runs.conftest import (
+    API_KEY,
+    NAMES,
+    PROJECT,
+    Configure,
+    MakeCorpus,
+    extractions,
+    item_statuses,
+    on_each_backend,
+    wait_for,
+)
+
+DOCUMENTS = 10
+KILL_AFTER = 3  # documents coded
+
+
+def start_run(context: AppContext, log: Path) -> subprocess.Popen[bytes]:
+    """`coderai run PROJECT --full --concurrency 2` as a real process in its own process group (so SIGKILL
+    reaches its workers too). The key comes from OPENAI_API_KEY: the child has no keyring."""
+    environment = {
+        **os.environ,
+        "CODERAI_DATA_DIR": str(context.settings.data_dir),
+        "CODERAI_DB_URL": context.settings.database_url,
+        "CODERAI_USER": "ana",
+        "CODERAI_PASSWORD": PASSWORD,
+        "OPENAI_API_KEY": API_KEY,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",  # never the developer's keyring
+    }
+    command = [sys.executable, "-m", "coderai_desktop", "run", PROJECT, "--full", "--concurrency", "2"]
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+@on_each_backend
+async def test_a_killed_run_is_resumed_once_stale_without_coding_anything_twice(
+    jobs: JobService,
+    make_corpus: MakeCorpus,
+    configure: Configure,
+    server: FakeOpenAI,
+    context: AppContext,
+    cli: Cli,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    corpus = await make_corpus(DOCUMENTS)
+    server.latency = 0.2  # slow enough to kill the process between documents
+    log = tmp_path / "coderai-run.txt"
+    child = start_run(context, log)
+    try:
+
+        async def some_coded() -> bool:
+            assert child.poll() is None, f"the run ended before it was killed:\n{log.read_text()}"
+            listed = await jobs.jobs(corpus.project_id)
+            return bool(listed) and listed[0].documents_processed >= KILL_AFTER
+
+        await wait_for(some_coded, timeout=30)
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+    assert child.returncode == -signal.SIGKILL
+
+    [job] = await jobs.jobs(corpus.project_id)
+    at_kill = item_statuses(context, job.id)
+    coded = {document for document, status in at_kill.items() if status is JobItemStatus.DONE}
+    stored = {row.id for row in extractions(context, job.id)}
+    assert (job.job_type, job.status, job.documents_total) == (JobType.FULL, JobStatus.RUNNING, DOCUMENTS), (
+        "killed: nobody wrote that it stopped"
+    )
+    assert KILL_AFTER <= len(coded) == job.documents_processed < DOCUMENTS, "killed in the middle"
+    assert set(at_kill.values()) <= {JobItemStatus.DONE, JobItemStatus.RUNNING, JobItemStatus.PENDING}
+    assert len(stored) == len(coded) * len(NAMES), "each coded document's values, once"
+
+    # Its heartbeat is still recent: nothing offers it, and nobody may run it a second time.
+    assert await jobs.interrupted() == []
+    with pytest.raises(ConflictError, match=f"Job {job.id} is already running"):
+        await jobs.resume(job.id)
+    assert (await jobs.get(job.id), item_statuses(context, job.id)) == (job, at_kill), "nothing was run"
+
+    monkeypatch.setattr(jobs_module, "STALE_AFTER", timedelta(0))  # ...the heartbeat has gone stale
+    assert [offered.id for offered in await jobs.interrupted()] == [job.id]
+    server.latency = 0.0
+    server.reset()
+
+    # `coderai job resume`, in this process (its own event loop, in a thread) so that it sees STALE_AFTER.
+    url = context.settings.database_url
+    resumed = await asyncio.to_thread(cli, "--db-url", url, "--user", "ana", "job", "resume", str(job.id))
+
+    assert resumed.code == 0, resumed.err
+    assert resumed.out.startswith(f"Job {job.id} completed: {DOCUMENTS} coded, 0 failed"), resumed.out
+    finished = await jobs.get(job.id)
+    assert (finished.status, finished.documents_processed, finished.documents_failed) == (
+        JobStatus.COMPLETED,
+        DOCUMENTS,
+        0,
+    )
+    after = item_statuses(context, job.id)
+    assert sorted(after) == sorted(corpus.ids.values()), "one item per document"
+    assert set(after.values()) == {JobItemStatus.DONE}
+    sent_again = {
+        corpus.ids[name] for name, count in corpus.requests_per_document(server.requests).items() if count
+    }
+    assert sent_again == set(corpus.ids.values()) - coded, "documents coded before the kill are not re-sent"
+    rows = extractions(context, job.id)
+    values = Counter((row.document_id, row.variable_id) for row in rows)
+    assert len(values) == DOCUMENTS * len(NAMES) and set(values.values()) == {1}, "one set of values each"
+    assert stored <= {row.id for row in rows}, "what the killed process stored is kept as it was"
+    table = await jobs.results(corpus.project_id)
+    assert len(table.rows) == DOCUMENTS
+    corpus.check_results(table)
+    assert await jobs.interrupted() == []
