@@ -1,11 +1,17 @@
-"""Cells that are safe to open in a spreadsheet: text that starts like a formula is neutralised."""
+"""Cells that are safe to open in a spreadsheet: text that starts like a formula is neutralised, and
+characters a spreadsheet file cannot hold are removed rather than allowed to abort the export."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 LIST_SEPARATOR = "; "
+# XML 1.0 forbids these control characters; openpyxl raises IllegalCharacterError on them.
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_MAX_TEXT = 32_767  # characters in one cell
+CLIPPED = " […]"
 
 
 def safe_cell(value: Any) -> Any:
@@ -15,4 +21,14 @@ def safe_cell(value: Any) -> Any:
         value = LIST_SEPARATOR.join("" if item is None else str(item) for item in value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    return value
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """`safe_cell`, without the characters XLSX cannot store, and clipped to what one cell holds."""
+    value = safe_cell(value)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS.sub("", value)
+        if len(value) > XLSX_MAX_TEXT:
+            value = value[: XLSX_MAX_TEXT - len(CLIPPED)] + CLIPPED
     return value

@@ -1,0 +1,181 @@
+"""What an export is made of: the coded values of each unit, the codebook behind them, how good they are,
+and how they were produced. Read once from the database (export/dataset.py); every table and writer
+works from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
+from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType, MatchStatus
+from coderai_desktop.domain.job import JobSummary
+
+
+class RunFilter(StrEnum):
+    """Whose values: the latest run that coded each document, or only sample runs, or only full runs."""
+
+    LATEST = "LATEST"
+    SAMPLE = "SAMPLE"
+    FULL = "FULL"
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    runs: RunFilter = RunFilter.LATEST
+    reviewed_only: bool = False  # only values a researcher has checked
+    min_confidence: float | None = None  # values below it are left out (checked values are kept)
+    exclude_flagged: bool = False  # flagged values are left out (unless a researcher checked them)
+    value_details: bool = False  # per variable: confidence, evidence, page, status, prompt version, review
+    document_details: bool = False  # pages, words and the import metadata (e.g. a CSV corpus's columns)
+    expand_multi: bool = False  # a multi-value variable as name_1 ... name_k instead of one joined cell
+
+    def filters(self) -> list[str]:
+        """The filters in words, for the run information of the export."""
+        words = [f"values of {self.runs.lower()} runs" if self.runs is not RunFilter.LATEST else ""]
+        if self.reviewed_only:
+            words.append("reviewed values only")
+        if self.min_confidence is not None:
+            words.append(f"confidence at least {self.min_confidence:g}")
+        if self.exclude_flagged:
+            words.append("flagged values left out")
+        return [word for word in words if word]
+
+
+@dataclass(slots=True)
+class CodedValue:
+    """One variable's value for one unit: the AI's, or the researcher's correction of it."""
+
+    value: Any  # what the dataset holds: the correction where there is one
+    ai_value: Any
+    confidence: float | None
+    evidence: str | None
+    page: int | None
+    status: ExtractionStatus
+    match_status: MatchStatus | None
+    prompt_version: int | None
+    job_id: int
+    feedback: FeedbackType | None = None  # the latest review, if any
+
+    @property
+    def reviewed(self) -> bool:
+        return self.feedback is not None
+
+    @property
+    def corrected(self) -> bool:
+        return self.feedback is not None and self.feedback is not FeedbackType.CORRECT
+
+    @property
+    def flagged(self) -> bool:
+        return self.status is ExtractionStatus.FLAGGED and not self.reviewed
+
+
+@dataclass(slots=True)
+class Unit:
+    """A row of the wide table: a document, or one entity found in it."""
+
+    document_id: int
+    document: str  # the imported file name
+    entity_index: int | None
+    entity_text: str | None
+    values: dict[str, CodedValue] = field(default_factory=dict)  # by variable name
+
+
+@dataclass(frozen=True)
+class DocumentDetails:
+    pages: int | None
+    words: int | None
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PromptInfo:
+    scope: str  # "variable:<name>" or "group:<key>"
+    version: int
+    model: str
+    temperature: float
+    system_prompt: str
+    message_template: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class VariableQuality:
+    units: int  # units coded (with a value record for this variable)
+    values: int  # non-empty values
+    flagged: int
+    mean_confidence: float | None
+    reviewed: int
+    judged_correct: int  # of the reviewed values, how many the researcher confirmed
+
+    @property
+    def coverage(self) -> float | None:
+        return self.values / self.units if self.units else None
+
+    @property
+    def null_share(self) -> float | None:
+        return 1 - self.values / self.units if self.units else None
+
+    @property
+    def flagged_share(self) -> float | None:
+        return self.flagged / self.units if self.units else None
+
+    @property
+    def agreement(self) -> float | None:
+        """Share of the reviewed values the researcher judged correct (None before any review)."""
+        return self.judged_correct / self.reviewed if self.reviewed else None
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    spec: VariableSpec
+    prompt: PromptInfo | None  # the active prompt version for the variable (its own, or its group's)
+    quality: VariableQuality
+
+
+@dataclass(frozen=True)
+class CorpusSummary:
+    documents: int  # imported
+    ready: int
+    failed_imports: dict[str, int]  # why -> how many
+    coded: int  # documents with values in the export
+    failed_coding: dict[str, int]  # why -> how many (documents a run could not code)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    project: ProjectContext
+    variables: list[VariableInfo]
+    units: list[Unit]
+    documents: dict[int, DocumentDetails]  # by document id
+    runs: list[JobSummary]  # the project's runs, newest first
+    corpus: CorpusSummary
+    options: ExportOptions
+    exported_at: datetime
+
+    @property
+    def per_entity(self) -> bool:
+        return self.project.unit_of_observation == "ENTITY"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A flat table ready to write. `marks` colours cells in spreadsheets: (row, column) -> Mark."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    labels: dict[str, str] = field(default_factory=dict)  # column -> what it holds, in words
+    # The value columns (name, or name_1 ... name_k), for the value labels of Stata and SPSS.
+    value_columns: dict[str, VariableSpec] = field(default_factory=dict)
+    marks: dict[tuple[int, int], Mark] = field(default_factory=dict)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+class Mark(StrEnum):
+    FLAGGED = "FLAGGED"
+    LOW_CONFIDENCE = "LOW_CONFIDENCE"
+    CORRECTED = "CORRECTED"
