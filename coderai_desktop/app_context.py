@@ -14,6 +14,7 @@ from coderai_desktop.auth.secrets import SecretStore
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.ingest.pool import ParserPool, PoolLimits
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.provider_service import ProviderService
@@ -79,6 +80,9 @@ class AppContext:
 
     def jobs(self, user: UserSession) -> JobService:
         return JobService(self.database, user, self.settings, self.providers(user), self.documents(user))
+
+    def exports(self, user: UserSession) -> ExportService:
+        return ExportService(self.database, user)
 
     def database_location(self) -> str:
         """Where the data is, for people: the file path, or the server URL without its password."""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coderai_desktop import __version__
-from coderai_desktop.commands import accounts, codebook, documents, projects, prompts, provider, runs
+from coderai_desktop.commands import accounts, codebook, documents, export, projects, prompts, provider, runs
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import CoderAIError
 
@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"coderai {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _common_options(in_subcommand=True)
-    for module in (accounts, projects, codebook, documents, provider, runs, prompts):
+    for module in (accounts, projects, codebook, documents, provider, runs, export, prompts):
         module.register(commands, common)
     return parser
 

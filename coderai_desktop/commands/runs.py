@@ -1,4 +1,4 @@
-"""`coderai run|estimate|jobs|job` and `coderai results`: coding documents with the LLM, headless."""
+"""`coderai run|estimate|jobs|job`: coding documents with the LLM, headless."""
 
 from __future__ import annotations
 
@@ -6,14 +6,12 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in, print_table
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.job import JobProgress, JobSummary
 from coderai_desktop.domain.provider import ExtractionMode
-from coderai_desktop.export.cells import LIST_SEPARATOR
 from coderai_desktop.formatting import duration, local_time, money, shorten
 from coderai_desktop.pipeline.jobs import JobService
 
@@ -60,12 +58,6 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     ):
         command = add_command(actions, name, handler, text, common)
         command.add_argument("id", type=int, help="job id (see `coderai jobs PROJECT`)")
-    results = commands.add_parser(
-        "results", help="the dataset: one row per document or entity", parents=[common]
-    )
-    results.add_argument("project", help="project name or id")
-    results.add_argument("--csv", type=Path, metavar="FILE", help="write it as CSV instead of printing it")
-    results.set_defaults(handler=show_results)
 
 
 async def run_job(context: AppContext, args: argparse.Namespace) -> int:
@@ -154,20 +146,6 @@ async def list_jobs(context: AppContext, args: argparse.Namespace) -> None:
     print_table(("ID", "TYPE", "STATUS", "DONE", "FAILED", "TOKENS", "COST", "STARTED", "NOTE"), rows)
 
 
-async def show_results(context: AppContext, args: argparse.Namespace) -> None:
-    user = await log_in(context, args)
-    table = await context.jobs(user).results(args.project)
-    if args.csv:
-        table.write_csv(args.csv)
-        print(f"Wrote {len(table.rows)} rows and {len(table.columns)} columns to {args.csv}.")
-        return
-    if not table.rows:
-        print("No results yet. Code documents with: coderai run PROJECT --sample 10")
-        return
-    rows = [[shorten(_text(row.get(column)), 40) for column in table.columns] for row in table.rows]
-    print_table([column.upper() for column in table.columns], rows)
-
-
 def _report(job: JobSummary) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)  # below the progress bar
@@ -196,9 +174,3 @@ def _progress_printer() -> Callable[[JobProgress], None] | None:
         print(line.ljust(110), end="", file=sys.stderr, flush=True)
 
     return show
-
-
-def _text(value: object) -> str:
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(map(str, value))
-    return "" if value is None else str(value)

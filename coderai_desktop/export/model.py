@@ -33,15 +33,20 @@ class ExportOptions:
     expand_multi: bool = False  # a multi-value variable as name_1 ... name_k instead of one joined cell
 
     def filters(self) -> list[str]:
-        """The filters in words, for the run information of the export."""
-        words = [f"values of {self.runs.lower()} runs" if self.runs is not RunFilter.LATEST else ""]
+        """Which values, in words, for the run information of the export."""
+        runs = {
+            RunFilter.LATEST: "values of the latest run that coded each document",
+            RunFilter.SAMPLE: "values of sample runs",
+            RunFilter.FULL: "values of full runs",
+        }
+        words = [runs[self.runs]]
         if self.reviewed_only:
             words.append("reviewed values only")
         if self.min_confidence is not None:
             words.append(f"confidence at least {self.min_confidence:g}")
         if self.exclude_flagged:
             words.append("flagged values left out")
-        return [word for word in words if word]
+        return words
 
 
 @dataclass(slots=True)

@@ -30,7 +30,18 @@ QUALITY_COLUMNS = [
     "reviewed",
     "agreement with review",
 ]
-RUN_COLUMNS = ["run", "type", "status", "model", "started", "finished", "documents", "failed", "tokens", "cost"]
+RUN_COLUMNS = [
+    "run",
+    "type",
+    "status",
+    "model",
+    "started",
+    "finished",
+    "documents",
+    "failed",
+    "tokens",
+    "cost",
+]
 
 
 def codebook_rows(dataset: Dataset) -> list[dict[str, str]]:
@@ -66,13 +77,13 @@ def policies_text(spec: VariableSpec) -> str:
         + (f" (at most {spec.max_values})" if spec.max_values else ""),
     ]
     if spec.default_value is not None:
-        parts.append(f"default: {spec.default_value}")
+        parts.append(f"default: {_words(spec.default_value)}")
     if spec.validation_rules is not None:
         rules = spec.validation_rules.model_dump(exclude_none=True)
-        parts.append("validation: " + ", ".join(f"{key} {value}" for key, value in rules.items()))
+        parts.append("validation: " + ", ".join(f"{key} {_words(value)}" for key, value in rules.items()))
     if spec.depends_on is not None:
         dependency = spec.depends_on
-        value = "" if dependency.value is None else f" {dependency.value}"
+        value = "" if dependency.value is None else f" {_words(dependency.value)}"
         parts.append(f"coded only if {dependency.variable} {dependency.operator.lower()}{value}")
     return "; ".join(parts)
 
@@ -128,10 +139,10 @@ def about_rows(dataset: Dataset) -> list[tuple[str, str]]:
         ("Domain", project.domain),
         ("Language", project.language),
         ("Unit of observation", project.unit_of_observation.lower()),
-        ("Exported", local_time(dataset.exported_at)),
+        ("Exported", dataset.exported_at.astimezone().isoformat(sep=" ", timespec="minutes")),
         ("Exported with", f"CoderAI Desktop {__version__}"),
-        ("Values", "; ".join(dataset.options.filters()) or "the latest run that coded each document"),
-        ("Rows", str(len(dataset.units))),
+        ("Values", "; ".join(dataset.options.filters())),
+        ("Units in the data", str(len(dataset.units))),
         ("Documents imported", str(corpus.documents)),
         ("Documents ready to code", str(corpus.ready)),
         ("Documents coded", str(corpus.coded)),
@@ -143,3 +154,10 @@ def about_rows(dataset: Dataset) -> list[tuple[str, str]]:
 
 def percent(share: float | None) -> str:
     return "" if share is None else f"{share:.0%}"
+
+
+def _words(value: Any) -> str:
+    """A rule's value as a person writes it: lists without brackets and quotes."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(value)

@@ -46,14 +46,17 @@ def wide_table(dataset: Dataset) -> Table:
     unit_columns, unit_cells = _unit_part(dataset)
     columns, labels = list(unit_columns), {c: UNIT_LABELS.get(c, _meta_label(c)) for c in unit_columns}
     value_columns: dict[str, VariableSpec] = {}
+    # Variables keep their names; a derived column (level_1, title_page) yields to a variable's name.
+    taken = {column.lower() for column in columns} | {info.spec.name.lower() for info in dataset.variables}
     # (column position, variable, how to read the cell, whether the cell is the value itself)
     readers: list[tuple[int, VariableInfo, Any, bool]] = []
     for info in dataset.variables:
         spec = info.spec
         if options.expand_multi and spec.is_multi_valued:
-            slots = spec.max_values or max(_longest_list(dataset.units, spec.name), 1)
+            # As many columns as the codebook allows, or more if a correction holds more values.
+            slots = max(spec.max_values or 1, _longest_list(dataset.units, spec.name))
             for index in range(slots):
-                name = f"{spec.name}_{index + 1}"
+                name = _free_name(f"{spec.name}_{index + 1}", taken)
                 columns.append(name)
                 labels[name] = f"{spec.label} (value {index + 1} of up to {slots})"
                 value_columns[name] = spec
@@ -65,7 +68,7 @@ def wide_table(dataset: Dataset) -> Table:
             readers.append((len(columns) - 1, info, _final_value, True))
         if options.value_details:
             for suffix, (label, read) in DETAILS.items():
-                name = f"{spec.name}_{suffix}"
+                name = _free_name(f"{spec.name}_{suffix}", taken)
                 columns.append(name)
                 labels[name] = f"{spec.label}: {label}"
                 readers.append((len(columns) - 1, info, read, False))
@@ -79,7 +82,9 @@ def wide_table(dataset: Dataset) -> Table:
             if coded is None:
                 continue
             row[position] = read(coded)
-            mark = cell_mark(coded, info.spec) if is_value else None
+            # An empty slot of an expanded list is not the value: only the value's own cells are marked.
+            empty_slot = row[position] is None and read is not _final_value
+            mark = cell_mark(coded, info.spec) if is_value and not empty_slot else None
             if mark is not None:
                 marks[(len(rows), position)] = mark
         rows.append(row)
@@ -96,7 +101,11 @@ def long_table(dataset: Dataset) -> Table:
         value="The value (the researcher's correction where there is one)",
         evidence_match="How the quote was found in the text: EXACT, NORMALIZED, FUZZY, NOT_FOUND, NO_QUOTE",
         ai_value="The model's value, before any correction",
-        **{name: label.capitalize() for name, (label, _read) in DETAILS.items() if name in LONG_COLUMNS},
+        **{
+            name: label[0].upper() + label[1:]
+            for name, (label, _read) in DETAILS.items()
+            if name in LONG_COLUMNS
+        },
     )
     rows: list[list[Any]] = []
     marks: dict[tuple[int, int], Mark] = {}

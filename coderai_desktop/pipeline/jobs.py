@@ -33,7 +33,6 @@ from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.tables import ProcessingJob
 from coderai_desktop.pipeline.extractor import DocumentInput
 from coderai_desktop.pipeline.planning import RunSetup, prepare
-from coderai_desktop.pipeline.results import ResultsTable, results_table
 from coderai_desktop.pipeline.runner import HEARTBEAT_SECONDS, JobRunner, Progress, estimate_document_tokens
 
 logger = logging.getLogger(__name__)
@@ -208,9 +207,6 @@ class JobService:
         seconds = calls * per_call / setup.settings.concurrency
         cost = setup.settings.cost(tokens_in, tokens_out)
         return Estimate(len(chosen), calls, tokens_in, tokens_out, cost, seconds, per_call, measured)
-
-    async def results(self, project: ProjectRef) -> ResultsTable:
-        return await self._database.run(lambda s: results_table(s, self._user.workspace_id, project))
 
     async def preview(
         self, project: ProjectRef, variable: str | None = None, document_id: int | None = None

@@ -16,6 +16,7 @@ from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.formatting import count
 from coderai_desktop.ui.about import AboutDialog
 from coderai_desktop.ui.documents.page import DocumentsPage
+from coderai_desktop.ui.export.page import ExportPage
 from coderai_desktop.ui.projects.list_panel import ProjectListPanel
 from coderai_desktop.ui.projects.overview_page import OverviewPage
 from coderai_desktop.ui.run.page import RunPage
@@ -40,10 +41,6 @@ FUTURE_PAGES = {
     "quality": (
         "Quality",
         "Agreement between the AI and your corrections, per variable, and prompts refined from them.",
-    ),
-    "export": (
-        "Export",
-        "CSV, Excel, Stata, SPSS and JSON, with a codebook that makes the dataset reproducible.",
     ),
 }
 
@@ -83,11 +80,13 @@ class MainWindow(QMainWindow):
         self.providers = context.providers(user)
         self.run_page = RunPage(self.jobs, self.providers, runner)
         self.run_page.sig_project_changed.connect(lambda: self.refresh_projects(self._project_id()))
+        self.export_page = ExportPage(context.exports(user), runner)
         self.pages: dict[str, QWidget] = {
             "overview": self.overview,
             "documents": self.documents,
             "codebook": self.codebook,
             "run": self.run_page,
+            "export": self.export_page,
         }
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -175,6 +174,7 @@ class MainWindow(QMainWindow):
         self.documents.show_project(project)
         self.codebook.show_project(project)
         self.run_page.show_project(project)
+        self.export_page.show_project(project)
 
     def _project_id(self) -> int | None:
         return self.project.id if self.project is not None else None

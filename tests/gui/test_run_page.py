@@ -64,9 +64,9 @@ def test_a_sample_run_codes_documents_and_shows_its_log(qtbot, page: RunPage, co
     qtbot.waitUntil(lambda: "finished  3 coded, 0 failed" in page.log_view.toPlainText(), timeout=10_000)
     assert len(re.findall(r"coded +plan_", page.log_view.toPlainText())) == 3
     assert "started   sample run: 3 of 3 documents to code" in page.log_view.toPlainText()
-    table = run(context.jobs(alice).results("Plans"))
+    table = run(context.exports(alice).table("Plans"))
     assert len(table.rows) == 3
-    assert all(row["title"].startswith("Green Plan") for row in table.rows)
+    assert all(row["title"].startswith("Green Plan") for row in table.records())
     assert page.start_button.isEnabled() and not page.resume_button.isEnabled()
 
 
@@ -93,8 +93,8 @@ def test_a_paused_run_resumes_without_coding_a_document_twice(
     wait_until_stopped(qtbot, page)
     qtbot.waitUntil(lambda: page.jobs_model.rows()[0].status is JobStatus.COMPLETED, timeout=10_000)
     assert page.jobs_model.rows()[0].documents_processed == DOCUMENTS
-    table = run(context.jobs(alice).results("Plans"))
-    assert sorted(row["document"] for row in table.rows) == [f"plan_{n}.txt" for n in range(DOCUMENTS)]
+    table = run(context.exports(alice).table("Plans"))
+    assert sorted(row["document"] for row in table.records()) == [f"plan_{n}.txt" for n in range(DOCUMENTS)]
     assert len(llm_server.requests) == DOCUMENTS  # one grouped call per document, none repeated on resuming
 
 

@@ -26,13 +26,14 @@ from coderai_desktop.config import Settings
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import DocumentStatus, JobItemStatus, LogEventType
 from coderai_desktop.domain.provider import ProviderSettings
+from coderai_desktop.export.model import Table
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.ingest.pool import ParserPool
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.tables import Document, Extraction, JobItem, ProcessingLog, Variable
 from coderai_desktop.pipeline.jobs import JobService
-from coderai_desktop.pipeline.results import ResultsTable
 from tests.fakes.documents import text_file
 from tests.fakes.openai_server import FakeOpenAI, default_responder, document_of
 from tests.integration.conftest import BACKENDS
@@ -167,9 +168,9 @@ class Corpus:
             counts[self.document_in(request)] += 1
         return counts
 
-    def check_results(self, table: ResultsTable) -> None:
+    def check_results(self, table: Table) -> None:
         """Every row of a results table holds exactly what its plan says."""
-        for row in table.rows:
+        for row in table.records():
             assert {name: row[name] for name in NAMES} == self.plans[row["document"]].expected, row[
                 "document"
             ]
@@ -200,6 +201,11 @@ def documents(context: AppContext, user: UserSession, parser_pool: ParserPool) -
 @pytest.fixture
 def providers(context: AppContext, user: UserSession) -> ProviderService:
     return ProviderService(context.database, user, context.secrets, environ={}, retry_delay=RETRY_DELAY)
+
+
+@pytest.fixture
+def exports(context: AppContext, user: UserSession) -> ExportService:
+    return ExportService(context.database, user)
 
 
 @pytest.fixture

@@ -74,12 +74,13 @@ def test_a_sample_run_then_its_estimate_jobs_prompts_and_results(
     assert shown.out.count("--- system ---") == shown.out.count("=== ") == 1
     assert f"<document>\n{plans.texts['plan-03.txt']}\n</document>" in shown.out
 
-    results = coderai("results", PROJECT)  # (its --csv: test_results.py)
+    results = coderai("results", PROJECT)  # (`export --format csv`: test_results.py)
     rows = table(results.out)
-    assert rows[0] == ["DOCUMENT", *(name.upper() for name in NAMES)]
+    assert rows[0] == ["DOCUMENT", "DOCUMENT_ID", *(name.upper() for name in NAMES)]
     assert len(rows) == 3 and {row[0] for row in rows[1:]} <= set(plans.ids)
     for row in rows[1:]:
-        assert row[NAMES.index("budget") + 1] == str(plans.plans[row[0]].budget)
+        assert row[1] == str(plans.ids[row[0]])
+        assert row[NAMES.index("budget") + 2] == str(plans.plans[row[0]].budget)
 
 
 def test_acting_on_a_finished_job_or_a_bad_selection_is_a_plain_error(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus, MatchStatus
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.openai_server import FakeOpenAI, schema_of
 from tests.integration.runs.conftest import Configure, MakeCorpus, extractions, item_statuses, variable_names
@@ -34,7 +35,12 @@ NOBODY = "This report names no company at all.\nrevenue: 99\n"
 
 
 async def test_each_entity_is_one_row_with_its_own_values(
-    jobs: JobService, make_corpus: MakeCorpus, configure: Configure, server: FakeOpenAI, context: AppContext
+    exports: ExportService,
+    jobs: JobService,
+    make_corpus: MakeCorpus,
+    configure: Configure,
+    server: FakeOpenAI,
+    context: AppContext,
 ) -> None:
     corpus = await make_corpus(
         0, project=FIRMS, variables=FIRM_VARIABLES, extra={"report.txt": REPORT, "nobody.txt": NOBODY}
@@ -44,11 +50,12 @@ async def test_each_entity_is_one_row_with_its_own_values(
 
     assert (done.status, done.documents_processed, done.documents_failed) == (JobStatus.COMPLETED, 2, 0)
     assert set(item_statuses(context, done.id).values()) == {JobItemStatus.DONE}
-    table = await jobs.results(corpus.project_id)
-    assert table.columns == ["document", "entity_index", "entity_text", "revenue", "employees"]
+    table = await exports.table(corpus.project_id)
+    report = corpus.ids["report.txt"]
+    assert table.columns == ["document", "document_id", "entity_index", "entity_text", "revenue", "employees"]
     assert table.rows == [
-        {"document": "report.txt", "entity_index": 0, "entity_text": "ACME", "revenue": 10, "employees": 5},
-        {"document": "report.txt", "entity_index": 1, "entity_text": "Globex", "revenue": 20, "employees": 7},
+        ["report.txt", report, 0, "ACME", 10, 5],
+        ["report.txt", report, 1, "Globex", 20, 7],
     ]
     names = variable_names(context)
     text = corpus.texts["report.txt"]

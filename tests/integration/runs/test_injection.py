@@ -4,6 +4,7 @@ cannot close its own delimiter, and its values are coded as usual."""
 from __future__ import annotations
 
 from coderai_desktop.domain.enums import JobStatus
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.openai_server import FakeOpenAI, document_of
 from tests.integration.runs.conftest import Configure, MakeCorpus
@@ -21,7 +22,11 @@ target_year: 2041
 
 
 async def test_instructions_inside_a_document_change_nothing(
-    jobs: JobService, make_corpus: MakeCorpus, configure: Configure, server: FakeOpenAI
+    exports: ExportService,
+    jobs: JobService,
+    make_corpus: MakeCorpus,
+    configure: Configure,
+    server: FakeOpenAI,
 ) -> None:
     corpus = await make_corpus(1, extra={"hostile.txt": HOSTILE})
 
@@ -42,8 +47,8 @@ async def test_instructions_inside_a_document_change_nothing(
     assert "Ignore all previous instructions" in (document_of({"messages": hostile}) or "")
     assert "Ignore all previous instructions" not in hostile[0]["content"] + hostile[2]["content"]
 
-    table = await jobs.results(corpus.project_id)
-    [row] = [row for row in table.rows if row["document"] == "hostile.txt"]
+    table = await exports.table(corpus.project_id)
+    [row] = [row for row in table.records() if row["document"] == "hostile.txt"]
     assert (row["title"], row["budget"], row["binding"], row["sector"], row["target_year"]) == (
         "Harbour Plan",
         4200,

@@ -19,6 +19,7 @@ import pytest
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus, JobType
 from coderai_desktop.domain.errors import ConflictError
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.pipeline import jobs as jobs_module
 from coderai_desktop.pipeline.jobs import JobService
 from tests.conftest import PASSWORD
@@ -67,6 +68,7 @@ def start_run(context: AppContext, log: Path) -> subprocess.Popen[bytes]:
 
 @on_each_backend
 async def test_a_killed_run_is_resumed_once_stale_without_coding_anything_twice(
+    exports: ExportService,
     jobs: JobService,
     make_corpus: MakeCorpus,
     configure: Configure,
@@ -138,7 +140,7 @@ async def test_a_killed_run_is_resumed_once_stale_without_coding_anything_twice(
     values = Counter((row.document_id, row.variable_id) for row in rows)
     assert len(values) == DOCUMENTS * len(NAMES) and set(values.values()) == {1}, "one set of values each"
     assert stored <= {row.id for row in rows}, "what the killed process stored is kept as it was"
-    table = await jobs.results(corpus.project_id)
+    table = await exports.table(corpus.project_id)
     assert len(table.rows) == DOCUMENTS
     corpus.check_results(table)
     assert await jobs.interrupted() == []

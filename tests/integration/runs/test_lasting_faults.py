@@ -18,6 +18,7 @@ from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus
 from coderai_desktop.domain.job import JobSummary
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.llm import client as client_module
 from coderai_desktop.llm.resilience import MAX_RETRIES, CircuitBreaker
 from coderai_desktop.pipeline.jobs import JobService
@@ -96,6 +97,7 @@ def stopped_early(context: AppContext, job: JobSummary, concurrency: int) -> Non
 
 @pytest.mark.parametrize("answer", ["prose", "broken JSON", "cut short"])
 async def test_an_answer_that_stays_unusable_fails_that_document_only(
+    exports: ExportService,
     jobs: JobService,
     corpus: Corpus,
     configure: Configure,
@@ -120,8 +122,8 @@ async def test_an_answer_that_stays_unusable_fails_that_document_only(
     assert "Try another model" in message
     assert corpus.requests_per_document(server.requests)[failed] == 2, "one repair request"
     assert corpus.ids[failed] not in values_per_document(context, done.id)
-    table = await jobs.results(corpus.project_id)
-    assert sorted(row["document"] for row in table.rows) == sorted(set(corpus.ids) - {failed})
+    table = await exports.table(corpus.project_id)
+    assert sorted(row["document"] for row in table.records()) == sorted(set(corpus.ids) - {failed})
     corpus.check_results(table)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.provider import ExtractionMode
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.documents import prose
 from tests.fakes.openai_server import FakeOpenAI, schema_of
@@ -16,12 +17,16 @@ def prompt_tokens(requests: list[dict]) -> int:
 
 
 async def test_grouped_mode_sends_one_call_per_document_and_far_fewer_tokens(
-    jobs: JobService, make_corpus: MakeCorpus, configure: Configure, server: FakeOpenAI
+    exports: ExportService,
+    jobs: JobService,
+    make_corpus: MakeCorpus,
+    configure: Configure,
+    server: FakeOpenAI,
 ) -> None:
     corpus = await make_corpus(2, filler=prose(7, 400))
     grouped = await jobs.run((await jobs.start(corpus.project_id)).id)
     grouped_requests = list(server.requests)
-    grouped_table = await jobs.results(corpus.project_id)
+    grouped_table = await exports.table(corpus.project_id)
     server.reset()
 
     per_variable = await jobs.run((await jobs.start(corpus.project_id, mode=ExtractionMode.PER_VARIABLE)).id)
@@ -34,7 +39,9 @@ async def test_grouped_mode_sends_one_call_per_document_and_far_fewer_tokens(
     answered = sorted(name for r in server.requests for name in schema_of(r)["properties"])
     assert answered == sorted(NAMES * 2), "each variable asked once per document"
     assert prompt_tokens(server.requests) >= 3 * prompt_tokens(grouped_requests)
-    assert (await jobs.results(corpus.project_id)).rows == grouped_table.rows, "the same values either way"
+    assert (await exports.table(corpus.project_id)).records() == grouped_table.records(), (
+        "the same values either way"
+    )
 
 
 async def test_every_call_is_system_then_document_then_instruction(

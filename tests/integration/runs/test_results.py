@@ -10,6 +10,7 @@ import pytest
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.domain.enums import ExtractionStatus, JobStatus, MatchStatus
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.openai_server import FOUND
 from tests.integration.conftest import Cli
@@ -28,7 +29,7 @@ from tests.integration.runs.conftest import (
 
 @on_each_backend
 async def test_values_are_typed_grounded_carry_their_provenance_and_make_the_results_table(
-    jobs: JobService, corpus: Corpus, context: AppContext
+    exports: ExportService, jobs: JobService, corpus: Corpus, context: AppContext
 ) -> None:
     job = await jobs.run((await jobs.start(corpus.project_id)).id)
     assert job.status is JobStatus.COMPLETED
@@ -58,10 +59,10 @@ async def test_values_are_typed_grounded_carry_their_provenance_and_make_the_res
         assert str(first).lower() in row.evidence_quote.lower() or variable == "binding"
     assert preview.temperature == 0.1, "the lowest temperature of the group's types (boolean, category)"
 
-    table = await jobs.results(corpus.project_id)
+    table = await exports.table(corpus.project_id)
 
-    assert table.columns == ["document", *NAMES]
-    assert sorted(row["document"] for row in table.rows) == sorted(corpus.ids)
+    assert table.columns == ["document", "document_id", *NAMES]
+    assert sorted(row["document"] for row in table.records()) == sorted(corpus.ids)
     corpus.check_results(table)
 
 
@@ -74,15 +75,17 @@ FORMULAS = {  # file name -> a title a spreadsheet would evaluate
 
 
 @pytest.fixture
-async def coded(make_corpus: MakeCorpus, configure: Configure, jobs: JobService) -> Corpus:
+async def coded(
+    exports: ExportService, make_corpus: MakeCorpus, configure: Configure, jobs: JobService
+) -> Corpus:
     """Two plans and one document per formula, all coded (a negative budget, a formula among the topics)."""
     extra = {name: f"title: {title}\nbudget: -500\n" for name, title in FORMULAS.items()}
     extra["at.txt"] += "topics: @risk\ntopics: plain\n"
     corpus = await make_corpus(2, extra=extra)
     done = await jobs.run((await jobs.start(corpus.project_id)).id)
     assert (done.status, done.documents_processed) == (JobStatus.COMPLETED, 6)
-    table = await jobs.results(corpus.project_id)
-    stored = {row["document"]: row["title"] for row in table.rows}
+    table = await exports.table(corpus.project_id)
+    stored = {row["document"]: row["title"] for row in table.records()}
     assert {name: stored[name] for name in FORMULAS} == FORMULAS, "stored as found"
     return corpus
 
@@ -90,18 +93,18 @@ async def coded(make_corpus: MakeCorpus, configure: Configure, jobs: JobService)
 def test_the_results_csv_neutralises_cells_a_spreadsheet_would_run(
     cli: Cli, coded: Corpus, tmp_path: Path
 ) -> None:
-    """`coderai results --csv`: a value that begins with = + - or @ is written with a leading apostrophe;
-    numbers and ordinary text are written as they are."""
+    """`coderai export --format csv`: a value that begins with = + - or @ is written with a leading
+    apostrophe; numbers and ordinary text are written as they are."""
     target = tmp_path / "results.csv"
 
-    written = cli("--user", "ana", "results", PROJECT, "--csv", target)
+    written = cli("--user", "ana", "export", PROJECT, "--format", "csv", "--out", target)
 
     assert (written.code, written.err) == (0, "")
-    assert written.out == f"Wrote 6 rows and {1 + len(NAMES)} columns to {target}.\n"
+    assert written.out == f"Wrote 6 rows and {2 + len(NAMES)} columns to {target}.\n"
     with target.open(encoding="utf-8", newline="") as stream:
         reader = csv.DictReader(stream)
         rows = {row["document"]: row for row in reader}
-    assert reader.fieldnames == ["document", *NAMES]
+    assert reader.fieldnames == ["document", "document_id", *NAMES]
     assert {name: rows[name]["title"] for name in FORMULAS} == {
         name: "'" + title for name, title in FORMULAS.items()
     }

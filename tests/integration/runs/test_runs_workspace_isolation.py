@@ -15,6 +15,7 @@ from coderai_desktop.config import Settings
 from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.errors import NotFoundError
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.ingest.pool import ParserPool
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.provider_service import ProviderService
@@ -42,6 +43,7 @@ async def refused(call: Callable[[], Awaitable[Any]]) -> str:
 
 
 async def test_another_workspace_cannot_see_steer_or_read_a_run(
+    exports: ExportService,
     jobs: JobService,
     make_corpus: MakeCorpus,
     configure: Configure,
@@ -61,6 +63,7 @@ async def test_another_workspace_cannot_see_steer_or_read_a_run(
     providers = ProviderService(context.database, ben, context.secrets, environ={}, retry_delay=0.01)
     documents = DocumentService(context.database, ben, context.settings, parser_pool)
     other = JobService(context.database, ben, context.settings, providers, documents, HEARTBEAT)
+    others_exports = ExportService(context.database, ben)
 
     no_job = await refused(lambda: other.get(987654))
     assert no_job == "There is no job 987654 in your workspace."
@@ -73,11 +76,11 @@ async def test_another_workspace_cannot_see_steer_or_read_a_run(
         assert await refused(lambda job_id=job_id: other.log(job_id)) == expected
     no_project = f"There is no project {corpus.project_id} in your workspace."
     assert await refused(lambda: other.jobs(corpus.project_id)) == no_project
-    assert await refused(lambda: other.results(corpus.project_id)) == no_project
+    assert await refused(lambda: others_exports.table(corpus.project_id)) == no_project
     assert await refused(lambda: other.start(corpus.project_id)) == no_project
     assert await refused(lambda: other.estimate(corpus.project_id)) == no_project
     assert (
-        await refused(lambda: other.results(PROJECT))
+        await refused(lambda: others_exports.table(PROJECT))
         == f"There is no project named {PROJECT!r} in your workspace."
     )
     assert await other.interrupted() == []
@@ -85,7 +88,7 @@ async def test_another_workspace_cannot_see_steer_or_read_a_run(
 
     # Ben's own project of the same name shows none of Ana's results or runs.
     await context.projects(ben).create_project(ProjectContext(name=PROJECT))
-    assert (await other.results(PROJECT)).rows == []
+    assert (await others_exports.table(PROJECT)).rows == []
     assert await other.jobs(PROJECT) == []
 
     assert await jobs.get(full.id) == owner_view, "untouched by the attempts"
@@ -93,7 +96,7 @@ async def test_another_workspace_cannot_see_steer_or_read_a_run(
     assert len(server.requests) == sent, "nothing was sent on Ben's behalf"
     done = await jobs.resume(full.id)
     assert (done.status, done.documents_processed) == (JobStatus.COMPLETED, 2)
-    table = await jobs.results(corpus.project_id)
+    table = await exports.table(corpus.project_id)
     assert len(table.rows) == 3
-    for row in table.rows:
+    for row in table.records():
         assert {name: row[name] for name in NAMES} == corpus.plans[row["document"]].expected

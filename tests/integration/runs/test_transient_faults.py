@@ -12,6 +12,7 @@ import pytest
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus
 from coderai_desktop.domain.job import JobSummary
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.llm import client as client_module
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.openai_server import FakeOpenAI
@@ -86,7 +87,7 @@ async def test_a_fault_that_clears_is_retried_by_our_layer_alone(
 
 
 async def test_an_answer_cut_short_is_repaired_with_a_second_request(
-    jobs: JobService, corpus: Corpus, server: FakeOpenAI, context: AppContext
+    exports: ExportService, jobs: JobService, corpus: Corpus, server: FakeOpenAI, context: AppContext
 ) -> None:
     server.truncated_next()
 
@@ -98,8 +99,8 @@ async def test_an_answer_cut_short_is_repaired_with_a_second_request(
     assert repair["messages"][:3] == first["messages"]
     assert "not one complete JSON object" in repair["messages"][-1]["content"]
     assert repair["max_completion_tokens"] == 2 * first["max_completion_tokens"], "room to finish it"
-    table = await jobs.results(corpus.project_id)
-    assert table.rows[0]["budget"] == corpus.plans["plan-01.txt"].budget
+    table = await exports.table(corpus.project_id)
+    assert table.records()[0]["budget"] == corpus.plans["plan-01.txt"].budget
 
 
 async def test_a_request_that_hangs_past_the_timeout_is_retried(

@@ -75,7 +75,7 @@ def units() -> list[Unit]:
             None,
             None,
             {
-                "title": coded("=HYPERLINK(\"http://evil\")"),
+                "title": coded('=HYPERLINK("http://evil")'),
                 "adopted": coded(True),
                 "level": coded(["national", "regional"]),
                 "target_year": coded("2030-12-31"),

@@ -1,0 +1,148 @@
+"""Exports of a project's dataset and codebook, for the GUI and the CLI alike. The database is read on its
+own thread and the file written on a worker thread, so a window stays responsive during a large export."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.export.dataset import load_dataset
+from coderai_desktop.export.files import atomic_path
+from coderai_desktop.export.model import Dataset, ExportOptions, Table
+from coderai_desktop.export.tables import long_table, wide_table
+from coderai_desktop.export.writers.codebook_doc import write_codebook_docx, write_codebook_markdown
+from coderai_desktop.export.writers.delimited import write_csv
+from coderai_desktop.export.writers.json_file import write_json
+from coderai_desktop.export.writers.stats import write_dta, write_sav
+from coderai_desktop.export.writers.xlsx import write_xlsx
+from coderai_desktop.persistence.engine import Database
+
+logger = logging.getLogger(__name__)
+
+ProjectRef = int | str
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    CSV_LONG = "csv-long"
+    XLSX = "xlsx"
+    JSON = "json"
+    DTA = "dta"
+    SAV = "sav"
+
+    @property
+    def suffix(self) -> str:
+        return ".csv" if self is ExportFormat.CSV_LONG else f".{self.value}"
+
+    @property
+    def description(self) -> str:
+        return FORMAT_DESCRIPTIONS[self]
+
+
+FORMAT_DESCRIPTIONS = {
+    ExportFormat.CSV: "CSV, one row per unit",
+    ExportFormat.CSV_LONG: "CSV, one row per value",
+    ExportFormat.XLSX: "Excel workbook, with codebook, quality and run sheets",
+    ExportFormat.JSON: "JSON, records with the codebook",
+    ExportFormat.DTA: "Stata .dta, with variable and value labels",
+    ExportFormat.SAV: "SPSS .sav, with variable and value labels",
+}
+CODEBOOK_WRITERS: dict[str, Callable[[Dataset, Path], None]] = {
+    ".docx": write_codebook_docx,
+    ".md": write_codebook_markdown,
+}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    rows: int
+    columns: int
+    codebook: Path | None
+
+
+class ExportService:
+    def __init__(self, database: Database, user: UserSession):
+        self._database = database
+        self._user = user
+
+    async def dataset(self, project: ProjectRef, options: ExportOptions | None = None) -> Dataset:
+        options = options or ExportOptions()
+        return await self._database.run(lambda s: load_dataset(s, self._user.workspace_id, project, options))
+
+    async def table(self, project: ProjectRef, options: ExportOptions | None = None) -> Table:
+        """The wide table: what the results grid and `coderai results` show."""
+        return wide_table(await self.dataset(project, options))
+
+    async def preview(
+        self, project: ProjectRef, export_format: ExportFormat, options: ExportOptions
+    ) -> Table:
+        """The table an export in `export_format` would write."""
+        return table_for(await self.dataset(project, options), export_format)
+
+    async def export(
+        self,
+        project: ProjectRef,
+        export_format: ExportFormat,
+        path: Path,
+        options: ExportOptions | None = None,
+        *,
+        codebook: Path | None = None,
+        excel_bom: bool = False,
+    ) -> ExportResult:
+        if codebook is not None and codebook.suffix.lower() not in CODEBOOK_WRITERS:
+            raise InvalidInputError(
+                f"The codebook is written as .docx or .md, not {codebook.suffix or 'as'!r}."
+            )
+        dataset = await self.dataset(project, options)
+        result = await asyncio.to_thread(write_export, dataset, export_format, path, codebook, excel_bom)
+        logger.info(
+            "Exported project %s as %s: %d rows, %d columns",
+            dataset.project.name,
+            export_format,
+            result.rows,
+            result.columns,
+        )
+        return result
+
+    async def codebook(self, project: ProjectRef, path: Path, options: ExportOptions | None = None) -> Path:
+        """The codebook document alone (.docx or .md)."""
+        writer = CODEBOOK_WRITERS.get(path.suffix.lower())
+        if writer is None:
+            raise InvalidInputError(f"The codebook is written as .docx or .md, not {path.suffix or 'as'!r}.")
+        dataset = await self.dataset(project, options)
+        await asyncio.to_thread(_write_atomically, lambda temporary: writer(dataset, temporary), path)
+        return path
+
+
+def write_export(
+    dataset: Dataset, export_format: ExportFormat, path: Path, codebook: Path | None, excel_bom: bool
+) -> ExportResult:
+    table = table_for(dataset, export_format)
+    writers: dict[ExportFormat, Callable[[Path], None]] = {
+        ExportFormat.CSV: lambda target: write_csv(table, target, excel_bom=excel_bom),
+        ExportFormat.CSV_LONG: lambda target: write_csv(table, target, excel_bom=excel_bom),
+        ExportFormat.XLSX: lambda target: write_xlsx(dataset, table, target),
+        ExportFormat.JSON: lambda target: write_json(dataset, table, target),
+        ExportFormat.DTA: lambda target: write_dta(dataset, table, target),
+        ExportFormat.SAV: lambda target: write_sav(dataset, table, target),
+    }
+    _write_atomically(writers[export_format], path)
+    if codebook is not None:
+        _write_atomically(lambda target: CODEBOOK_WRITERS[codebook.suffix.lower()](dataset, target), codebook)
+    return ExportResult(path, len(table.rows), len(table.columns), codebook)
+
+
+def table_for(dataset: Dataset, export_format: ExportFormat) -> Table:
+    return long_table(dataset) if export_format is ExportFormat.CSV_LONG else wide_table(dataset)
+
+
+def _write_atomically(write: Callable[[Path], None], path: Path) -> None:
+    with atomic_path(path) as temporary:
+        write(temporary)
