@@ -101,7 +101,7 @@ def load_dataset(
             VariableInfo(
                 spec_of(variable),
                 _prompt_of(variable.name, prompts, prompts_used[variable.name]),
-                _quality(ordered, variable.name, spec_of(variable).confidence_threshold),
+                _quality(ordered, variable.name),
             )
             for variable in variables
         ],
@@ -209,7 +209,7 @@ def _prompt_of(name: str, prompts: dict[int, Prompt], used: Counter[int]) -> Pro
     )
 
 
-def _quality(units: list[Unit], name: str, threshold: float) -> VariableQuality:
+def _quality(units: list[Unit], name: str) -> VariableQuality:
     values = [unit.values[name] for unit in units if name in unit.values]
     confidences = [value.confidence for value in values if value.confidence is not None]
     reviewed = [value for value in values if value.reviewed]

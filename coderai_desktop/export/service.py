@@ -111,15 +111,6 @@ class ExportService:
         )
         return result
 
-    async def codebook(self, project: ProjectRef, path: Path, options: ExportOptions | None = None) -> Path:
-        """The codebook document alone (.docx or .md)."""
-        writer = CODEBOOK_WRITERS.get(path.suffix.lower())
-        if writer is None:
-            raise InvalidInputError(f"The codebook is written as .docx or .md, not {path.suffix or 'as'!r}.")
-        dataset = await self.dataset(project, options)
-        await asyncio.to_thread(_write_atomically, lambda temporary: writer(dataset, temporary), path)
-        return path
-
 
 def write_export(
     dataset: Dataset, export_format: ExportFormat, path: Path, codebook: Path | None, excel_bom: bool

@@ -3,6 +3,8 @@ Long: one row per value, with its confidence, evidence and provenance."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from coderai_desktop.domain.codebook import VariableSpec
@@ -41,14 +43,33 @@ LONG_COLUMNS = [
 ]
 
 
-def wide_table(dataset: Dataset) -> Table:
+@dataclass(frozen=True)
+class WideLayout:
+    """The columns of the wide table and how each is filled, without its rows."""
+
+    columns: list[str]
+    labels: dict[str, str]
+    value_columns: dict[str, VariableSpec]
+    # (column position, variable, how to read the cell, whether the cell is the value itself)
+    readers: list[tuple[int, VariableInfo, Any, bool]]
+    unit_cells: Callable[[Unit], list[Any]]
+
+    def columns_of(self, variable: str) -> list[str]:
+        """The columns a variable fills: its value (or name_1 ... name_k), then its details if exported."""
+        return [
+            self.columns[position]
+            for position, info, _read, _is_value in self.readers
+            if info.spec.name == variable
+        ]
+
+
+def wide_layout(dataset: Dataset) -> WideLayout:
     options = dataset.options
     unit_columns, unit_cells = _unit_part(dataset)
     columns, labels = list(unit_columns), {c: UNIT_LABELS.get(c, _meta_label(c)) for c in unit_columns}
     value_columns: dict[str, VariableSpec] = {}
     # Variables keep their names; a derived column (level_1, title_page) yields to a variable's name.
     taken = {column.lower() for column in columns} | {info.spec.name.lower() for info in dataset.variables}
-    # (column position, variable, how to read the cell, whether the cell is the value itself)
     readers: list[tuple[int, VariableInfo, Any, bool]] = []
     for info in dataset.variables:
         spec = info.spec
@@ -72,12 +93,18 @@ def wide_table(dataset: Dataset) -> Table:
                 columns.append(name)
                 labels[name] = f"{spec.label}: {label}"
                 readers.append((len(columns) - 1, info, read, False))
+    return WideLayout(columns, labels, value_columns, readers, unit_cells)
+
+
+def wide_table(dataset: Dataset) -> Table:
+    layout = wide_layout(dataset)
+    width = len(layout.columns)
     rows: list[list[Any]] = []
     marks: dict[tuple[int, int], Mark] = {}
     for unit in dataset.units:
-        row = unit_cells(unit)
-        row.extend([None] * (len(columns) - len(row)))
-        for position, info, read, is_value in readers:
+        row = layout.unit_cells(unit)
+        row.extend([None] * (width - len(row)))
+        for position, info, read, is_value in layout.readers:
             coded = unit.values.get(info.spec.name)
             if coded is None:
                 continue
@@ -88,7 +115,7 @@ def wide_table(dataset: Dataset) -> Table:
             if mark is not None:
                 marks[(len(rows), position)] = mark
         rows.append(row)
-    return Table(columns, rows, labels, value_columns, marks)
+    return Table(layout.columns, rows, layout.labels, layout.value_columns, marks)
 
 
 def long_table(dataset: Dataset) -> Table:
@@ -136,7 +163,7 @@ def cell_mark(coded: CodedValue, spec: VariableSpec) -> Mark | None:
     return None
 
 
-def _unit_part(dataset: Dataset) -> tuple[list[str], Any]:
+def _unit_part(dataset: Dataset) -> tuple[list[str], Callable[[Unit], list[Any]]]:
     """The columns that say which unit a row is (and, if asked, about its document), and their cells."""
     columns = [DOCUMENT, DOCUMENT_ID]
     if dataset.per_entity:

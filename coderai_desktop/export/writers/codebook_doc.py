@@ -18,7 +18,7 @@ from coderai_desktop.export.summary import (
     quality_rows,
     run_rows,
 )
-from coderai_desktop.export.tables import DETAILS, wide_table
+from coderai_desktop.export.tables import wide_layout
 from coderai_desktop.export.writers.codebook_render import (
     Block,
     Heading,
@@ -133,17 +133,13 @@ def _prompt(info: VariableInfo, first_with: dict[tuple[str, int], str]) -> list[
 
 def _value_columns(dataset: Dataset) -> dict[str, list[tuple[str, str]]]:
     """Per variable, the columns of the wide data file that hold it, and what each holds. Read from the
-    wide table itself, so the codebook names exactly the columns the data file has (name or name_1 ...
+    wide table's layout, so the codebook names exactly the columns the data file has (name or name_1 ...
     name_k, and the detail columns when they are exported)."""
-    table = wide_table(dataset)
-    columns: dict[str, list[tuple[str, str]]] = {}
-    for info in dataset.variables:
-        spec = info.spec
-        names = [column for column, owner in table.value_columns.items() if owner is spec]
-        if dataset.options.value_details:
-            names += [f"{spec.name}_{suffix}" for suffix in DETAILS]
-        columns[spec.name] = [(name, table.labels.get(name, "")) for name in names]
-    return columns
+    layout = wide_layout(dataset)
+    return {
+        info.spec.name: [(name, layout.labels.get(name, "")) for name in layout.columns_of(info.spec.name)]
+        for info in dataset.variables
+    }
 
 
 def _quality(dataset: Dataset) -> list[Block]:

@@ -152,10 +152,8 @@ def _value(sheet: WriteOnlyWorksheet, value: Any) -> Any:
     """One value as it is safe to append: plain wherever it can be (the fast path of write-only mode)."""
     value = spreadsheet_cell(value)
     if isinstance(value, str):
-        # openpyxl stores text starting with "=" as a formula and "#N/A" and the like as errors. The
-        # "=" check is a backstop: spreadsheet_cell removes control characters after it looks for a
-        # formula start, so "\x00=1+1" comes out as "=1+1".
-        return _styled(sheet, value, data_type="s") if value[:1] == "=" or value in ERROR_CODES else value
+        # openpyxl stores "#N/A" and the like as errors (spreadsheet_cell has already neutralised formulas).
+        return _styled(sheet, value, data_type="s") if value in ERROR_CODES else value
     if value is None or isinstance(value, (int, float)):  # bool is an int; openpyxl empties NaN
         return value
     return spreadsheet_cell(str(value))  # e.g. a dict in imported metadata, which openpyxl refuses
