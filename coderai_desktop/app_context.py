@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,15 +15,19 @@ from coderai_desktop.auth.accounts import AccountService
 from coderai_desktop.auth.secrets import SecretStore
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
-from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.domain.errors import CoderAIError, DatabaseDamagedError
 from coderai_desktop.export.service import ExportService
+from coderai_desktop.formatting import local_time
 from coderai_desktop.ingest.pool import ParserPool, PoolLimits
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.logging_setup import close_logging, configure_logging
-from coderai_desktop.persistence.engine import Database, create_engine
-from coderai_desktop.persistence.migrate import MigrationResult, upgrade_database
+from coderai_desktop.persistence.engine import Database, create_engine, sqlite_path
+from coderai_desktop.persistence.migrate import MigrationResult, daily_copy, list_backups, upgrade_database
+from coderai_desktop.persistence.run_locks import RunLocks
+from coderai_desktop.persistence.storage_errors import damaged, storage_problem
 from coderai_desktop.pipeline.jobs import JobService
+from coderai_desktop.private_files import private_dir, tighten
 from coderai_desktop.projects.service import ProjectService
 
 logger = logging.getLogger(__name__)
@@ -40,23 +46,39 @@ class AppContext:
     @classmethod
     def open(cls, settings: Settings, *, log_to_console: bool = False) -> AppContext:
         """Everything ready to use; the schema is upgraded (after a backup) before anything reads it."""
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        log_file = configure_logging(settings.log_dir, settings.log_level, console=log_to_console)
-        logger.info("CoderAI Desktop %s, data in %s", __version__, settings.data_dir)
-        engine = create_engine(settings.database_url)
+        try:
+            private_dir(settings.data_dir)
+            log_file = configure_logging(settings.log_dir, settings.log_level, console=log_to_console)
+            logger.info("CoderAI Desktop %s, data in %s", __version__, settings.data_dir)
+            database_file = sqlite_path(settings.database_url)
+            tighten(settings.data_dir, *([database_file] if database_file else []))
+            with suppress(OSError):  # a read-only data folder can still be read; importing will say why not
+                private_dir(settings.data_dir / "workspaces")  # imported file copies
+            engine = create_engine(settings.database_url)
+        except OSError as error:
+            if problem := explain_storage_error(settings, error):
+                raise problem from error
+            raise
         try:
             migration = upgrade_database(engine, settings.backup_dir)
-        except OperationalError as error:
+        except Exception as error:
             engine.dispose()
+            if problem := explain_storage_error(settings, error):
+                raise problem from error
+            if not isinstance(error, OperationalError):
+                raise
             where = engine.url.render_as_string(hide_password=True)
             raise CoderAIError(
                 f"Cannot open the database at {where}: {error.orig}. Check that the server is running and "
-                "the address is right (--db-url or CODERAI_DB_URL), or that the data folder is writable."
+                "the address is right (--db-url or CODERAI_DB_URL)."
             ) from error
         except BaseException:
             engine.dispose()
             raise
         database = Database(engine)
+        if database_file is not None and migration.from_revision is not None and not database.read_only:
+            with suppress(OSError, sqlite3.Error):  # a copy that cannot be made must not stop the app
+                daily_copy(database_file, settings.backup_dir)
         return cls(
             settings=settings,
             database=database,
@@ -70,7 +92,10 @@ class AppContext:
         )
 
     def projects(self, user: UserSession) -> ProjectService:
-        return ProjectService(self.database, user, self.settings.workspace_store(user.workspace_id))
+        store = self.settings.workspace_store(user.workspace_id)
+        return ProjectService(
+            self.database, user, store, RunLocks.of(self.settings.data_dir, self.database.engine)
+        )
 
     def documents(self, user: UserSession) -> DocumentService:
         return DocumentService(self.database, user, self.settings, self.parsers)
@@ -86,11 +111,37 @@ class AppContext:
 
     def database_location(self) -> str:
         """Where the data is, for people: the file path, or the server URL without its password."""
-        if self.database.is_sqlite:
-            return str(self.database.engine.url.database)
-        return self.database.engine.url.render_as_string(hide_password=True)
+        return self.database.location
+
+    def storage_problem(self, error: BaseException) -> CoderAIError | None:
+        """A full disk, read-only folder or damaged database, in plain words (None for anything else)."""
+        return explain_storage_error(self.settings, error)
 
     def close(self) -> None:
         self.parsers.close()
         self.database.close()
         close_logging()
+
+
+def explain_storage_error(settings: Settings, error: BaseException) -> CoderAIError | None:
+    """storage_problem() for this data folder; a damaged SQLite file comes with its newest backup."""
+    database_file = sqlite_path(settings.database_url)
+    problem = storage_problem(error, database_file or settings.data_dir)
+    if isinstance(problem, DatabaseDamagedError) and database_file is not None:
+        return damaged(problem.database_file, problem.reason, restore_advice(settings, database_file))
+    return problem
+
+
+def restore_advice(settings: Settings, database_file: Path) -> str:
+    backups = list_backups(settings.backup_dir, database_file)
+    if not backups:
+        return (
+            f"There is no automatic copy in {settings.backup_dir} (one is made each day and before each "
+            "upgrade). "
+            "Restore the file from your own backups, or move it aside to start with an empty database."
+        )
+    return (
+        f"Nothing was changed. The newest automatic copy is {backups[0].path} "
+        f"(made {local_time(backups[0].made)}): `coderai db restore` puts it back and keeps the damaged "
+        "file aside; `coderai db backups` lists all the copies."
+    )

@@ -15,9 +15,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coderai_desktop import __version__
-from coderai_desktop.commands import accounts, codebook, documents, export, projects, prompts, provider, runs
+from coderai_desktop.commands import (
+    accounts,
+    codebook,
+    db,
+    documents,
+    export,
+    projects,
+    prompts,
+    provider,
+    runs,
+)
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.logging_setup import close_logging, configure_logging
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"coderai {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _common_options(in_subcommand=True)
-    for module in (accounts, projects, codebook, documents, provider, runs, export, prompts):
+    for module in (accounts, projects, codebook, documents, provider, runs, export, prompts, db):
         module.register(commands, common)
     return parser
 
@@ -79,8 +90,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(settings: Settings, args: argparse.Namespace) -> int:
-    from coderai_desktop.app_context import AppContext
+    from coderai_desktop.app_context import AppContext, explain_storage_error
 
+    if run := getattr(args, "run_without_database", None):
+        configure_logging(settings.log_dir, settings.log_level, console=args.debug)
+        try:
+            return run(settings, args) or 0
+        except Exception as error:
+            if problem := explain_storage_error(settings, error):
+                raise problem from error
+            raise
+        finally:
+            close_logging()
     context = AppContext.open(settings, log_to_console=args.debug)
     try:
         return asyncio.run(args.handler(context, args)) or 0
@@ -90,7 +111,9 @@ def _run_command(settings: Settings, args: argparse.Namespace) -> int:
         logger.exception("Command %s failed", args.command)
         if args.debug:
             traceback.print_exc()
-        else:
+        if problem := context.storage_problem(error):  # a full disk, a read-only folder, a damaged file
+            print(f"error: {problem}", file=sys.stderr)
+        elif not args.debug:
             print(
                 f"error: unexpected {type(error).__name__}: {error}\n"
                 f"The details are in {context.log_file}; run again with --debug to see them here.",

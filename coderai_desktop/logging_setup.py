@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import sys
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import cast
+
+from coderai_desktop.private_files import open_private, private_dir
 
 LOG_FILE_NAME = "coderai.log"
 _FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
-# Key shapes worth masking even when nobody registered them (OpenAI, Azure headers, bearer tokens).
+# Key shapes worth masking even when nobody registered them (OpenAI keys, api-key and Authorization
+# headers, and bearer tokens on their own, which proxies echo in error bodies).
 _KEY_SHAPES = re.compile(
-    r"(sk-[A-Za-z0-9_\-]{12,})|((?:api[-_]?key|authorization)[\"']?\s*[:=]\s*[\"']?(?:Bearer\s+)?)([^\s\"',}]{8,})",
+    r"(?P<key>sk-[A-Za-z0-9_\-]{12,})"
+    r"|(?P<label>(?:api[-_]?key|authorization)[\"']?\s*[:=]\s*[\"']?(?:Bearer\s+)?"
+    r"|Bearer\s+(?=[A-Za-z0-9._~+/=\-]*\d))(?P<value>[^\s\"',}]{8,})",
     re.IGNORECASE,
 )
 _known_secrets: set[str] = set()
@@ -28,7 +35,7 @@ def register_secret(value: str) -> None:
 def redact(text: str) -> str:
     for secret in sorted(_known_secrets, key=len, reverse=True):
         text = text.replace(secret, MASK)
-    return _KEY_SHAPES.sub(lambda m: MASK if m.group(1) else m.group(2) + MASK, text)
+    return _KEY_SHAPES.sub(lambda m: MASK if m["key"] else m["label"] + MASK, text)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -36,15 +43,67 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+class PrivateLogFile(RotatingFileHandler):
+    """The rotating log file, owner-only (rotated files too). A disk that is full or turns read-only is
+    reported once, in one line, instead of a "--- Logging error ---" traceback per log line."""
+
+    def __init__(self, path: Path):
+        self._reported = False
+        super().__init__(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+
+    def _open(self) -> io.TextIOWrapper:
+        # Text mode: a TextIOWrapper, which open() is typed too loosely to say. The handler closes it.
+        return cast(
+            io.TextIOWrapper,
+            open(
+                self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=open_private
+            ),
+        )
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            self._report(error)
+        else:  # a mistake in a log call: show it as logging always does
+            super().handleError(record)
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as error:
+            self._report(error)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError as error:  # closing flushes what is left
+            self._report(error)
+
+    def _report(self, error: OSError) -> None:
+        if not self._reported:
+            self._reported = True
+            print(
+                f"warning: cannot write the log file {self.baseFilename}: {error.strerror}.", file=sys.stderr
+            )
+
+
 def configure_logging(log_dir: Path, level: str = "INFO", *, console: bool = False) -> Path:
-    """Send the app's logs to a rotating file (and to stderr with --debug); return the file's path."""
-    log_dir.mkdir(parents=True, exist_ok=True)
+    """Send the app's logs to a rotating file (and to stderr with --debug); return the file's path.
+
+    A log folder that cannot be written (read-only data folder, full disk) costs the log file, not the run.
+    """
     path = log_dir / LOG_FILE_NAME
     close_logging()
     root = logging.getLogger()
-    handlers: list[logging.Handler] = [
-        RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-    ]
+    handlers: list[logging.Handler] = []
+    try:
+        handlers.append(PrivateLogFile(private_dir(log_dir) / LOG_FILE_NAME))
+    except OSError as error:
+        handlers.append(logging.NullHandler())  # else logging's last resort prints warnings to stderr
+        print(
+            f"warning: cannot write the log file {path} ({error.strerror}); continuing without it.",
+            file=sys.stderr,
+        )
     if console:
         handlers.append(logging.StreamHandler(sys.stderr))
     for handler in handlers:

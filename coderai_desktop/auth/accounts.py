@@ -105,12 +105,18 @@ class AccountService:
         account = repository.by_login(name)
         # An unknown name costs a hash check and counts failures like a known one: nothing tells them apart.
         matches = self._matches(account.password_hash if account else self._decoy_hash, password)
+        # The bookkeeping below is a write: a read-only database (a read-only data folder, an archived
+        # copy) can still be logged in to and read, without it.
+        bookkeeping = not self._database.read_only
+        if not bookkeeping:
+            logger.info("The database is read-only: this login attempt is not recorded")
         if account is None or not matches:
-            return _LoginOutcome(None, repository.record_failure(name))
-        repository.clear_failures(name)
-        account.last_login_at = utcnow()
-        if self._hasher.check_needs_rehash(account.password_hash):
-            account.password_hash = self._hasher.hash(password)
+            return _LoginOutcome(None, repository.record_failure(name) if bookkeeping else 1)
+        if bookkeeping:
+            repository.clear_failures(name)
+            account.last_login_at = utcnow()
+            if self._hasher.check_needs_rehash(account.password_hash):
+                account.password_hash = self._hasher.hash(password)
         workspace = repository.workspace_of(account)
         return _LoginOutcome(UserSession(account.id, account.login, workspace.id), 0)
 

@@ -6,12 +6,14 @@ import argparse
 import getpass
 import os
 import sys
+import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.project import BIDI_CONTROLS
 
 Handler = Callable[[AppContext, argparse.Namespace], Awaitable[int | None]]
 SubParsers = Any  # argparse's private _SubParsersAction
@@ -57,18 +59,29 @@ async def log_in(context: AppContext, args: argparse.Namespace) -> UserSession:
     return await context.accounts.login(name, password(f"Password for {name}: "))
 
 
-def confirm(question: str, *, assume_yes: bool) -> None:
-    """Ask in a terminal; without one, require --yes rather than guess."""
+def confirm(question: str, *, assume_yes: bool, why: str = "This cannot be undone") -> None:
+    """Ask in a terminal; without one, require --yes rather than guess (`why` says what is at stake)."""
     if assume_yes:
         return
     if not sys.stdin.isatty():
-        raise InvalidInputError("This cannot be undone: add --yes to confirm.")
+        raise InvalidInputError(f"{why}: add --yes to confirm.")
     if input(f"{question} [y/N] ").strip().lower() not in {"y", "yes"}:
         raise InvalidInputError("Cancelled; nothing was changed.")
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    cells = [[str(value) for value in row] for row in rows]
+    cells = [[_one_line(str(value)) for value in row] for row in rows]
     widths = [max([len(header), *(len(row[i]) for row in cells)]) for i, header in enumerate(headers)]
     for row in [list(headers), *cells]:
         print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _one_line(text: str) -> str:
+    """Line breaks, control and bidi characters as escapes: a value stored by an older version (or read
+    from a document) cannot break a table or reorder it unseen."""
+    return "".join(
+        character.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(character) in ("Cc", "Zl", "Zp") or character in BIDI_CONTROLS
+        else character
+        for character in text
+    )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -13,9 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from coderai_desktop.private_files import private_dir, private_file
+
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 BUSY_TIMEOUT_SECONDS = 30
+READ_ONLY = "coderai_read_only"  # engine execution option: the SQLite file was opened for reading only
 
 
 def normalise_url(url: str) -> str:
@@ -33,7 +40,10 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(path: Path, dbapi_connection: Any) -> None:
+    # SQLite creates the file (and later its -wal and -shm, with the same mode) readable by all: make
+    # it owner-only before the first byte is written.
+    private_file(path)
     cursor = dbapi_connection.cursor()
     # WAL lets the GUI read while a run writes; FULL makes every committed result survive a power cut.
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -44,14 +54,36 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def create_engine(url: str) -> Engine:
+    """The engine for a URL. An existing SQLite file that cannot be written is opened for reading only,
+    so that commands that only read still work (writes then fail with "readonly database")."""
     url = normalise_url(url)
     path = sqlite_path(url)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    if path is None:
+        return sa.create_engine(url, pool_pre_ping=True)
+    private_dir(path.parent)
+    if path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        logger.warning("%s cannot be written: opened for reading only", path)
+        return sa.create_engine(
+            url, creator=lambda: read_only_connection(path), execution_options={READ_ONLY: True}
+        )
+    engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    sa.event.listen(engine, "connect", lambda connection, _record: _sqlite_pragmas(path, connection))
+    return engine
+
+
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    # Reading a WAL database needs its -shm file, which a read-only folder cannot hold. With no
+    # unmerged -wal, nothing can change the file under us: "immutable" reads it without one.
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    mode = "mode=ro" if pending or os.access(path.parent, os.W_OK) else "immutable=1"
+    return sqlite3.connect(
+        f"{path.absolute().as_uri()}?{mode}", uri=True, timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False
+    )
+
+
+def is_read_only(engine: Engine) -> bool:
+    return bool(engine.get_execution_options().get(READ_ONLY))
 
 
 class Database:
@@ -68,6 +100,17 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def location(self) -> str:
+        """Where the data is, for people: the file path, or the server URL without its password."""
+        if self.is_sqlite:
+            return str(self.engine.url.database)
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def read_only(self) -> bool:
+        return is_read_only(self.engine)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -29,7 +29,7 @@ class AppController:
 
     def __init__(self, context: AppContext):
         self.context = context
-        self.runner = TaskRunner()
+        self.runner = TaskRunner(explain=context.storage_problem)
         self.state = UiState(context.settings.ui_state_file)
         self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
         self.login_dialog: LoginDialog | None = None

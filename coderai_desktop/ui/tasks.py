@@ -2,7 +2,8 @@
 
 Like Anki's CollectionOp/QueryOp: a named task replaces (cancels) the previous run of the same name;
 failures that a person can act on (CoderAIError) are shown as a message, anything else goes to the
-excepthook (logged, and shown with its details).
+excepthook (logged, and shown with its details). Everything a task's end changes (`on_ended`, then the
+outcome's callback, then `busy`) changes in one callback, so nobody sees the task done and the window not.
 """
 
 from __future__ import annotations
@@ -22,8 +23,16 @@ T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
-def report_failure(parent: QWidget | None, title: str, error: BaseException) -> None:
-    """Show an expected failure as a message; send anything else to the excepthook."""
+Explain = Callable[[BaseException], CoderAIError | None]
+
+
+def report_failure(
+    parent: QWidget | None, title: str, error: BaseException, explain: Explain | None = None
+) -> None:
+    """Show an expected failure as a message (and one `explain` puts in plain words: a full disk, a
+    read-only or damaged database); send anything else to the excepthook."""
+    if not isinstance(error, CoderAIError) and explain is not None:
+        error = explain(error) or error
     if isinstance(error, CoderAIError):
         show_error(parent, title, str(error))
     else:
@@ -31,9 +40,14 @@ def report_failure(parent: QWidget | None, title: str, error: BaseException) -> 
 
 
 class TaskRunner:
-    def __init__(self) -> None:
+    def __init__(self, explain: Explain | None = None) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._named: dict[str, asyncio.Task[Any]] = {}
+        self._explain = explain  # storage failures in plain words (AppContext.storage_problem)
+
+    def report_failure(self, parent: QWidget | None, title: str, error: BaseException) -> None:
+        """What an `on_failure` callback calls for failures it does not handle itself."""
+        report_failure(parent, title, error, self._explain)
 
     @property
     def busy(self) -> bool:
@@ -45,11 +59,13 @@ class TaskRunner:
         *,
         on_success: Callable[[T], None] | None = None,
         on_failure: Callable[[BaseException], None] | None = None,
+        on_ended: Callable[[asyncio.Task[T]], None] | None = None,
         error_title: str = "Something went wrong",
         parent: QWidget | None = None,
         name: str | None = None,
     ) -> asyncio.Task[T]:
-        """Run `coroutine`; without `on_failure`, a CoderAIError is shown under `error_title`."""
+        """Run `coroutine`; without `on_failure`, a CoderAIError is shown under `error_title`. `on_ended`
+        runs first whichever way it ends, cancelled included."""
         if name is not None and (previous := self._named.get(name)) is not None:
             previous.cancel()
         task = asyncio.ensure_future(coroutine)
@@ -58,11 +74,17 @@ class TaskRunner:
             self._named[name] = task
 
         def finished(done: asyncio.Task[T]) -> None:
-            self._tasks.discard(done)
-            if name is not None and self._named.get(name) is done:
-                del self._named[name]
-            if done.cancelled():
-                return
+            try:
+                if on_ended is not None:
+                    on_ended(done)
+                if not done.cancelled():
+                    _report_outcome(done)
+            finally:
+                self._tasks.discard(done)
+                if name is not None and self._named.get(name) is done:
+                    del self._named[name]
+
+        def _report_outcome(done: asyncio.Task[T]) -> None:
             error = done.exception()
             if error is None:
                 if on_success is not None:
@@ -70,7 +92,7 @@ class TaskRunner:
             elif on_failure is not None:
                 on_failure(error)
             else:
-                report_failure(parent, error_title, error)
+                report_failure(parent, error_title, error, self._explain)
 
         task.add_done_callback(finished)
         return task

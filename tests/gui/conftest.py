@@ -105,6 +105,14 @@ def message_boxes() -> list[QMessageBox]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
 
+@pytest.fixture(autouse=True)
+def no_message_left_open() -> Iterator[None]:
+    """A message a test left open is closed after it, so the next test does not find it as its own."""
+    yield
+    for box in message_boxes():
+        box.close()
+
+
 def wait_for_message(qtbot: Any) -> QMessageBox:
     qtbot.waitUntil(lambda: bool(message_boxes()), timeout=10_000)
     return message_boxes()[-1]

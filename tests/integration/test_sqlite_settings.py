@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import stat
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from coderai_desktop.persistence.engine import create_engine, normalise_url, sqlite_path
+from coderai_desktop.persistence.engine import create_engine, is_read_only, normalise_url, sqlite_path
 
 
 @pytest.mark.parametrize(
@@ -40,6 +44,34 @@ def test_the_data_folder_is_created(tmp_path: Path) -> None:
         with engine.connect():
             pass
         assert path.exists()
+        if os.name != "nt":  # owner-only: other accounts on the computer cannot read it
+            assert (stat.S_IMODE(path.parent.stat().st_mode), stat.S_IMODE(path.stat().st_mode)) == (
+                0o700,
+                0o600,
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_file_that_cannot_be_written_is_opened_for_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on a read-only mount (simulated: tests run as root, which writes through file modes)."""
+    path = tmp_path / "coderai.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("CREATE TABLE t (x)")
+        connection.execute("INSERT INTO t VALUES (1)")
+    connection.close()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: not mode & os.W_OK and real_access(p, mode, **kw))
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        assert is_read_only(engine)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT x FROM t").scalar() == 1
+            with pytest.raises(sa.exc.OperationalError, match="attempt to write a readonly database"):
+                connection.exec_driver_sql("INSERT INTO t VALUES (2)")
     finally:
         engine.dispose()
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from coderai_desktop import logging_setup
 from coderai_desktop.logging_setup import MASK, RedactingFormatter, redact, register_secret
 
 
@@ -41,9 +42,15 @@ def test_very_short_values_are_not_registered() -> None:
             "headers={'authorization': 'Bearer abcdefgh12345678'}",
             f"headers={{'authorization': 'Bearer {MASK}'}}",
         ),
+        ("401: invalid token Bearer abc123def456ghi echoed", f"401: invalid token Bearer {MASK} echoed"),
+        ("Bearer authentication is required", "Bearer authentication is required"),
     ],
 )
-def test_key_shapes_are_masked_even_when_unregistered(text: str, expected: str) -> None:
+def test_key_shapes_are_masked_even_when_unregistered(
+    text: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Registered secrets are process-wide: keys other tests used (e.g. "sk-abc") must not mask first.
+    monkeypatch.setattr(logging_setup, "_known_secrets", set())
     assert redact(text) == expected
 
 

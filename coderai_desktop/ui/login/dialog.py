@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from coderai_desktop.auth.accounts import MIN_PASSWORD_LENGTH, AccountService
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.errors import CoderAIError
-from coderai_desktop.ui.tasks import TaskRunner, report_failure
+from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.widgets.branding import app_icon, heading
 
 LOG_IN, CREATE = 0, 1
@@ -126,7 +126,7 @@ class LoginDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
         if not isinstance(error, CoderAIError):
-            report_failure(self, "Login failed", error)
+            self._runner.report_failure(self, "Login failed", error)
             return
         self._show_error(str(error))
         self.password_edit.clear()

@@ -28,7 +28,7 @@ from coderai_desktop.projects.codebook_file import (
     write_codebook_file,
 )
 from coderai_desktop.projects.service import ProjectService
-from coderai_desktop.ui.tasks import TaskRunner, report_failure
+from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.variables.details import variable_html
 from coderai_desktop.ui.variables.table_model import (
     COL_INSTRUCTIONS,
@@ -172,7 +172,7 @@ class CodebookPage(QWidget):
                     lambda: self._save(codebook, path, remove_results=True),
                 )
             else:
-                report_failure(self, "The codebook cannot be imported", error)
+                self._runner.report_failure(self, "The codebook cannot be imported", error)
 
         self._runner.run(work, on_success=saved, on_failure=failed)
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWidget, QWizard
 from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.projects.service import ProjectService
-from coderai_desktop.ui.tasks import TaskRunner, report_failure
+from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.wizard.pages import BasicsPage, CodebookChoicePage, UnitPage
 
 
@@ -63,4 +63,4 @@ class NewProjectWizard(QWizard):
 
     def _failed(self, error: BaseException) -> None:
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
-        report_failure(self, "The project cannot be created", error)
+        self._runner.report_failure(self, "The project cannot be created", error)
