@@ -10,9 +10,18 @@ from typing import Any
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
+from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import InvalidInputError
-from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, ProviderSettings
+from coderai_desktop.domain.provider import SYSTEM_MESSAGES, ExtractionMode, ProviderKind, StructuredOutput
+from coderai_desktop.llm.connection import FOUND_FIELDS
+from coderai_desktop.llm.provider_service import SERVER_FIELDS, checked
 
+# --strict-schema, the older flag, in structured-output forms.
+STRICT_FORMS = {
+    "auto": "auto",
+    "yes": StructuredOutput.JSON_SCHEMA.value,
+    "no": StructuredOutput.JSON_OBJECT.value,
+}
 # Command-line flags and the settings they set.
 FIELDS = {
     "kind": ("--kind", str),
@@ -36,23 +45,39 @@ FIELDS = {
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     actions = add_group(commands, "provider", "choose the LLM provider and its limits")
     show = add_command(actions, "show", show_provider, "show the provider settings", common)
-    show.add_argument("--project", help="with this project's overrides")
+    show.add_argument("--project", help=f"with this project's overrides ({PROJECT_HELP})")
     setter = add_command(
         actions, "set", set_provider, "change provider settings (workspace, or --project)", common
     )
-    setter.add_argument("--project", help="override the workspace's settings for this project only")
+    setter.add_argument(
+        "--project", help=f"override the workspace's settings for this project only ({PROJECT_HELP})"
+    )
     for name, (flag, kind) in FIELDS.items():
         choices = {"kind": [k.value for k in ProviderKind], "mode": [m.value for m in ExtractionMode]}.get(
             name
         )
         setter.add_argument(flag, type=kind, choices=choices, dest=name)
     setter.add_argument(
-        "--strict-schema", choices=["auto", "yes", "no"], help="JSON-schema structured output"
+        "--structured-output",
+        choices=["auto", *(form.value for form in StructuredOutput)],
+        help="how calls ask for JSON (auto: what `provider test` found, else by provider)",
+    )
+    setter.add_argument(
+        "--system-messages",
+        choices=list(SYSTEM_MESSAGES),
+        help="how the instructions reach the model: as system messages (kept), at the start of the user "
+        "message (in-user-message, for chat templates that drop system messages), or auto (what `provider "
+        "test` found, else kept)",
+    )
+    setter.add_argument(
+        "--strict-schema",
+        choices=["auto", "yes", "no"],
+        help="older spelling: json_schema, json_object or auto",
     )
     test = add_command(
         actions, "test", test_provider, "check the server, key, model and structured output", common
     )
-    test.add_argument("--project", help="with this project's overrides")
+    test.add_argument("--project", help=f"with this project's overrides ({PROJECT_HELP})")
     keys = add_group(commands, "key", "store or forget an API key (in the system keyring)")
     store = add_command(
         keys, "set", set_key, "store an API key (read from CODERAI_API_KEY or asked for)", common
@@ -75,15 +100,20 @@ async def set_provider(context: AppContext, args: argparse.Namespace) -> None:
     user = await log_in(context, args)
     providers = context.providers(user)
     given: dict[str, Any] = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}
-    if args.strict_schema is not None:
-        given["strict_schema"] = {"auto": None, "yes": True, "no": False}[args.strict_schema]
+    if SERVER_FIELDS & given.keys():  # what `provider test` found was for another server or model
+        given.update(dict.fromkeys(FOUND_FIELDS))
+    form = args.structured_output or STRICT_FORMS.get(args.strict_schema)
+    if form is not None:
+        given["structured_output"] = None if form == "auto" else form
+    if args.system_messages is not None:
+        given["system_messages"] = SYSTEM_MESSAGES[args.system_messages]
     if not given:
         raise InvalidInputError("Nothing to change: give at least one setting, e.g. --model gpt-4o-mini.")
     if args.project:
         overrides = await providers.project_overrides(args.project)
         settings = await providers.save_project_overrides(args.project, {**overrides, **given})
     else:
-        settings = ProviderSettings.model_validate({**(await providers.settings()).model_dump(), **given})
+        settings = checked(await providers.settings(), given)
         await providers.save_workspace_settings(settings)
     where = f"project {args.project}" if args.project else "the workspace"
     print(f"Saved for {where}: {settings.kind.value}, model {settings.model}.")
@@ -91,10 +121,10 @@ async def set_provider(context: AppContext, args: argparse.Namespace) -> None:
 
 async def test_provider(context: AppContext, args: argparse.Namespace) -> int:
     user = await log_in(context, args)
-    checks = await context.providers(user).test(args.project)
-    for check in checks:
+    report = await context.providers(user).test(args.project)
+    for check in report.checks:
         print(f"{'ok  ' if check.ok else 'FAIL'} {check.message}")
-    return 0 if all(check.ok for check in checks) else 1
+    return 0 if report.ok else 1
 
 
 async def set_key(context: AppContext, args: argparse.Namespace) -> None:

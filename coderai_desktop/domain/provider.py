@@ -5,10 +5,11 @@ No API key is a setting: keys live in the OS keyring (auth/secrets.py), or come 
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class ProviderKind(StrEnum):
@@ -24,8 +25,48 @@ class ExtractionMode(StrEnum):
     PER_VARIABLE = "per-variable"
 
 
+class StructuredOutput(StrEnum):
+    """How a call asks for a JSON answer, strongest first (`coderai provider test` finds the strongest a
+    compatible server accepts). All but JSON_SCHEMA also put the schema in the instructions."""
+
+    JSON_SCHEMA = "json_schema"  # response_format json_schema, strict: OpenAI, Azure, vLLM, Ollama...
+    JSON_OBJECT_SCHEMA = "json_object_schema"  # json_object with a schema, enforced by grammar: llama.cpp
+    JSON_OBJECT = "json_object"  # JSON mode: any JSON object
+    INSTRUCTIONS = "instructions"  # no response_format: the instructions alone
+
+
+FORM_WORDS = {
+    StructuredOutput.JSON_SCHEMA: "a strict JSON schema",
+    StructuredOutput.JSON_OBJECT_SCHEMA: "a JSON object constrained by a schema (llama.cpp style)",
+    StructuredOutput.JSON_OBJECT: "a JSON object (JSON mode)",
+    StructuredOutput.INSTRUCTIONS: "instructions alone (the schema in the prompt, no response format)",
+}
+# How system messages reach the model, in the words of `--system-messages` and the provider dialog: as
+# `provider test` found (or, not tested, kept), kept as system messages, or sent in the first user message.
+SYSTEM_MESSAGES = {"auto": None, "kept": True, "in-user-message": False}
+# user:password@ before the host, or a query parameter that carries a key or token.
+_SECRET_IN_ADDRESS = re.compile(
+    r"^[a-z][a-z0-9+.-]*://[^/@?#]*:[^/@?#]*@|[?&](?:api[-_]?key|key|token|access[-_]?token|secret)=",
+    re.IGNORECASE,
+)
+# Settings saved before the forms existed said only strict or not: on, off (JSON mode) or automatic.
+_LEGACY_STRICT = {True: StructuredOutput.JSON_SCHEMA, False: StructuredOutput.JSON_OBJECT, None: None}
+
+
+def migrated(data: dict[str, Any]) -> dict[str, Any]:
+    """Settings or overrides with the legacy `strict_schema` key in today's words (a `structured_output`
+    given beside it wins)."""
+    if "strict_schema" not in data:
+        return data
+    data = dict(data)
+    legacy = _LEGACY_STRICT[data.pop("strict_schema")]
+    data.setdefault("structured_output", legacy)
+    return data
+
+
 class ProviderSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # An error never repeats what was typed: it may be an address with a key in it.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, hide_input_in_errors=True)
 
     kind: ProviderKind = ProviderKind.OPENAI
     model: str = "gpt-4o-mini"
@@ -44,26 +85,56 @@ class ProviderSettings(BaseModel):
     # Stop a run before it spends more than this many tokens (input + output); None: no limit.
     token_budget: int | None = Field(default=None, ge=1)
     mode: ExtractionMode = ExtractionMode.GROUPED
-    # Strict JSON-schema structured output; compatible servers usually lack it (then: JSON mode + repair).
-    strict_schema: bool | None = None
+    # None: not probed yet, so strict JSON schema for OpenAI and Azure, JSON mode for compatible servers.
+    structured_output: StructuredOutput | None = None
+    # False: the server's chat template drops system messages (llama-cpp-python's gemma format does), so the
+    # system prompt travels in the first user message. None: not probed yet, so they are trusted to arrive.
+    system_messages: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_keys(cls, data: Any) -> Any:
+        return migrated(data) if isinstance(data, dict) else data
 
     @field_validator("base_url", "azure_endpoint", "azure_deployment")
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
 
+    @field_validator("base_url", "azure_endpoint")
+    @classmethod
+    def _no_secret_in_address(cls, value: str | None) -> str | None:
+        """Addresses are saved with the settings, in the database: a key written into one would be too."""
+        if value is not None and _SECRET_IN_ADDRESS.search(value):
+            raise ValueError(
+                "the address contains a password or key; enter the address without it, and the key under "
+                "API Keys (it is kept in the system keyring)"
+            )
+        return value
+
+    @property
+    def output_form(self) -> StructuredOutput:
+        if self.structured_output is not None:
+            return self.structured_output
+        if self.kind is ProviderKind.COMPATIBLE:
+            return StructuredOutput.JSON_OBJECT
+        return StructuredOutput.JSON_SCHEMA
+
+    @property
+    def keeps_system_messages(self) -> bool:
+        return self.system_messages is not False
+
     @property
     def uses_strict_schema(self) -> bool:
-        if self.strict_schema is not None:
-            return self.strict_schema
-        return self.kind is not ProviderKind.COMPATIBLE
+        """The schema travels in response_format alone; with every other form it is in the instructions."""
+        return self.output_form is StructuredOutput.JSON_SCHEMA
 
     def cost(self, tokens_in: int, tokens_out: int) -> float:
         return (tokens_in * self.price_input_per_million + tokens_out * self.price_output_per_million) / 1e6
 
     def overridden(self, overrides: dict[str, Any] | None) -> ProviderSettings:
         """These settings with a project's overrides applied (only the fields the project sets)."""
-        return self.model_validate({**self.model_dump(), **(overrides or {})}) if overrides else self
+        return self.model_validate({**self.model_dump(), **migrated(overrides)}) if overrides else self
 
 
 def settings_from_json(data: dict[str, Any] | None) -> ProviderSettings:

@@ -1,5 +1,7 @@
-"""Structured calls: strict JSON schema where the provider supports it, otherwise JSON mode with tolerant
-parsing and one repair request. Every call keeps the raw answer and its usage for the audit trail."""
+"""Structured calls in the strongest form the provider supports (strict JSON schema, a JSON object
+constrained by a schema, JSON mode, or instructions alone), with tolerant parsing and one repair request.
+Every call keeps the raw answer and its usage for the audit trail. To a server whose chat template drops
+system messages, the system prompt goes in the first user message (prompts.as_sent)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
-from coderai_desktop.domain.provider import ProviderSettings
+from coderai_desktop.domain.provider import FORM_WORDS, ProviderSettings, StructuredOutput
 from coderai_desktop.ingest.tokens import estimate_tokens
 from coderai_desktop.llm.errors import (
     ContextTooLongError,
@@ -30,7 +32,7 @@ from coderai_desktop.llm.errors import (
     RateLimitedError,
     StructuredOutputUnsupportedError,
 )
-from coderai_desktop.llm.prompts import schema_in_prompt
+from coderai_desktop.llm.prompts import as_sent, schema_in_prompt
 from coderai_desktop.llm.resilience import CircuitBreaker, RateLimiter, Sleep, with_retries
 
 logger = logging.getLogger(__name__)
@@ -39,6 +41,8 @@ Messages = list[dict[str, str]]
 # A server that reports far fewer prompt tokens than were sent has cut the prompt (a small context).
 TRUNCATION_RATIO = 0.5
 TRUNCATION_MINIMUM = 1000
+# Words of a refusal of the structured-output form (json_schema included); a 5xx counts only with the first.
+REFUSAL_WORDS = ("response_format", "schema")
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 
 
@@ -106,6 +110,11 @@ class LLMClient:
             return await with_retries(attempt, self._retry_delay)
         return await with_retries(attempt, self._retry_delay, self._sleep)
 
+    async def prompt_tokens(self, messages: Messages, schema: dict[str, Any], *, max_tokens: int) -> int:
+        """The prompt tokens the server reports reading for one call of `messages` (0: it reports none),
+        whatever the model answers: the answer is neither parsed nor repaired."""
+        return usage_of(await self._invoke(messages, schema, 0.0, max_tokens)).input_tokens
+
     async def _answer(
         self, messages: Messages, schema: dict[str, Any], temperature: float, max_tokens: int
     ) -> CallResult:
@@ -138,15 +147,11 @@ class LLMClient:
     ) -> AIMessage:
         # The chat model itself, not with_structured_output: the same request without a runnable chain
         # per call (a third of the app's CPU time per call), and the answer is parsed here anyway.
-        if self.settings.uses_strict_schema:
-            json_schema = {"name": "coding", "schema": schema, "strict": True}
-            response_format: dict[str, Any] = {"type": "json_schema", "json_schema": json_schema}
-        else:
-            response_format = {"type": "json_object"}
+        response_format = response_format_for(self.settings.output_form, schema)
+        extra: dict[str, Any] = {"response_format": response_format} if response_format is not None else {}
+        sent = as_sent(messages, keep_system=self.settings.keeps_system_messages)
         try:
-            output = await self._chat.ainvoke(
-                messages, temperature=temperature, max_tokens=max_tokens, response_format=response_format
-            )
+            output = await self._chat.ainvoke(sent, temperature=temperature, max_tokens=max_tokens, **extra)
         except openai.LengthFinishReasonError as error:  # the answer reached max_tokens mid-JSON
             return _cut_short(error)
         except openai.APIError as error:
@@ -164,6 +169,17 @@ class LLMClient:
                 "probably because its context is too small. Raise the server's context length (e.g. Ollama's "
                 "num_ctx) or lower the context setting of the provider so documents are cut into chunks."
             )
+
+
+def response_format_for(form: StructuredOutput, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """What a call sends as response_format in `form` (None: nothing)."""
+    if form is StructuredOutput.JSON_SCHEMA:
+        return {"type": "json_schema", "json_schema": {"name": "coding", "schema": schema, "strict": True}}
+    if form is StructuredOutput.JSON_OBJECT_SCHEMA:
+        return {"type": "json_object", "schema": schema}
+    if form is StructuredOutput.JSON_OBJECT:
+        return {"type": "json_object"}
+    return None
 
 
 def _cut_short(error: openai.LengthFinishReasonError) -> AIMessage:
@@ -226,15 +242,20 @@ def provider_error(error: openai.APIError, settings: ProviderSettings) -> Provid
         )
     if status == 408:
         return ProviderTimeoutError(f"{where} timed out on the request ({message}).")
+    lowered = message.lower()
+    # A refused form is refused every time: no retry. Some servers answer it with a 500 (llama-cpp-python
+    # turns its request validation error into one), so a 5xx counts when it names response_format.
+    words = REFUSAL_WORDS if status is not None and status < 500 else REFUSAL_WORDS[:1]
+    if any(word in lowered for word in words):
+        return StructuredOutputUnsupportedError(
+            f"{where} refused structured output as {FORM_WORDS[settings.output_form]} ({status}: "
+            f"{_brief(message)}). "
+            "Run `coderai provider test` (or Test connection in the provider settings) so the app finds the "
+            "form this server supports; runs then use it."
+        )
     if status is None or status == 409 or status >= 500:
         return ProviderServerError(
             f"{where} failed ({status or 'bad answer'}: {message}). It may be overloaded or down; try again later."
-        )
-    lowered = message.lower()
-    if "response_format" in lowered or "json_schema" in lowered:
-        return StructuredOutputUnsupportedError(
-            f"{where} does not support JSON-schema structured output ({message}). Turn strict schema off in the "
-            "provider settings: answers are then read in JSON mode."
         )
     if "context" in lowered and ("length" in lowered or "window" in lowered):
         return ContextTooLongError(
@@ -250,7 +271,28 @@ def _error_message(error: openai.APIError) -> str:
         inner = body.get("error", body)
         if isinstance(inner, dict) and inner.get("message"):
             return str(inner["message"])
+        if detail := body.get("detail"):  # a FastAPI server's request validation error (HTTP 422)
+            return _validation_detail(detail)
     return str(getattr(error, "message", "") or error)
+
+
+def _brief(message: str, limit: int = 300) -> str:
+    """A server's message on one line, cut short: llama-cpp-python's refusal is a multi-line validation dump
+    with a traceback."""
+    line = " ".join(message.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _validation_detail(detail: Any) -> str:
+    """FastAPI's [{"loc": ["body", "response_format", "type"], "msg": "..."}] as "response_format.type: ..."."""
+    if not isinstance(detail, list):
+        return str(detail)
+    parts = []
+    for item in detail:
+        if isinstance(item, dict):
+            where = ".".join(str(part) for part in item.get("loc", []) if part != "body")
+            parts.append(f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", "")))
+    return "; ".join(parts) or str(detail)
 
 
 def _retry_after(error: openai.APIError) -> float | None:

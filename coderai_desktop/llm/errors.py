@@ -1,15 +1,20 @@
-"""Provider failures in plain words; `retryable` says whether waiting and trying again can help."""
+"""Provider failures in plain words; `retryable` says whether waiting and trying again can help.
+
+This is where a provider's words become the app's: every message is masked here (some servers and proxies
+echo the Authorization header in a 401 body), so no job, log row, terminal or export downstream sees a key.
+"""
 
 from __future__ import annotations
 
 from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.logging_setup import redact
 
 
 class ProviderError(CoderAIError):
     retryable = False
 
     def __init__(self, message: str, *, retry_after: float | None = None):
-        super().__init__(message)
+        super().__init__(redact(message))
         self.retry_after = retry_after
 
 

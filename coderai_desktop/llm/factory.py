@@ -8,6 +8,7 @@ from pydantic import SecretStr
 
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.provider import ProviderKind, ProviderSettings
+from coderai_desktop.logging_setup import register_secret
 
 # Local servers (Ollama, LM Studio, llama.cpp) accept any key; the SDK insists on one.
 KEYLESS = "not-needed"
@@ -15,6 +16,8 @@ KEYLESS = "not-needed"
 
 def chat_model(settings: ProviderSettings, api_key: str | None) -> BaseChatModel:
     """Chat completions with the SDK's retries off: tenacity owns retries (llm/resilience.py)."""
+    if api_key:  # every key in use is masked wherever it shows up, OPENAI_API_KEY's too
+        register_secret(api_key)
     key = SecretStr(api_key or KEYLESS)
     if settings.kind is ProviderKind.AZURE:
         if not settings.azure_endpoint or not settings.azure_deployment:

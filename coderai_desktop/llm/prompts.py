@@ -122,6 +122,19 @@ def messages(
     ]
 
 
+def as_sent(call: list[dict[str, str]], *, keep_system: bool) -> list[dict[str, str]]:
+    """The messages of a call as sent to a server that keeps system messages, or (`keep_system` False) to
+    one whose chat template drops them: the system prompt then opens the first user message, so the model
+    still reads the rules and the codebook, and what every call shares still comes first."""
+    system = [message["content"] for message in call if message["role"] == "system"]
+    if keep_system or not system:
+        return call
+    rest = [message for message in call if message["role"] != "system"]
+    first = next(at for at, message in enumerate(rest) if message["role"] == "user")  # every call has one
+    opening = "\n\n".join([*system, rest[first]["content"]])
+    return [*rest[:first], {**rest[first], "content": opening}, *rest[first + 1 :]]
+
+
 def schema_in_prompt(schema: dict[str, Any]) -> str:
     """JSON mode: the schema the answer must match travels in the prompt."""
     return (

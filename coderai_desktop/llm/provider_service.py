@@ -13,15 +13,32 @@ from sqlalchemy.orm import Session
 from coderai_desktop.auth.secrets import SecretStore
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.errors import InvalidInputError
-from coderai_desktop.domain.provider import ProviderKind, ProviderSettings, settings_from_json
+from coderai_desktop.domain.provider import (
+    ProviderKind,
+    ProviderSettings,
+    migrated,
+    settings_from_json,
+)
 from coderai_desktop.llm.client import LLMClient
-from coderai_desktop.llm.connection import Check, test_connection
+from coderai_desktop.llm.connection import FOUND_FIELDS, ConnectionReport, FoundSettings, test_connection
 from coderai_desktop.llm.factory import chat_model
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.tables import Workspace
 
 ProjectRef = int | str
+# Overrides that make a project talk to another server (or model) than the workspace's.
+SERVER_FIELDS = frozenset(
+    {
+        "kind",
+        "model",
+        "base_url",
+        "azure_endpoint",
+        "azure_deployment",
+        "azure_api_version",
+        *FOUND_FIELDS,
+    }
+)
 
 
 class ProviderService:
@@ -74,17 +91,11 @@ class ProviderService:
         self, project: ProjectRef, overrides: dict[str, Any] | None
     ) -> ProviderSettings:
         """Set (or, with None, clear) a project's overrides; they are checked against the workspace's."""
-        base = await self.settings()
-        try:
-            merged = base.overridden(overrides)
-        except ValidationError as error:
-            raise InvalidInputError(
-                f"The provider settings are not valid: {error.errors()[0]['msg']}."
-            ) from None
+        merged = checked(await self.settings(), overrides)
 
         def save(session: Session) -> None:
             row = ProjectRepository(session, self._user.workspace_id).resolve(project)
-            row.provider_settings = overrides or None
+            row.provider_settings = migrated(overrides) if overrides else None
 
         await self._database.run(save)
         return merged
@@ -105,10 +116,29 @@ class ProviderService:
 
     async def test(
         self, project: ProjectRef | None = None, settings: ProviderSettings | None = None
-    ) -> list[Check]:
-        """Test the settings in force (for a project), or the given ones before they are saved."""
-        settings = settings or await self.settings(project)
-        return await test_connection(settings, await self.api_key(settings))
+    ) -> ConnectionReport:
+        """Test the settings in force (for a project), and save what the test found about the server where
+        they come from; or test the given ones before they are saved (saving what was found is then the
+        caller's)."""
+        tested = settings or await self.settings(project)
+        report = await test_connection(tested, await self.api_key(tested))
+        if (
+            settings is None
+            and report.found is not None
+            and tested.overridden(report.found.as_settings()) != tested
+        ):
+            await self._save_found(report.found, project)
+        return report
+
+    async def _save_found(self, found: FoundSettings, project: ProjectRef | None) -> None:
+        """With the project's overrides when the project names its own server, else the workspace's."""
+        if project is not None:
+            overrides = await self.project_overrides(project)
+            if SERVER_FIELDS & migrated(overrides).keys():
+                await self.save_project_overrides(project, {**overrides, **found.as_settings()})
+                return
+        workspace = await self.settings()
+        await self.save_workspace_settings(workspace.overridden(found.as_settings()))
 
     def _workspace(self, session: Session) -> Workspace:
         workspace = session.get(Workspace, self._user.workspace_id)  # the session's own workspace only
@@ -119,3 +149,14 @@ class ProviderService:
         """Headless defaults when the workspace has saved nothing: OPENAI_BASE_URL, if set."""
         base_url = self._environ.get("OPENAI_BASE_URL")
         return ProviderSettings(base_url=base_url) if base_url else ProviderSettings()
+
+
+def checked(base: ProviderSettings, changes: dict[str, Any] | None) -> ProviderSettings:
+    """`base` with `changes`, or an error that names the field and the problem in plain words."""
+    try:
+        return base.overridden(changes)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        field = ".".join(str(part) for part in problem["loc"])
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        raise InvalidInputError(f"The provider settings are not valid: {field}: {message}.") from None

@@ -6,7 +6,8 @@
         server.fail_next(429, retry_after=2)  # the next chat request gets a 429 with Retry-After: 2
 
 `FakeOpenAI(*, api_key="sk-test", models=("fake-model",), latency=0.0, structured_outputs=True,
-responder=None)` listens on 127.0.0.1, any free port, in a daemon thread (`with` or start()/stop()).
+responder=None, dialect="openai")` listens on 127.0.0.1, any free port, in a daemon thread (`with` or
+start()/stop()).
 
 - `base_url`: "http://127.0.0.1:<port>/v1". Endpoints: GET /v1/models and POST /v1/chat/completions.
 - `latency` (seconds slept before answering any request; change it at any time), `structured_outputs`
@@ -19,6 +20,12 @@ responder=None)` listens on 127.0.0.1, any free port, in a daemon thread (`with`
   (200, the answer cut in half, finish_reason "length"), `hang_next(seconds, times)` (sleep, then answer;
   stop() interrupts the sleep and the connection is closed unanswered). `reset()` clears faults, recorded
   requests and the prompt cache.
+- `dialect="llama.cpp"` (settable at any time) answers as llama-cpp-python's server with a small model:
+  response_format {"type": "json_schema"} gets the HTTP 500 that server answers, its message a pydantic
+  validation error naming response_format; {"type": "json_object", "schema": {...}} is answered by the
+  responder (the schema constrains the output); without that schema (json_object, or no response_format)
+  the "model" echoes the JSON schema of the prompt, as Gemma 3 270M did. System messages are dropped, as
+  its gemma chat format drops them: the responder never sees them, and prompt_tokens does not count them.
 - Errors as OpenAI words them: wrong or missing `Authorization: Bearer <api_key>` -> 401
   "invalid_api_key"; unknown model -> 404 "model_not_found"; a body that is not a JSON object, or
   "stream": true (not supported) -> 400; a responder that raises -> 500.
@@ -55,7 +62,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import takewhile
 from typing import Any, NamedTuple
 
-__all__ = ["FakeOpenAI", "default_responder", "document_of", "schema_of"]
+__all__ = ["LLAMA_CPP", "FakeOpenAI", "default_responder", "document_of", "schema_of"]
 
 Responder = Callable[[dict], "dict | str"]
 TRUE_WORDS = {"yes", "true", "oui"}
@@ -85,10 +92,13 @@ def _between(text: str, start: str, end: str) -> str | None:
 
 def schema_of(request: dict) -> dict | None:
     """The JSON schema the answer must follow: response_format.json_schema.schema in json_schema mode,
-    otherwise the JSON between <json_schema> and </json_schema> in the last user message."""
+    response_format.schema in json_object mode with a schema (llama.cpp), otherwise the JSON between
+    <json_schema> and </json_schema> in the last user message."""
     response_format = request.get("response_format") or {}
     if response_format.get("type") == "json_schema":
         return (response_format.get("json_schema") or {}).get("schema")
+    if response_format.get("type") == "json_object" and isinstance(response_format.get("schema"), dict):
+        return response_format["schema"]
     users = _user_texts(request)
     found = _between(users[-1], "<json_schema>", "</json_schema>") if users else None
     try:
@@ -188,7 +198,8 @@ def default_responder(request: dict) -> dict:
     gives the value in the schema's type (number, boolean: yes/true/oui, enum member, string), confidence
     0.9 and the whole line as evidence; an array value takes every matching line, as items {"value",
     "evidence"} when its items are objects (the variable's evidence is then the first such line). No
-    line, or a value that does not convert: null (or []), confidence 0.2, evidence null.
+    line, or a value that does not convert: null (or []), confidence 0.2, evidence null. A property that
+    is a plain value with an enum (the connection test's probe) gets the enum's first member.
     """
     schema = schema_of(request) or {}
     document = document_of(request) or ""
@@ -204,9 +215,15 @@ def default_responder(request: dict) -> dict:
     entity_line = re.search(r"^\s*Entity:\s*(.+?)\s*$", last, re.MULTILINE | re.IGNORECASE)
     entity = entity_line.group(1) if entity_line else None
     return {
-        name: _variable(name, _resolve(node, schema), document, entity, schema)
-        for name, node in properties.items()
+        name: node["enum"][0] if "enum" in node else _variable(name, node, document, entity, schema)
+        for name, node in ((name, _resolve(node, schema)) for name, node in properties.items())
     }
+
+
+def _echo_of_schema(request: dict) -> str:
+    """What a small model wrote when nothing constrained it: the prompt's JSON schema, as its answer."""
+    users = _user_texts(request)
+    return (_between(users[-1], "<json_schema>", "</json_schema>") if users else None) or "{}"
 
 
 # --- The server ----------------------------------------------------------------------------------------
@@ -215,6 +232,15 @@ BAD_KEY = "Incorrect API key provided: {}. You can find your API key at https://
 NO_MODEL = "The model `{}` does not exist or you do not have access to it."
 BAD_BODY = "Invalid request body: expected a JSON object with 'model' and a list of message objects."
 NO_SCHEMA = "response_format 'json_schema' is not supported by this server"
+LLAMA_CPP = "llama.cpp"
+# llama-cpp-python 0.3.36's server, word for word: its route handler turns the request validation error
+# (response_format.type must be text or json_object) into an HTTP 500 with a traceback line.
+LLAMA_NO_SCHEMA = (
+    "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': "
+    "\"Input should be 'text' or 'json_object'\", 'input': 'json_schema', 'ctx': {'expected': \"'text' or "
+    '\'json_object\'"}}\n\n  File "llama_cpp/server/app.py", line 376, in create_chat_completion\n    POST '
+    "/v1/chat/completions"
+)
 MALFORMED = b'{"id": "chatcmpl-broken", "choices": [<html>502 Bad Gateway'
 
 
@@ -268,9 +294,11 @@ class FakeOpenAI:
         latency: float = 0.0,
         structured_outputs: bool = True,
         responder: Responder | None = None,
+        dialect: str = "openai",
     ) -> None:
         self.api_key, self.models = api_key, tuple(models)
         self.latency, self.structured_outputs = latency, structured_outputs
+        self.dialect = dialect
         self.responder: Responder = responder or default_responder
         self.prompt_tokens: Callable[[dict], int] | None = None
         self.requests: list[dict] = []
@@ -385,16 +413,24 @@ class FakeOpenAI:
             return _error(404, NO_MODEL.format(body.get("model")), code="model_not_found")
         if body.get("stream"):
             return _error(400, "stream is not supported by this fake server", param="stream")
-        if not self.structured_outputs and (body.get("response_format") or {}).get("type") == "json_schema":
+        response_format = body.get("response_format") or {}
+        if self.dialect == LLAMA_CPP and response_format.get("type") == "json_schema":
+            return _error(500, LLAMA_NO_SCHEMA, "internal_server_error")
+        if not self.structured_outputs and response_format.get("type") == "json_schema":
             return _error(400, NO_SCHEMA, param="response_format")
+        constrained = response_format.get("type") == "json_object" and "schema" in response_format
+        read = _without_system_messages(body) if self.dialect == LLAMA_CPP else body
         try:
-            answer = self.responder(body)
+            if self.dialect == LLAMA_CPP and not constrained:
+                answer: dict | str = _echo_of_schema(read)
+            else:
+                answer = self.responder(read)
         except Exception as exc:
             return _error(500, f"The fake's responder failed: {exc!r}", "server_error")
         content = answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False)
         if fault.kind == "truncated":
-            return _Reply(200, self._completion(body, content[: len(content) // 2], "length"))
-        return _Reply(200, self._completion(body, content, "stop"))
+            return _Reply(200, self._completion(read, content[: len(content) // 2], "length"))
+        return _Reply(200, self._completion(read, content, "stop"))
 
     def _completion(self, body: dict, content: str, finish_reason: str) -> dict:
         messages = body["messages"]
@@ -426,6 +462,11 @@ class FakeOpenAI:
             },
             "system_fingerprint": "fp_fake",
         }
+
+
+def _without_system_messages(body: dict) -> dict:
+    """The request as llama-cpp-python's gemma chat format reads it: without its system messages."""
+    return {**body, "messages": [m for m in body["messages"] if m.get("role") != "system"]}
 
 
 def _well_formed(body: Any) -> bool:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from coderai_desktop.domain.project import ProjectSummary
-from coderai_desktop.domain.provider import ExtractionMode, ProviderKind
-from coderai_desktop.ui.settings.provider_dialog import ProviderDialog
-from tests.fakes.openai_server import FakeOpenAI
+from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, StructuredOutput
+from coderai_desktop.ui.settings.provider_dialog import AUTOMATIC, ProviderDialog
+from tests.fakes.openai_server import LLAMA_CPP, FakeOpenAI
 
 
 def open_dialog(qtbot: Any, context, alice, runner, project: ProjectSummary | None = None) -> ProviderDialog:
@@ -76,13 +76,70 @@ def test_a_project_keeps_only_what_it_overrides(qtbot, context, alice, runner, r
 
 def test_test_connection_reports_what_works(qtbot, context, alice, runner, plans_project) -> None:
     dialog = open_dialog(qtbot, context, alice, runner)
+    assert dialog.output.currentData() == AUTOMATIC
     dialog.test_button.click()
     qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=20_000)
     lines = dialog.result_label.text().splitlines()
     assert lines == [
         "✔ The server answered as model 'fake-model', with the key given.",
-        "✔ Structured answers work (JSON mode).",
+        "✔ This server accepts a strict JSON schema; runs will use it.",
+        "✔ System messages reach the model.",
+        "Save to keep it.",
     ]
+    assert dialog.output.currentData() == StructuredOutput.JSON_SCHEMA
+    assert dialog.system.currentData() == "kept"
+
+
+def test_the_form_a_llama_cpp_server_takes_is_shown_and_saved(
+    qtbot, context, alice, runner, run, plans_project, llm_server: FakeOpenAI
+) -> None:
+    llm_server.dialect = LLAMA_CPP
+    dialog = open_dialog(qtbot, context, alice, runner)
+    dialog.test_button.click()
+    qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=20_000)
+
+    assert "accepts a JSON object constrained by a schema (llama.cpp style)" in dialog.result_label.text()
+    assert "drops system messages: the instructions will be sent in the user message" in (
+        dialog.result_label.text()
+    )
+    assert dialog.output.currentText() == "JSON object constrained by a schema (llama.cpp)"
+    assert dialog.system.currentText().startswith("Sent in the user message")
+    unsaved = run(context.providers(alice).settings())
+    assert unsaved.structured_output is unsaved.system_messages is None, "not before Save"
+    with qtbot.waitSignal(dialog.sig_saved, timeout=10_000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    saved = run(context.providers(alice).settings())
+    assert (saved.structured_output, saved.system_messages) == (StructuredOutput.JSON_OBJECT_SCHEMA, False)
+
+    again = open_dialog(qtbot, context, alice, runner)
+    assert again.output.currentData() == StructuredOutput.JSON_OBJECT_SCHEMA
+    assert again.system.currentData() == "in-user-message"
+    qtbot.keyClicks(again.base_url, "/")  # another server: what was found no longer holds
+    assert (again.output.currentData(), again.system.currentData()) == (AUTOMATIC, "auto")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda dialog, qtbot: qtbot.keyClicks(dialog.model_edit, "-large"),
+        lambda dialog, qtbot: dialog.kind.activated.emit(dialog.kind.findData(ProviderKind.OPENAI)),
+    ],
+    ids=["model", "kind"],
+)
+def test_where_system_messages_go_is_chosen_by_hand_and_forgotten_with_the_server(
+    qtbot, context, alice, runner, run, plans_project, change
+) -> None:
+    dialog = open_dialog(qtbot, context, alice, runner)
+    assert dialog.system.currentData() == "auto"
+    dialog.system.setCurrentIndex(dialog.system.findData("in-user-message"))
+    with qtbot.waitSignal(dialog.sig_saved, timeout=10_000):
+        dialog.save()
+    assert run(context.providers(alice).settings()).system_messages is False
+
+    again = open_dialog(qtbot, context, alice, runner)
+    assert again.system.currentData() == "in-user-message"
+    change(again, qtbot)
+    assert again.system.currentData() == "auto"
 
 
 @pytest.mark.parametrize(

@@ -20,8 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, ProviderSettings
-from coderai_desktop.llm.connection import Check
+from coderai_desktop.domain.provider import (
+    SYSTEM_MESSAGES,
+    ExtractionMode,
+    ProviderKind,
+    ProviderSettings,
+    StructuredOutput,
+)
+from coderai_desktop.llm.connection import ConnectionReport
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.widgets.branding import heading
@@ -31,7 +37,20 @@ KINDS = (
     (ProviderKind.AZURE, "Azure OpenAI"),
     (ProviderKind.COMPATIBLE, "OpenAI-compatible server (Ollama, LM Studio, llama.cpp, vLLM…)"),
 )
-STRICT = (("auto", None), ("yes", True), ("no", False))
+AUTOMATIC = ""  # combo data for "not probed yet": Qt keeps no None as item data
+FORMS = (
+    (AUTOMATIC, "Automatic (what Test connection finds; else by provider)"),
+    (StructuredOutput.JSON_SCHEMA, "Strict JSON schema"),
+    (StructuredOutput.JSON_OBJECT_SCHEMA, "JSON object constrained by a schema (llama.cpp)"),
+    (StructuredOutput.JSON_OBJECT, "JSON mode (any JSON object)"),
+    (StructuredOutput.INSTRUCTIONS, "Instructions only (no response format)"),
+)
+SYSTEM_CHOICES = (
+    ("auto", "Automatic (what Test connection finds; else as system messages)"),
+    ("kept", "Kept: sent as system messages"),
+    ("in-user-message", "Sent in the user message (the server's chat template drops system messages)"),
+)
+SYSTEM_WORD = {setting: word for word, setting in SYSTEM_MESSAGES.items()}
 NO_LIMIT = 0  # spin boxes show 0 as "no limit"
 
 
@@ -66,8 +85,11 @@ class ProviderDialog(QDialog):
         for kind, label in KINDS:
             self.kind.addItem(label, kind)
         self.kind.currentIndexChanged.connect(self._update_enabled)
+        self.kind.activated.connect(self._server_changed)
         self.model_edit = QLineEdit()
+        self.model_edit.textEdited.connect(self._server_changed)
         self.base_url = QLineEdit()
+        self.base_url.textEdited.connect(self._server_changed)
         self.base_url.setPlaceholderText("e.g. http://localhost:11434/v1 (Ollama); empty for OpenAI")
         self.azure_endpoint = QLineEdit()
         self.azure_deployment = QLineEdit()
@@ -85,8 +107,12 @@ class ProviderDialog(QDialog):
             "One call per document for up to 20 variables (recommended)", ExtractionMode.GROUPED
         )
         self.mode.addItem("One call per document and variable", ExtractionMode.PER_VARIABLE)
-        self.strict = QComboBox()
-        self.strict.addItems(["Automatic (off for compatible servers)", "Yes", "No (JSON mode)"])
+        self.output = QComboBox()
+        for form, label in FORMS:
+            self.output.addItem(label, form)
+        self.system = QComboBox()
+        for word, label in SYSTEM_CHOICES:
+            self.system.addItem(label, word)
         self.form = QFormLayout()
         for label, widget in (
             ("Provider:", self.kind),
@@ -104,7 +130,8 @@ class ProviderDialog(QDialog):
             ("Model context:", self.context),
             ("Token budget:", self.budget),
             ("Calls:", self.mode),
-            ("Strict JSON schema:", self.strict),
+            ("Structured output:", self.output),
+            ("System messages:", self.system),
         ):
             self.form.addRow(label, widget)
         self.test_button = QPushButton("Test connection")
@@ -151,7 +178,7 @@ class ProviderDialog(QDialog):
         self.context.setValue(settings.context_tokens)
         self.budget.setValue(settings.token_budget or NO_LIMIT)
         self.mode.setCurrentIndex(self.mode.findData(settings.mode))
-        self.strict.setCurrentIndex([value for _name, value in STRICT].index(settings.strict_schema))
+        self._show_found(settings.structured_output, settings.system_messages)
         self.use_workspace.setChecked(inherits)
         self._update_enabled()
 
@@ -172,7 +199,8 @@ class ProviderDialog(QDialog):
             "context_tokens": self.context.value(),
             "token_budget": self.budget.value() or None,
             "mode": ExtractionMode(self.mode.currentData()),
-            "strict_schema": STRICT[self.strict.currentIndex()][1],
+            "structured_output": self.output.currentData() or None,
+            "system_messages": SYSTEM_MESSAGES[self.system.currentData()],
         }
         return ProviderSettings.model_validate(values)
 
@@ -220,13 +248,25 @@ class ProviderDialog(QDialog):
             name="provider-test",
         )
 
-    def _tested(self, checks: list[Check]) -> None:
+    def _tested(self, report: ConnectionReport) -> None:
         self.test_button.setEnabled(True)
-        self.result_label.setText("\n".join(("✔ " if check.ok else "✘ ") + check.message for check in checks))
+        lines = [("✔ " if check.ok else "✘ ") + check.message for check in report.checks]
+        if report.found is not None:  # what the server takes goes into the form, saved with the rest
+            self._show_found(report.found.structured_output, report.found.system_messages)
+            lines.append("Save to keep it.")
+        self.result_label.setText("\n".join(lines))
 
     def _test_failed(self, error: BaseException) -> None:
         self.test_button.setEnabled(True)
         self.result_label.setText(f"✘ {error}")
+
+    def _server_changed(self) -> None:
+        """What Test connection found was for another server or model."""
+        self._show_found(None, None)
+
+    def _show_found(self, form: StructuredOutput | None, system_messages: bool | None) -> None:
+        self.output.setCurrentIndex(self.output.findData(form or AUTOMATIC))
+        self.system.setCurrentIndex(self.system.findData(SYSTEM_WORD[system_messages]))
 
     def selected_kind(self) -> ProviderKind:
         return ProviderKind(self.kind.currentData())  # Qt hands enum data back as plain str

@@ -13,6 +13,7 @@ from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, ProviderSettings
 from coderai_desktop.llm.provider_service import ProviderService
+from coderai_desktop.persistence.tables import Workspace
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.runs.conftest import MODEL, VARIABLES, Configure
 
@@ -36,13 +37,30 @@ async def test_workspace_settings_are_saved_and_read_back(providers: ProviderSer
         context_tokens=8192,
         token_budget=2_000_000,
         mode=ExtractionMode.PER_VARIABLE,
-        strict_schema=False,
+        structured_output="json_object_schema",
+        system_messages=False,
     )
 
     await providers.save_workspace_settings(saved)
 
     assert await providers.settings() == saved
     assert (await providers.settings()).uses_strict_schema is False
+    assert (await providers.settings()).keeps_system_messages is False
+
+
+async def test_settings_saved_before_system_messages_were_probed_still_load(
+    providers: ProviderService, context: AppContext, user: UserSession
+) -> None:
+    with context.database.transaction() as session:
+        session.get(Workspace, user.workspace_id).provider_settings = {
+            "kind": "compatible",
+            "model": "llama3.1",
+            "structured_output": "json_object",
+        }
+
+    loaded = await providers.settings()
+
+    assert (loaded.model, loaded.system_messages, loaded.keeps_system_messages) == ("llama3.1", None, True)
 
 
 async def test_project_overrides_apply_to_that_project_only(
@@ -83,7 +101,7 @@ async def test_with_nothing_saved_the_openai_environment_variables_are_used(
 
         assert (settings.kind, settings.base_url) == (ProviderKind.OPENAI, server.base_url)
         assert await providers.api_key(settings) == "sk-from-environment"
-        assert all(check.ok for check in await providers.test()), "that server and key are the ones used"
+        assert (await providers.test()).ok, "that server and key are the ones used"
         assert len(server.requests) == 1
     bare = ProviderService(context.database, user, context.secrets, environ={})
     assert (await bare.settings()).base_url is None and await bare.api_key(settings) is None
@@ -95,7 +113,7 @@ async def test_with_nothing_saved_the_openai_environment_variables_are_used(
 async def test_the_connection_test_passes_against_a_working_server(
     providers: ProviderService, configure: Configure, server: FakeOpenAI
 ) -> None:
-    checks = await providers.test()
+    checks = (await providers.test()).checks
 
     assert [(check.name, check.ok) for check in checks] == [("server", True), ("structured output", True)]
     assert f"model '{MODEL}'" in checks[0].message
@@ -108,7 +126,7 @@ async def test_the_connection_test_names_a_refused_key(
 ) -> None:
     await context.secrets.set_api_key(user.workspace_id, "openai", "sk-not-the-right-one")
 
-    [check] = [check for check in await providers.test() if not check.ok]
+    [check] = [check for check in (await providers.test()).checks if not check.ok]
 
     assert "refused the API key" in check.message and "Settings > API Keys" in check.message
     assert "sk-not-the-right-one" not in check.message, "the key itself is never shown"
@@ -119,7 +137,7 @@ async def test_the_connection_test_names_an_unknown_model(
 ) -> None:
     await configure(model="gpt-imaginary")
 
-    [check] = [check for check in await providers.test() if not check.ok]
+    [check] = [check for check in (await providers.test()).checks if not check.ok]
 
     assert "has no model named 'gpt-imaginary'" in check.message
 
@@ -130,7 +148,7 @@ async def test_the_connection_test_says_when_the_server_cannot_be_reached(
     address = f"http://127.0.0.1:{free_port()}/v1"
     await configure(base_url=address, request_timeout=2)
 
-    [check] = [check for check in await providers.test() if not check.ok]
+    [check] = [check for check in (await providers.test()).checks if not check.ok]
 
     assert check.message.startswith(f"Cannot reach {address}")
     assert "server is running" in check.message

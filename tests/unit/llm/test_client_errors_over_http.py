@@ -12,7 +12,7 @@ from coderai_desktop.llm.errors import (
     ProviderRequestError,
     StructuredOutputUnsupportedError,
 )
-from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.openai_server import LLAMA_CPP, FakeOpenAI
 from tests.unit.llm.http_client import EXPECTED, ask, client_for
 
 WRONG_KEY = "sk-wrong-key-0123456789"
@@ -39,18 +39,48 @@ async def test_an_unknown_model_is_named(server: FakeOpenAI) -> None:
     )
 
 
-async def test_a_server_without_json_schema_support_says_to_turn_strict_schema_off(
+async def test_a_refused_structured_output_form_is_not_retried_and_says_to_run_provider_test(
     server: FakeOpenAI,
 ) -> None:
-    server.structured_outputs = False
+    server.dialect = LLAMA_CPP
 
     with pytest.raises(StructuredOutputUnsupportedError) as raised:
-        await ask(client_for(server, strict_schema=True))
+        await ask(client_for(server, structured_output="json_schema"))
 
-    assert "does not support JSON-schema structured output" in str(raised.value)
-    assert "Turn strict schema off in the provider settings" in str(raised.value)
-    # ...and with strict schema off, the same server answers in JSON mode.
-    assert (await ask(client_for(server, strict_schema=False))).data == EXPECTED
+    message = str(raised.value)
+    assert message.startswith(
+        f"{server.base_url} refused structured output as a strict JSON schema (500: 1 validation error: {{'type': "
+        "'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or "
+        "'json_object'\""
+    )
+    assert message.endswith(
+        "…). Run `coderai provider test` (or Test connection in the provider settings) so the app finds the form "
+        "this server supports; runs then use it."
+    )
+    assert "\n" not in message, "the server's validation dump and traceback on one line, cut short"
+    assert len(server.requests) == 1, "refused once is refused every time: no retry"
+    # ...and in the form it accepts, the same server answers.
+    assert (await ask(client_for(server, structured_output="json_object_schema"))).data == EXPECTED
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (400, "response_format 'json_schema' is not supported by this server"),
+        (422, "Invalid schema for response_format 'coding': 'format' is not permitted"),
+        (500, "1 validation error for CreateChatCompletionRequest response_format.type"),
+    ],
+    ids=["400", "422", "500 naming response_format"],
+)
+async def test_any_refusal_naming_the_response_format_is_not_retried(
+    server: FakeOpenAI, status: int, message: str
+) -> None:
+    server.fail_next(status, message=message, times=6)
+
+    with pytest.raises(StructuredOutputUnsupportedError, match="coderai provider test"):
+        await ask(client_for(server))
+
+    assert len(server.requests) == 1
 
 
 async def test_a_prompt_over_the_context_says_to_lower_the_context_setting(server: FakeOpenAI) -> None:

@@ -58,7 +58,12 @@ def status_error(
         (status_error(503, "Overloaded", kind=openai.InternalServerError), ProviderServerError, ["503"]),
         (status_error(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported",
                       kind=openai.BadRequestError),
-         StructuredOutputUnsupportedError, ["does not support JSON-schema structured output", "strict schema off"]),
+         StructuredOutputUnsupportedError, ["refused structured output as a strict JSON schema", "provider test"]),
+        (status_error(500, "1 validation error: response_format.type should be 'text' or 'json_object'",
+                      kind=openai.InternalServerError),
+         StructuredOutputUnsupportedError, ["(500: 1 validation error: response_format.type"]),
+        (status_error(422, "Unsupported JSON schema: 'format' is not permitted", kind=openai.UnprocessableEntityError),
+         StructuredOutputUnsupportedError, ["(422: Unsupported JSON schema"]),
         (status_error(400, "This model's maximum context length is 8192 tokens. However, you requested 9000.",
                       kind=openai.BadRequestError),
          ContextTooLongError, ["longer than the model's context", "smaller chunks"]),
@@ -67,7 +72,8 @@ def status_error(
         (openai.APITimeoutError(request=request()), ProviderTimeoutError, ["within 90 seconds"]),
         (openai.APIConnectionError(request=request()), ProviderUnreachableError, ["Cannot reach the OpenAI API"]),
     ],
-    ids=["401", "403", "404", "429", "500", "503", "400 response_format", "400 context", "400 other",
+    ids=["401", "403", "404", "429", "500", "503", "400 response_format", "500 response_format", "422 schema",
+         "400 context", "400 other",
          "timeout", "connection"],
 )  # fmt: skip
 def test_sdk_errors_become_plain_messages(
@@ -89,6 +95,11 @@ def test_sdk_errors_become_plain_messages(
         (status_error(408, "Request timed out"), True),
         (status_error(429, "slow down"), True),
         (status_error(502, "bad gateway"), True),
+        (status_error(500, "response_format: Input should be 'text' or 'json_object'"), False),
+        (
+            status_error(503, "schema cache warming up"),
+            True,
+        ),  # a 5xx counts only when it names response_format
         (openai.APITimeoutError(request=request()), True),
         (openai.APIConnectionError(request=request()), True),
     ],
@@ -118,3 +129,19 @@ def test_a_body_without_the_error_wrapper_still_gives_its_message() -> None:
     mapped = provider_error(openai.BadRequestError("Error code: 400", response=response, body=body), SETTINGS)
     assert isinstance(mapped, ContextTooLongError)
     assert "context window exceeded" in str(mapped)
+
+
+def test_a_fastapi_validation_error_is_read_as_plain_words() -> None:
+    """llama-cpp-python's server refuses a json_schema response_format with FastAPI's 422 body."""
+    detail = [{"type": "literal_error", "loc": ["body", "response_format", "type"], "msg": "Input should be "
+               "'text' or 'json_object'", "input": "json_schema"}]  # fmt: skip
+    response = httpx2.Response(422, json={"detail": detail}, request=request())
+    error = openai.UnprocessableEntityError("Error code: 422", response=response, body={"detail": detail})
+    local = ProviderSettings(
+        kind="compatible", base_url="http://127.0.0.1:8080/v1", structured_output="json_schema"
+    )
+
+    mapped = provider_error(error, local)
+
+    assert isinstance(mapped, StructuredOutputUnsupportedError) and not mapped.retryable
+    assert "(422: response_format.type: Input should be 'text' or 'json_object')" in str(mapped)

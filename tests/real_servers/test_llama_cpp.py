@@ -1,0 +1,133 @@
+"""Against a real llama.cpp server (llama-cpp-python) serving Gemma 3 270M on 127.0.0.1: `coderai provider
+test` finds the structured-output form the server takes and that it drops system messages, then a sample
+run codes three short documents end to end through the real command line. Run by
+tests/real_servers/run_llama_cpp.sh, which builds and starts the server and sets CODERAI_LLAMA_BASE_URL and
+CODERAI_LLAMA_MODEL; skipped without them. A 270M model on two cores takes seconds per call: the codebook
+and the documents are kept small."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.config import Settings
+from coderai_desktop.domain.enums import JobStatus
+from coderai_desktop.persistence.tables import Document, Extraction, ProcessingJob, Variable
+from tests.conftest import PASSWORD
+
+BASE_URL = os.environ.get("CODERAI_LLAMA_BASE_URL", "")
+MODEL = os.environ.get("CODERAI_LLAMA_MODEL", "")
+PROJECT = "Bike lanes"
+CODEBOOK = """\
+variables:
+  - name: city
+    type: text
+    instructions: The city the report is about.
+  - name: kilometres
+    type: number
+    instructions: How many kilometres of new bike lanes the report announces.
+  - name: funded
+    type: boolean
+    instructions: Whether the report says the bike lanes are funded.
+"""
+DOCUMENTS = {
+    "lyon.txt": "Lyon will build 12 kilometres of new bike lanes this year. The city council has funded them.",
+    "porto.txt": "Porto announces 5 kilometres of new bike lanes. The project is funded by the region.",
+    "gdansk.txt": "Gdansk plans 8 kilometres of bike lanes, but no funding has been found yet.",
+}
+
+pytestmark = [
+    pytest.mark.llama_cpp,
+    pytest.mark.skipif(
+        not BASE_URL, reason="needs a llama.cpp server: run tests/real_servers/run_llama_cpp.sh"
+    ),
+]
+Coderai = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def coderai(tmp_path: Path) -> Coderai:
+    """The real `coderai` command, in its own process, on the test's data folder, with no keyring."""
+    assert BASE_URL.startswith("http://127.0.0.1:"), "only ever a server on this machine"
+    env = {
+        **os.environ,
+        "CODERAI_PASSWORD": PASSWORD,
+        "CODERAI_USER": "tester",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "coderai_desktop", *(str(arg) for arg in args)]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1800)
+        print(f"$ coderai {' '.join(map(str, args))}\n{done.stdout}{done.stderr}")
+        return done
+
+    return run
+
+
+def test_provider_test_finds_the_form_and_a_sample_run_codes_every_document(
+    coderai: Coderai, tmp_path: Path
+) -> None:
+    assert coderai("account", "create", "tester").returncode == 0
+    provider = ("--kind", "compatible", "--base-url", BASE_URL, "--model", MODEL)
+    limits = ("--timeout", "600", "--concurrency", "1", "--context-tokens", "4096")
+    assert coderai("provider", "set", *provider, *limits).returncode == 0
+
+    tested = coderai("provider", "test")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "accepts a JSON object constrained by a schema (llama.cpp style)" in tested.stdout
+    # llama-cpp-python's gemma chat format drops system messages: the codebook goes in the user message.
+    assert "This server's chat template drops system messages" in tested.stdout
+    shown = coderai("provider", "show").stdout
+    assert "structured_output:          json_object_schema" in shown
+    assert "system_messages:            False" in shown
+
+    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, text in DOCUMENTS.items():
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+    codebook = tmp_path / "codebook.yaml"
+    assert coderai("project", "create", PROJECT, "--codebook", codebook).returncode == 0
+    assert coderai("import", PROJECT, folder).returncode == 0
+
+    started = time.monotonic()
+    run = coderai("run", PROJECT, "--sample", str(len(DOCUMENTS)))
+    print(f"The sample run took {time.monotonic() - started:.0f} s.")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"completed: {len(DOCUMENTS)} coded, 0 failed" in run.stdout
+
+    values = stored_values(tmp_path / "data")
+    print("Values:", values)
+    assert set(values) == set(DOCUMENTS), "every document was coded"
+    assert all(set(found) == {"city", "kilometres", "funded"} for found in values.values())
+    assert coderai("results", PROJECT).returncode == 0
+
+
+def stored_values(data_dir: Path) -> dict[str, dict[str, tuple[object, float | None, str]]]:
+    """Each document's stored (value, confidence, status) by variable, from the finished job."""
+    context = AppContext.open(Settings(data_dir=data_dir))
+    try:
+        with context.database.transaction() as session:
+            [job] = session.scalars(sa.select(ProcessingJob))
+            assert job.status is JobStatus.COMPLETED
+            query = (
+                sa.select(Document.file_name, Variable.name, Extraction)
+                .join(Document, Extraction.document_id == Document.id)
+                .join(Variable, Extraction.variable_id == Variable.id)
+                .where(Extraction.job_id == job.id)
+            )
+            values: dict[str, dict[str, tuple[object, float | None, str]]] = {}
+            for file_name, variable, row in session.execute(query):
+                values.setdefault(file_name, {})[variable] = (row.value, row.confidence, row.status.value)
+            return values
+    finally:
+        context.close()
