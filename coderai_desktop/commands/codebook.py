@@ -8,6 +8,7 @@ from pathlib import Path
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
+from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import ConflictError
 from coderai_desktop.projects.codebook_file import codebook_text, read_codebook_file, write_codebook_file
 
@@ -15,7 +16,7 @@ from coderai_desktop.projects.codebook_file import codebook_text, read_codebook_
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     actions = add_group(commands, "codebook", "load or save a project's codebook (YAML or JSON)")
     load = add_command(actions, "load", load_codebook, "replace a project's codebook with a file", common)
-    load.add_argument("project", help="project name or id")
+    load.add_argument("project", help=PROJECT_HELP)
     load.add_argument("file", type=Path, help=".yaml, .yml or .json")
     load.add_argument(
         "--remove-variables-with-results",
@@ -23,7 +24,7 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
         help="allow deleting variables that are missing from the file and already have results",
     )
     dump = add_command(actions, "dump", dump_codebook, "save a project's codebook to a file", common)
-    dump.add_argument("project", help="project name or id")
+    dump.add_argument("project", help=PROJECT_HELP)
     dump.add_argument("file", help=".yaml, .yml or .json; - prints YAML")
 
 

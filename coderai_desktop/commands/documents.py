@@ -8,6 +8,7 @@ from pathlib import Path
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, log_in, print_table
+from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.formatting import shorten
 from coderai_desktop.ingest.report import ImportProgress, Outcome
 from coderai_desktop.ingest.service import ImportOptions
@@ -22,7 +23,7 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
         description="Import PDF, Word, HTML and text files, folders of them, or the rows of a CSV/XLSX file.",
         parents=[common],
     )
-    parser.add_argument("project", help="project name or id")
+    parser.add_argument("project", help=PROJECT_HELP)
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files and folders")
     parser.add_argument("--password", help="password of encrypted PDFs (also re-reads those that needed it)")
     parser.add_argument("--text-column", help="CSV/XLSX: the column holding each row's text")
@@ -34,7 +35,7 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
         description="List a project's documents.",
         parents=[common],
     )
-    listing.add_argument("project", help="project name or id")
+    listing.add_argument("project", help=PROJECT_HELP)
     listing.set_defaults(handler=list_documents)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, log_in, print_table
+from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.export.cells import cell_text
 from coderai_desktop.export.model import ExportOptions, RunFilter
@@ -20,7 +21,7 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     results = commands.add_parser(
         "results", help="the dataset: one row per document or entity", parents=[common]
     )
-    results.add_argument("project", help="project name or id")
+    results.add_argument("project", help=PROJECT_HELP)
     results.set_defaults(handler=show_results)
 
     export = commands.add_parser(
@@ -31,7 +32,7 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
         "neutralised.",
         parents=[common],
     )
-    export.add_argument("project", help="project name or id")
+    export.add_argument("project", help=PROJECT_HELP)
     export.add_argument(
         "--format",
         required=True,

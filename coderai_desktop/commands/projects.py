@@ -24,6 +24,9 @@ from coderai_desktop.domain.enums import IfUncertain, UnitOfObservation
 from coderai_desktop.formatting import local_time, shorten
 from coderai_desktop.projects.codebook_file import read_codebook_file
 
+# The rule is ProjectRepository.resolve's; the shell reads an unquoted # as the start of a comment.
+PROJECT_HELP = "project name, or '#ID' for its id (a number that is no project's name is read as an id too)"
+
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     actions = add_group(commands, "project", "create, list, show and delete projects")
@@ -41,9 +44,9 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     create.add_argument("--codebook", type=Path, help="YAML or JSON codebook to start from")
     add_command(actions, "list", list_projects, "list your projects", common)
     show = add_command(actions, "show", show_project, "show a project and its codebook", common)
-    show.add_argument("project", help="project name or id")
+    show.add_argument("project", help=PROJECT_HELP)
     delete = add_command(actions, "delete", delete_project, "delete a project and everything in it", common)
-    delete.add_argument("project", help="project name or id")
+    delete.add_argument("project", help=PROJECT_HELP)
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 

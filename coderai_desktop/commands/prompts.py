@@ -7,12 +7,13 @@ import json
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
+from coderai_desktop.commands.projects import PROJECT_HELP
 
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     actions = add_group(commands, "prompt", "see the prompts generated from the codebook")
     show = add_command(actions, "show", show_prompts, "show the messages and schema each call sends", common)
-    show.add_argument("project", help="project name or id")
+    show.add_argument("project", help=PROJECT_HELP)
     show.add_argument("variable", nargs="?", help="only the call that codes this variable")
     show.add_argument(
         "--document", type=int, metavar="ID", help="with this document's text (its first chunk)"

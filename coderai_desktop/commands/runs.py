@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in, print_table
+from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.job import JobProgress, JobSummary
 from coderai_desktop.domain.provider import ExtractionMode
@@ -25,7 +26,7 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
         description="Code documents with the LLM. A run can be paused (Ctrl+C) and resumed: nothing is lost.",
         parents=[common],
     )
-    run.add_argument("project", help="project name or id")
+    run.add_argument("project", help=PROJECT_HELP)
     which = run.add_mutually_exclusive_group(required=True)
     which.add_argument("--sample", type=int, metavar="N", help="a random sample of N ready documents")
     which.add_argument("--documents", type=int, nargs="+", metavar="ID", help="these documents (ids)")
@@ -41,13 +42,13 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     run.add_argument("--seed", type=int, help="random seed of the sample (to draw the same sample again)")
     run.set_defaults(handler=run_job)
     estimate = commands.add_parser("estimate", help="tokens, cost and time of a run", parents=[common])
-    estimate.add_argument("project", help="project name or id")
+    estimate.add_argument("project", help=PROJECT_HELP)
     estimate.add_argument(
         "--sample", type=int, metavar="N", help="for a sample of N documents (default: all)"
     )
     estimate.set_defaults(handler=estimate_run)
     jobs = commands.add_parser("jobs", help="a project's runs", parents=[common])
-    jobs.add_argument("project", help="project name or id")
+    jobs.add_argument("project", help=PROJECT_HELP)
     jobs.set_defaults(handler=list_jobs)
     actions = add_group(commands, "job", "pause, resume or cancel a run")
     for name, handler, text in (

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -12,20 +13,37 @@ from coderai_desktop.domain.codebook import Codebook
 from coderai_desktop.domain.codebook_rules import CodebookError, Path, Problem, codebook_problems
 
 LineOf = Callable[[Path], int | None]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def codebook_from_data(data: Any, source: str = "codebook", line_of: LineOf | None = None) -> Codebook:
     """Validate everything first, so that a bad codebook is rejected whole and never half-loaded."""
-    try:
-        codebook = Codebook.model_validate(data)
-    except ValidationError as error:
-        problems = problems_from_validation_error(error, data)
-    else:
-        problems = codebook_problems(codebook)
+    problems = list(_broken_text(data))  # first: pydantic names only those in text fields, less plainly
+    if not problems:
+        try:
+            codebook = Codebook.model_validate(data)
+        except ValidationError as error:
+            problems = problems_from_validation_error(error, data)
+        else:
+            problems = codebook_problems(codebook)
     if problems:
         lines = [line_of(problem.path) if line_of else None for problem in problems]
         raise CodebookError(problems, source, lines)
     return codebook
+
+
+def _broken_text(data: Any, path: Path = ()) -> Iterator[Problem]:
+    """Text with half a character (a lone surrogate from an escape such as \\ud800) cannot be stored."""
+    if isinstance(data, str):
+        if _SURROGATE.search(data):
+            yield Problem(path, "contains an escape for half of a character (\\ud800 to \\udfff); remove it")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _broken_text(key, path)
+            yield from _broken_text(value, (*path, key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _broken_text(item, (*path, index))
 
 
 def problems_from_validation_error(error: ValidationError, data: Any) -> list[Problem]:
@@ -73,6 +91,8 @@ def _message(detail: Any, loc: tuple[str | int, ...]) -> str:
         return "expected a list"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "string_unicode":
+        return "is not valid text (it holds half of a character, or bytes that are not UTF-8)"
     return str(detail["msg"])
 
 

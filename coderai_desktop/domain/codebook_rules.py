@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,7 @@ from coderai_desktop.domain.enums import (
     VariableType,
 )
 from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.project import project_name_problem
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 MAX_NAME_LENGTH = 64
@@ -76,6 +78,16 @@ def is_partial_iso_date(value: Any) -> bool:
     return True
 
 
+def is_finite_number(value: Any) -> bool:
+    """An int or float, but not a boolean, NaN or infinity (YAML's .nan and .inf, JSON's NaN)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float (min and max are compared as floats)
+        return False
+
+
 def _not_a_date(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value} is a number; write a date as text in quotes, e.g. '{value}'"
@@ -87,7 +99,7 @@ def value_problem(variable: VariableSpec, value: Any) -> str | None:
     kind = variable.type
     if kind is VariableType.TEXT and not isinstance(value, str):
         return f"{value!r} is not text"
-    if kind is VariableType.NUMBER and (isinstance(value, bool) or not isinstance(value, int | float)):
+    if kind is VariableType.NUMBER and not is_finite_number(value):
         return f"{value!r} is not a number"
     if kind is VariableType.BOOLEAN and not isinstance(value, bool):
         return f"{value!r} is not true or false"
@@ -103,6 +115,8 @@ def value_problem(variable: VariableSpec, value: Any) -> str | None:
 def codebook_problems(codebook: Codebook) -> list[Problem]:
     problems: list[Problem] = []
     project = codebook.project
+    if project is not None and (problem := project_name_problem(project.name)) is not None:
+        problems.append(Problem(("project", "name"), problem))
     if (
         project is not None
         and project.unit_of_observation is UnitOfObservation.ENTITY
@@ -194,7 +208,7 @@ def _rule_problems(variable: VariableSpec, rules: ValidationRules, path: Path) -
     for key, bound in bounds.items():
         if bound is None:
             continue
-        if kind is VariableType.NUMBER and (isinstance(bound, bool) or not isinstance(bound, int | float)):
+        if kind is VariableType.NUMBER and not is_finite_number(bound):
             problems.append(Problem((*path, key), f"{bound!r} is not a number"))
         elif kind is VariableType.DATE and not is_partial_iso_date(bound):
             problems.append(Problem((*path, key), _not_a_date(bound)))

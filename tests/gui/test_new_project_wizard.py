@@ -37,6 +37,22 @@ def test_the_name_is_required_and_must_be_new(qtbot, service, runner) -> None:
     assert not wizard.basics.name_problem.isVisible()
 
 
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("Plans\nof 2024", "a line break"),
+        ("Plans\u202e4202", "RIGHT-TO-LEFT OVERRIDE"),
+        ("#7", "would read as the id of a project"),
+        ("ＴＲＥＡＴＩＥＳ", "already exists"),  # full-width letters read as the existing name
+    ],
+)
+def test_the_name_follows_the_same_rule_as_the_service(qtbot, service, runner, name: str, said: str) -> None:
+    wizard = make_wizard(qtbot, service, runner, existing={"Treaties"})
+    wizard.basics.name_edit.setText(name)
+    assert not wizard.basics.isComplete()
+    assert wizard.basics.name_problem.isVisible() and said in wizard.basics.name_problem.text()
+
+
 def test_an_entity_project_needs_its_identification_pattern(qtbot, service, runner) -> None:
     wizard = make_wizard(qtbot, service, runner)
     assert wizard.unit.isComplete()

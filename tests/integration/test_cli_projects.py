@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Iterator
+
 import pytest
 
+from coderai_desktop.cli import build_parser
+from coderai_desktop.commands.projects import PROJECT_HELP
 from tests.integration.conftest import Cli
 from tests.unit.codebook_data import DEMO_CODEBOOK
 
@@ -100,3 +105,117 @@ def test_a_duplicate_project_name_is_an_error(cli: Cli, ana: str) -> None:
     cli("project", "create", "Plans", "--user", ana)
     result = cli("project", "create", "PLANS", "--user", ana)
     assert result.code == 1 and "already exists" in result.err
+
+
+# Every command that takes a project, with PROJECT where the reference goes.
+PROJECT_COMMANDS = [
+    ("project", "show", "PROJECT"),
+    ("project", "delete", "PROJECT", "--yes"),
+    ("codebook", "load", "PROJECT", str(DEMO_CODEBOOK)),
+    ("codebook", "dump", "PROJECT", "-"),
+    ("import", "PROJECT", str(DEMO_CODEBOOK)),
+    ("documents", "PROJECT"),
+    ("run", "PROJECT", "--sample", "1"),
+    ("estimate", "PROJECT"),
+    ("jobs", "PROJECT"),
+    ("prompt", "show", "PROJECT"),
+    ("results", "PROJECT"),
+    ("export", "PROJECT", "--format", "csv", "--out", "out.csv"),
+]
+
+
+def with_reference(command: tuple[str, ...], ref: str) -> list[str]:
+    return [ref if part == "PROJECT" else part for part in command]
+
+
+def test_every_project_argument_is_listed_here_and_explains_the_rule() -> None:
+    found = dict(project_arguments(build_parser()))
+    assert set(found) == {command[: command.index("PROJECT")] for command in PROJECT_COMMANDS}
+    assert set(found.values()) == {PROJECT_HELP}
+    assert "'#ID'" in PROJECT_HELP
+
+
+def project_arguments(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], str | None]]:
+    """(command, help) of every positional `project` argument, through the subcommands."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, subparser in action.choices.items():
+                yield from project_arguments(subparser, (*path, name))
+        elif action.dest == "project" and not action.option_strings:
+            yield path, action.help
+
+
+@pytest.fixture
+def plans_and_a_project_named_after_its_id(cli: Cli, ana: str) -> None:
+    assert cli("project", "create", "Plans", "--user", ana).out.startswith("Created project 1:")
+    assert cli("project", "create", "1", "--user", ana).out.startswith("Created project 2:")
+
+
+@pytest.mark.usefixtures("plans_and_a_project_named_after_its_id")
+@pytest.mark.parametrize("command", PROJECT_COMMANDS, ids=lambda command: " ".join(command[:2]))
+def test_every_command_refuses_a_number_that_is_a_name_and_another_projects_id(
+    cli: Cli, ana: str, command: tuple[str, ...]
+) -> None:
+    ambiguous = cli(*with_reference(command, "1"), "--user", ana)
+    assert (ambiguous.code, ambiguous.err) == (
+        1,
+        "error: '1' is both the name of project #2 and the id of project #1 ('Plans'). "
+        "Write '#2' or '#1' to say which.\n",
+    )
+    missing = cli(*with_reference(command, "#3"), "--user", ana)
+    assert (missing.code, missing.err) == (1, "error: There is no project #3 in your workspace.\n")
+    listed = cli("project", "list", "--user", ana).out.splitlines()
+    assert [row.split()[:2] for row in listed[1:]] == [["2", "1"], ["1", "Plans"]]
+
+
+@pytest.mark.usefixtures("plans_and_a_project_named_after_its_id")
+def test_a_hash_reference_is_always_the_id_and_a_bare_name_the_name(cli: Cli, ana: str) -> None:
+    assert cli("project", "show", "#1", "--user", ana).out.startswith("Project 1: Plans\n")
+    assert cli("project", "show", "#2", "--user", ana).out.startswith("Project 2: 1\n")
+    assert cli("project", "show", "2", "--user", ana).out.startswith("Project 2: 1\n")  # its own id too
+    assert cli("project", "show", "plans", "--user", ana).out.startswith("Project 1: Plans\n")
+    deleted = cli("project", "delete", "#1", "--user", ana, "--yes")
+    assert deleted.out == "Deleted project 1: Plans.\n"
+    # With Plans gone, 1 is only a name.
+    assert cli("project", "show", "1", "--user", ana).out.startswith("Project 2: 1\n")
+
+
+def test_a_bare_number_that_is_no_name_is_still_an_id(cli: Cli, ana: str) -> None:
+    cli("project", "create", "Plans", "--user", ana)
+    assert cli("project", "show", "1", "--user", ana).out.startswith("Project 1: Plans\n")
+    missing = cli("project", "show", "7", "--user", ana)
+    assert (missing.code, missing.err) == (1, "error: There is no project named '7' in your workspace.\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("Plans\nID  NAME", "'Plans\\nID  NAME' contains a line break"),
+        ("a\tb", "'a\\tb' contains a tab"),
+        ("a\0b", "'a\\x00b' contains a NUL character"),
+        ("invoice\u202etxt.exe", "contains the character U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("\u200b\u200b", "has no visible character"),
+        ("\u200bPlans", "starts or ends with a space or an invisible character"),
+        ("#2", "would read as the id of a project"),
+    ],
+)
+def test_a_name_that_would_break_the_table_is_refused(cli: Cli, ana: str, name: str, reason: str) -> None:
+    result = cli("project", "create", name, "--user", ana)
+    assert result.code == 1
+    assert "project.name: " in result.err and reason in result.err
+    assert "unexpected" not in result.err
+    assert "No projects yet" in cli("project", "list", "--user", ana).out
+
+
+def test_names_in_any_script_are_created_listed_and_found(cli: Cli, ana: str) -> None:
+    names = ["Études urbaines", "气候政策", "Plans 🌍", "Family 👨\u200d👩\u200d👧"]
+    for name in names:
+        assert cli("project", "create", name, "--user", ana).code == 0
+    listed = cli("project", "list", "--user", ana).out.splitlines()
+    assert len(listed) == 1 + len(names)
+    assert cli("project", "show", "ÉTUDES URBAINES", "--user", ana).out.startswith(
+        "Project 1: Études urbaines\n"
+    )
+    assert cli("project", "show", "family 👨\u200d👩\u200d👧", "--user", ana).code == 0

@@ -10,7 +10,7 @@ from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.codebook import Codebook, ProjectContext
 from coderai_desktop.domain.codebook_rules import CodebookError
 from coderai_desktop.domain.enums import ProjectStatus
-from coderai_desktop.domain.errors import ConflictError, NotFoundError
+from coderai_desktop.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from coderai_desktop.persistence.base import Base
 from coderai_desktop.projects.service import ProjectService
 from tests.integration.rows import fill_project, snapshot
@@ -64,16 +64,44 @@ async def test_projects_are_listed_by_name_ignoring_case(service: ProjectService
 
 async def test_a_project_is_found_by_id_name_or_number_given_as_text(service: ProjectService) -> None:
     plans = await service.create_project(named("Plans"))
-    # A project whose name is the other project's id: the name wins over the number.
-    numbered = await service.create_project(named(str(plans.id)))
     assert (await service.get_project(plans.id)).name == "Plans"
     assert (await service.get_project("plans")).id == plans.id
     assert (await service.get_project(" PLANS ")).id == plans.id
-    assert (await service.get_project(str(plans.id))).id == numbered.id
+    assert (await service.get_project(f"#{plans.id}")).id == plans.id
+    assert (await service.get_project(str(plans.id))).id == plans.id  # a number that is no name: the id
+
+
+async def test_a_number_that_is_a_name_and_another_projects_id_is_refused_as_ambiguous(
+    service: ProjectService,
+) -> None:
+    plans = await service.create_project(named("Plans"))
+    numbered = await service.create_project(named(str(plans.id)))
+    with pytest.raises(InvalidInputError) as caught:
+        await service.get_project(str(plans.id))
+    assert str(caught.value) == (
+        f"'{plans.id}' is both the name of project #{numbered.id} and the id of project #{plans.id} "
+        f"('Plans'). Write '#{numbered.id}' or '#{plans.id}' to say which."
+    )
+    assert (await service.get_project(f"#{plans.id}")).id == plans.id
+    assert (await service.get_project(f"#{numbered.id}")).id == numbered.id
+    # A project whose name is its own id is not ambiguous.
     assert (await service.get_project(str(numbered.id))).id == numbered.id
 
 
-@pytest.mark.parametrize("ref", [999, "999", "Unknown project"])
+# SQLite's lower() folds ASCII only; the last name is written in full-width letters.
+@pytest.mark.parametrize("name", ["Études urbaines", "études urbaines", "éｔｕｄｅｓ urbaines"])
+async def test_names_are_found_and_kept_unique_ignoring_case_beyond_ascii(
+    service: ProjectService, name: str
+) -> None:
+    études = await service.create_project(named("ÉTUDES URBAINES"))
+    assert (await service.get_project(name)).id == études.id
+    with pytest.raises(ConflictError, match="already exists"):
+        await service.create_project(named(name))
+
+
+@pytest.mark.parametrize(
+    "ref", [999, "999", "#999", "#" + "9" * 30, "9" * 5000, "Unknown project", "²", "\udcff"]
+)
 async def test_an_unknown_project_is_not_found(service: ProjectService, ref: int | str) -> None:
     await service.create_project(named("Plans"))
     with pytest.raises(NotFoundError, match="in your workspace"):

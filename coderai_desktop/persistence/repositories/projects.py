@@ -7,8 +7,8 @@ from typing import cast
 import sqlalchemy as sa
 
 from coderai_desktop.domain.codebook import ProjectContext
-from coderai_desktop.domain.errors import NotFoundError
-from coderai_desktop.domain.project import ProjectSummary
+from coderai_desktop.domain.errors import InvalidInputError, NotFoundError
+from coderai_desktop.domain.project import ID_REFERENCE, ProjectSummary, name_key, project_name_problem
 from coderai_desktop.persistence.repositories.scoped import WorkspaceRepository
 from coderai_desktop.persistence.tables import Document, Project, Variable
 
@@ -30,20 +30,46 @@ class ProjectRepository(WorkspaceRepository[Project]):
     noun = "project"
 
     def by_name(self, name: str) -> Project | None:
-        """Names are compared without regard to case, as a person reads them."""
-        query = self.select().where(sa.func.lower(Project.name) == name.strip().lower())
-        return self.session.scalars(query).first()
+        """Names are compared as a person reads them: without regard to case or compatibility forms.
+
+        In Python rather than SQL: SQLite's lower() folds ASCII letters only (É stays É).
+        """
+        key = name_key(name.strip())
+        names = self.session.execute(
+            sa.select(Project.id, Project.name).where(Project.workspace_id == self.workspace_id)
+        )
+        found = next((row.id for row in names if name_key(row.name) == key), None)
+        return None if found is None else self.get(found)
 
     def resolve(self, ref: int | str) -> Project:
-        """A project named by id, or by name (ignoring case), then by a number given as text."""
+        """A project by id (an int, or text such as '#7') or by name (as by_name compares them).
+
+        A bare number that names no project is an id, as it was before '#7' existed. One that names a
+        project and is another project's id is refused rather than guessed: the commands that take a
+        project delete it, replace its codebook or spend money on it.
+        """
         if isinstance(ref, int):
             return self.require(ref)
-        project = self.by_name(ref)
-        if project is None and ref.strip().isdigit():
-            project = self.get(int(ref))
+        text = ref.strip()
+        if match := ID_REFERENCE.fullmatch(text):
+            if (project := self._by_digits(match[1])) is None:
+                raise NotFoundError(f"There is no project {text} in your workspace.")
+            return project
+        named = self.by_name(text) if project_name_problem(text) is None else None
+        numbered = self._by_digits(text) if text.isascii() and text.isdigit() else None
+        if named is not None and numbered is not None and named.id != numbered.id:
+            raise InvalidInputError(
+                f"{text!r} is both the name of project #{named.id} and the id of project #{numbered.id} "
+                f"({numbered.name!r}). Write '#{named.id}' or '#{numbered.id}' to say which."
+            )
+        project = named or numbered
         if project is None:
-            raise NotFoundError(f"There is no project named {ref!r} in your workspace.")
+            raise NotFoundError(f"There is no project named {text!r} in your workspace.")
         return project
+
+    def _by_digits(self, digits: str) -> Project | None:
+        # Ids are 64-bit integers at most: a longer number names no project (and would overflow SQLite).
+        return self.get(int(digits)) if len(digits) <= 18 else None
 
     def summaries(self, project_id: int | None = None) -> list[ProjectSummary]:
         """Projects with their variable and document counts, by name, in one query."""

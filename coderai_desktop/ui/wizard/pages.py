@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
     QWizardPage,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from coderai_desktop.domain.codebook import Codebook
 from coderai_desktop.domain.enums import UnitOfObservation
 from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.domain.project import name_key, project_name_problem
 from coderai_desktop.formatting import count, shorten
 from coderai_desktop.projects.codebook_file import FILE_FILTER, read_codebook_file
 from coderai_desktop.resources_path import resource
@@ -43,13 +45,15 @@ class BasicsPage(QWizardPage):
         super().__init__(parent)
         self.setTitle("Project")
         self.setSubTitle("Name the project and say what the documents are about.")
-        self._existing = {name.lower() for name in existing_names}
+        self._existing = {name_key(name) for name in existing_names}
         self.name_edit = QLineEdit()
         self.name_edit.setMaxLength(200)
         self.name_edit.setPlaceholderText("e.g. Municipal climate action plans")
         self.name_edit.textChanged.connect(self._name_changed)
         self.name_problem = QLabel()
         self.name_problem.setObjectName("error")
+        self.name_problem.setWordWrap(True)
+        self.name_problem.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.name_problem.hide()
         self.description_edit = QPlainTextEdit()
         self.description_edit.setPlaceholderText("What is coded, and why. Every prompt is told this.")
@@ -71,12 +75,20 @@ class BasicsPage(QWizardPage):
         return self.name_edit.text().strip()
 
     def isComplete(self) -> bool:
-        return bool(self.name()) and self.name().lower() not in self._existing
+        return bool(self.name()) and self._problem() is None
+
+    def _problem(self) -> str | None:
+        """The same rule as the project service's (domain/project.py), said next to the field."""
+        if name_key(self.name()) in self._existing:
+            return "A project with this name already exists. Choose another name."
+        if problem := project_name_problem(self.name()):
+            return f"{problem[0].upper()}{problem[1:]}."
+        return None
 
     def _name_changed(self) -> None:
-        taken = self.name().lower() in self._existing
-        self.name_problem.setText("A project with this name already exists. Choose another name.")
-        self.name_problem.setVisible(taken)
+        problem = self._problem() if self.name() else None
+        self.name_problem.setText(problem or "")
+        self.name_problem.setVisible(problem is not None)
         self.completeChanged.emit()
 
 
