@@ -14,6 +14,7 @@ import io
 import random
 import re
 import zipfile
+import zlib
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from functools import cache
@@ -172,10 +173,53 @@ def pdf_file(
 
 
 def scanned_pdf(
-    folder: Path, name: str, text: str, *, size: tuple[float, float] = (300, 120), fontsize: float = 16
+    folder: Path,
+    name: str,
+    text: str,
+    *,
+    size: tuple[float, float] = (300, 120),
+    fontsize: float = 16,
+    embedding: str = "xobject",
 ) -> Path:
-    """One small page holding only a picture of the text: no text layer, as from a scanner."""
-    return pdf_file(folder, name, [text], scanned={0}, size=size, fontsize=fontsize, dpi=200)
+    """One small page holding only a picture of the text: no text layer, as from a scanner.
+
+    `embedding` is how the page holds the picture: "xobject" (an image resource, the usual way), "inline"
+    (BI/ID/EI in the content stream, as some scanners and fax software write) or "form" (the scanned page
+    placed inside a form XObject, as when pages are imposed or stamped)."""
+    path = pdf_file(folder, name, [text], scanned={0}, size=size, fontsize=fontsize, dpi=200)
+    if embedding == "xobject":
+        return path
+    with pymupdf.open() as document:
+        page = document.new_page(width=size[0], height=size[1])
+        if embedding == "form":
+            with pymupdf.open(path) as scan:
+                page.show_pdf_page(page.rect, scan, 0)
+        else:
+            with pymupdf.open() as scratch:
+                drawn = scratch.new_page(width=size[0], height=size[1])
+                _write_text(drawn, text, fontsize)
+                picture = drawn.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY)
+            stream = (
+                (
+                    f"q {size[0]} 0 0 {size[1]} 0 0 cm BI /W {picture.width} /H {picture.height} /CS /G /BPC 8 "
+                    "/F /Fl ID "
+                ).encode()
+                + zlib.compress(picture.samples)
+                + b"\nEI Q"
+            )
+            contents = document.get_new_xref()
+            document.update_object(contents, "<<>>")
+            document.update_stream(contents, stream)
+            document.xref_set_key(page.xref, "Contents", f"{contents} 0 R")
+        return _save(document, path)
+
+
+def without_xref(path: Path) -> Path:
+    """The PDF with its cross-reference table and trailer cut off (MuPDF then repairs it), as scanners and
+    broken writers leave them: rewritten in place."""
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rindex(b"\nxref")])
+    return path
 
 
 def encrypted_pdf(folder: Path, name: str, text: str, password: str, *, owner_password: str = "") -> Path:
@@ -486,6 +530,54 @@ def _ole_file(path: Path, streams: Sequence[str]) -> Path:
     )
     path.write_bytes(header + directory.ljust(1024, b"\0"))
     return path
+
+
+# Transitional namespaces and relationship types, and what ISO/IEC 29500 Strict calls them (most specific
+# first: the relationships prefix would otherwise rename extended-properties wrongly).
+_STRICT_NAMES = {
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties": (
+        "http://purl.oclc.org/ooxml/officeDocument/relationships/extendedProperties"
+    ),
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships": (
+        "http://purl.oclc.org/ooxml/officeDocument/relationships"
+    ),
+    "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties": (
+        "http://purl.oclc.org/ooxml/officeDocument/extendedProperties"
+    ),
+    "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes": (
+        "http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes"
+    ),
+    "http://schemas.openxmlformats.org/officeDocument/2006/math": "http://purl.oclc.org/ooxml/officeDocument/math",
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main": "http://purl.oclc.org/ooxml/wordprocessingml/main",
+    "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing": (
+        "http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing"
+    ),
+    "http://schemas.openxmlformats.org/drawingml/2006/picture": "http://purl.oclc.org/ooxml/drawingml/picture",
+    "http://schemas.openxmlformats.org/drawingml/2006/main": "http://purl.oclc.org/ooxml/drawingml/main",
+}
+
+
+def as_strict(path: Path, *, main_part: str = "word/document.xml") -> Path:
+    """The Word file rewritten in place as Word's "Strict Open XML Document": the same parts with the
+    Strict namespaces and relationship types, and conformance="strict" on the document. `main_part`
+    renames word/document.xml, so that only the package relationship says where the document is."""
+    with zipfile.ZipFile(path) as archive:
+        parts: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
+    for name, content in parts.items():
+        if name.endswith((".xml", ".rels")) and isinstance(content, bytes):
+            text = content.decode("utf-8")
+            for transitional, strict in _STRICT_NAMES.items():
+                text = text.replace(transitional, strict)
+            parts[name] = text.replace("<w:document ", '<w:document w:conformance="strict" ', 1)
+    if main_part != "word/document.xml":
+        parts[main_part] = parts.pop("word/document.xml")
+        folder, file_name = main_part.rsplit("/", 1)
+        parts[f"{folder}/_rels/{file_name}.rels"] = parts.pop("word/_rels/document.xml.rels")
+        for package_part in ("_rels/.rels", "[Content_Types].xml"):
+            content = parts[package_part]
+            text = content.decode() if isinstance(content, bytes) else content
+            parts[package_part] = text.replace("word/document.xml", main_part)
+    return zip_file(path.parent, path.name, parts)
 
 
 def zip_file(folder: Path, name: str, parts: Mapping[str, str | bytes]) -> Path:

@@ -3,14 +3,20 @@
 Body paragraphs and tables, content controls, text boxes, fields (their results, not their codes),
 tracked insertions (not deletions), headers and footers, footnotes and endnotes. The XML is parsed
 without DTDs, entities or network access, and macros are never run (a .docm is only unzipped).
+
+Both conformance classes are read alike: Transitional (schemas.openxmlformats.org namespaces, what Word
+writes by default) and ISO/IEC 29500 Strict ("Strict Open XML", purl.oclc.org/ooxml namespaces and
+relationship types). Elements are therefore matched by local name, never by one namespace.
 """
 
 from __future__ import annotations
 
+import posixpath
 import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -18,10 +24,13 @@ from coderai_desktop.domain.enums import DocumentProblem
 from coderai_desktop.ingest.parsed import ParsedDocument, ReadFailure, ReadOptions
 from coderai_desktop.ingest.text import normalise
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
-RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+WORD_NAMESPACES = (
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",  # Transitional
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",  # Strict
+)
+# Relationship types end in the same name in both classes (.../2006/relationships/header in Transitional,
+# http://purl.oclc.org/ooxml/officeDocument/relationships/header in Strict): the kind is that last name.
+OFFICE_DOCUMENT = "officeDocument"
 PART_KINDS = ("header", "footer", "footnotes", "endnotes")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 LOCAL_HEADER = b"PK\x03\x04"
@@ -39,6 +48,7 @@ _TRANSPARENT = {
     "dir",
     "sdtContent",
 }
+_NOTE_SEPARATORS = ("separator", "continuationSeparator", "continuationNotice")
 _SKIPPED = {"del", "moveFrom", "instrText", "delText", "delInstrText", "rPr", "pPr", "sectPr", "tblPr"}
 _SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 _SALVAGE_PARSER = etree.XMLParser(
@@ -91,9 +101,9 @@ class _Parts:
 
     def _main_part(self, names: set[str]) -> str | None:
         if "_rels/.rels" in names:
-            for relation in etree.fromstring(self._archive.read("_rels/.rels"), _SAFE_PARSER):
-                if relation.get("Type") == OFFICE_DOCUMENT:
-                    return str(relation.get("Target", "")).lstrip("/")
+            for kind, target in _relations(self._archive.read("_rels/.rels"), PurePosixPath("")):
+                if kind == OFFICE_DOCUMENT and target in names:
+                    return target
         return "word/document.xml" if "word/document.xml" in names else None
 
     def _related(self, main: str, names: set[str]) -> dict[str, list[str]]:
@@ -103,16 +113,26 @@ class _Parts:
         related: dict[str, list[str]] = {kind: [] for kind in PART_KINDS}
         if rels not in names:
             return related
-        for relation in etree.fromstring(self._archive.read(rels), _SAFE_PARSER):
-            kind = str(relation.get("Type", "")).rsplit("/", 1)[-1]
-            target = str(folder / str(relation.get("Target", "")))
-            if kind in related and relation.get("TargetMode") != "External" and target in names:
+        for kind, target in _relations(self._archive.read(rels), folder):
+            if kind in related and target in names:
                 related[kind].append(target)
         return related
 
 
+def _relations(xml: bytes, folder: PurePosixPath) -> Iterator[tuple[str, str]]:
+    """(kind, part name) of each internal relationship; targets are relative to the source's folder, or
+    absolute from the package root, and may be percent-encoded."""
+    for relation in etree.fromstring(xml, _SAFE_PARSER):
+        if relation.get("TargetMode") == "External":
+            continue
+        kind = str(relation.get("Type", "")).rsplit("/", 1)[-1]
+        target = unquote(str(relation.get("Target", "")))
+        path = target if target.startswith("/") else posixpath.normpath(f"{folder}/{target}")
+        yield kind, path.lstrip("/")
+
+
 def _document_text(parts: _Parts) -> str:
-    body = parts.xml(parts.main).find(f"{W}body")
+    body = _child(parts.xml(parts.main), "body")
     sections = [
         _unique(line for name in parts.related["header"] for line in _blocks(parts.xml(name))),
         list(_blocks(body)) if body is not None else [],
@@ -185,22 +205,33 @@ def _children(element: etree._Element, tag: str) -> Iterator[etree._Element]:
 
 
 def _notes(root: etree._Element, kind: str) -> Iterator[str]:
-    for note in root.iter(f"{W}{kind}"):
-        if note.get(f"{W}type") not in ("separator", "continuationSeparator", "continuationNotice"):
+    for note in root.iter():
+        if _local(note) == kind and _attribute(note, "type") not in _NOTE_SEPARATORS:
             yield from _blocks(note)
 
 
 def _chosen(alternate: etree._Element) -> etree._Element:
     """Markup compatibility: the first choice (e.g. a modern text box), never also its fallback copy."""
-    for option in (f"{MC}Choice", f"{MC}Fallback"):
-        if (chosen := alternate.find(option)) is not None:
+    for option in ("Choice", "Fallback"):
+        if (chosen := _child(alternate, option)) is not None:
             return chosen
     return etree.Element("empty")
 
 
 def _content(sdt: etree._Element) -> etree._Element:
-    content = sdt.find(f"{W}sdtContent")
+    content = _child(sdt, "sdtContent")
     return content if content is not None else etree.Element("empty")
+
+
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    return next((child for child in element if _local(child) == name), None)
+
+
+def _attribute(element: etree._Element, name: str) -> str | None:
+    for namespace in WORD_NAMESPACES:
+        if (value := element.get(f"{{{namespace}}}{name}")) is not None:
+            return str(value)
+    return None
 
 
 def _unique(lines: Iterator[str]) -> list[str]:
@@ -243,7 +274,7 @@ def _salvage(data: bytes) -> str:
                 else zlib.decompressobj(-zlib.MAX_WBITS).decompress(stored, MAX_PART_BYTES)
             )
             root = etree.fromstring(xml, _SALVAGE_PARSER) if xml else None
-            body = root.find(f"{W}body") if root is not None else None
+            body = _child(root, "body") if root is not None else None
             if body is not None and (text := "\n".join(_blocks(body))).strip():
                 return text
             break

@@ -67,7 +67,8 @@ def _read_pages(document: pymupdf.Document, options: ReadOptions) -> ParsedDocum
     if document.is_repaired:
         warnings.append("The PDF was damaged and has been repaired: check that its text is complete.")
     reader = ocr.PageReader(options) if options.ocr_enabled and ocr.available() else None
-    pages, scanned, garbled, recognised, unreadable = [], 0, 0, 0, []
+    pages, unreadable, ocr_errors = [], [], []
+    scanned = garbled = recognised = garbled_recognised = 0  # recognised: scanned pages read by OCR
     for number in range(document.page_count):
         try:
             page = document.load_page(number)
@@ -77,18 +78,22 @@ def _read_pages(document: pymupdf.Document, options: ReadOptions) -> ParsedDocum
             pages.append("")
             continue
         if not text.strip() and _has_images(page):
-            if reader is None:
+            if reader is None or (recognised_text := _recognise(reader, page, ocr_errors)) is None:
                 scanned += 1
             else:
-                text, recognised = reader.read(page), recognised + 1
+                text, recognised = recognised_text, recognised + 1
         elif looks_garbled(text, minimum_characters=8):
             garbled += 1
-            if reader is not None:
-                text, recognised = reader.read(page), recognised + 1
+            if reader is not None and (recognised_text := _recognise(reader, page, ocr_errors)) is not None:
+                text, garbled_recognised = recognised_text, garbled_recognised + 1
         pages.append(normalise(text))
     if (xfa := _xfa_instead_of_pages(document, pages)) is not None:
         return xfa
-    if document.is_repaired and not any(pages):
+    # Pages of images without text are a scan, not damage, even in a file MuPDF had to repair (scanners
+    # often write a faulty cross-reference table): say what would read them.
+    if scanned and not any(pages):
+        raise ReadFailure(DocumentProblem.NEEDS_OCR, _scanned_message(ocr_errors))
+    if document.is_repaired and not any(pages) and not (recognised or garbled_recognised):
         raise ReadFailure(
             DocumentProblem.DAMAGED,
             "The PDF is damaged (probably cut short) and no text could be recovered from it. Download or copy "
@@ -99,27 +104,22 @@ def _read_pages(document: pymupdf.Document, options: ReadOptions) -> ParsedDocum
     if unreadable:
         listed = ", ".join(map(str, unreadable[:10])) + ("…" if len(unreadable) > 10 else "")
         warnings.append(f"The PDF is damaged: page(s) {listed} could not be read and are left empty.")
-    if scanned and not any(pages):
-        raise ReadFailure(
-            DocumentProblem.NEEDS_OCR,
-            "Scanned document without a text layer; install Tesseract to read it (tesseract-ocr).",
-        )
     if scanned:
         warnings.append(f"{scanned} page(s) are scanned images without text; install Tesseract to read them.")
-    if garbled and reader is None:
+    if ocr_errors:
+        warnings.append(f"OCR (Tesseract) failed on some pages: {ocr_errors[0]}")
+    if garbled > garbled_recognised:
         warnings.append(
-            f"The text of {garbled} page(s) looks garbled (a broken font encoding): values read from it may be "
-            "wrong. Installing Tesseract lets such pages be read by OCR."
+            f"The text of {garbled - garbled_recognised} page(s) looks garbled (a broken font encoding): values "
+            "read from it may be wrong. Installing Tesseract lets such pages be read by OCR."
         )
-    elif garbled:
+    if garbled_recognised and reader is not None:
         warnings.append(
-            f"The text of {garbled} page(s) looked garbled (a broken font encoding) and was read by OCR in "
-            f"'{reader.language}' instead: check that this is the document's language."
+            f"The text of {garbled_recognised} page(s) looked garbled (a broken font encoding) and was read by "
+            f"OCR in '{reader.language}' instead: check that this is the document's language."
         )
-    if recognised > garbled:
-        warnings.append(
-            f"{recognised - garbled} page(s) were read by OCR (Tesseract): check names and numbers."
-        )
+    if recognised:
+        warnings.append(f"{recognised} page(s) were read by OCR (Tesseract): check names and numbers.")
     if reader is not None:
         warnings.extend(reader.warnings)
     return _joined(pages, warnings)
@@ -150,7 +150,28 @@ def _form_fields(page: pymupdf.Page) -> str:
 
 
 def _has_images(page: pymupdf.Page) -> bool:
-    return bool(page.get_images(full=False))
+    """Whether the page shows any image: get_image_info also sees inline images and images inside form
+    XObjects, which get_images (the page's image resources) misses."""
+    return bool(page.get_image_info())
+
+
+def _recognise(reader: ocr.PageReader, page: pymupdf.Page, errors: list[str]) -> str | None:
+    """The page's text by OCR, or None (noted in `errors`) when Tesseract fails, e.g. on broken language
+    data: the page is then a scan without text, not a damaged file or a crash."""
+    try:
+        return reader.read(page)
+    except MUPDF_ERRORS as error:
+        errors.append(str(error) or type(error).__name__)
+        return None
+
+
+def _scanned_message(ocr_errors: list[str]) -> str:
+    if ocr_errors:
+        return (
+            "Scanned document without a text layer, and Tesseract failed to read it "
+            f"({ocr_errors[0]}); reinstall Tesseract (tesseract-ocr) and its language data."
+        )
+    return "Scanned document without a text layer; install Tesseract to read it (tesseract-ocr)."
 
 
 def _xfa_instead_of_pages(document: pymupdf.Document, pages: list[str]) -> ParsedDocument | None:

@@ -38,7 +38,8 @@ def read_xlsx(path: Path, options: ReadOptions) -> list[ParsedDocument]:
 def column_names(path: Path, sheet: str | None = None) -> list[str]:
     """The header of a spreadsheet, to let a person choose the text column before importing."""
     if path.suffix.lower() == ".csv":
-        text, _encoding, _warnings = decode(path.read_bytes()[: 256 * 1024])
+        with path.open("rb") as stream:  # the header only: a big file is not read on the GUI thread
+            text, _encoding, _warnings = decode(stream.read(256 * 1024))
         return [str(name) for name in _csv_frame(text, rows=0).columns]
     return [str(name) for name in _xlsx_frame(path, sheet, rows=0).columns]
 

@@ -123,3 +123,72 @@ def test_encodings(
 
     assert document.text == f"{title}\n\n{text}"
     assert document.encoding == detected
+
+
+LETTER = documents.prose(7, 120)  # a long paragraph: obviously the page's main text
+
+
+@pytest.mark.parametrize(
+    ("body", "lines"),
+    [
+        ("Closed on Monday.", ["Closed on Monday."]),
+        (f"{LETTER}<br>Signed, the mayor.", [LETTER, "Signed, the mayor."]),
+        (f"<span>{LETTER}</span> <span>Signed, the mayor.</span>", [f"{LETTER} Signed, the mayor."]),
+        (f"<center><font size=2>{LETTER}</font></center>Signed.", [LETTER, "Signed."]),
+        (
+            f'<nav><a href="/">Home</a> <a href="/about">About</a></nav>{LETTER}<br><br>Signed, the mayor.'
+            "<footer>Copyright 2024 Town</footer>",
+            [LETTER, "Signed, the mayor."],
+        ),
+        (
+            f'<table><tr><td><a href="/">Home</a></td></tr><tr><td>{LETTER}</td></tr></table>',
+            ["Home", LETTER],
+        ),
+        # A teaser <article> must not take the place of the longer text around it.
+        (f"{LETTER}<article><p>Read also: the budget.</p></article>", [LETTER, "Read also: the budget."]),
+        # Class names that usually mark furniture do not drop the element holding the main text.
+        (
+            f'<div id="page" class="layout-with-sidebar">{LETTER}<div class="menu"><a href="/">Home</a></div></div>',
+            [LETTER],
+        ),
+    ],
+    ids=[
+        "short-text-in-body",
+        "text-in-body-with-br",
+        "spans-in-body",
+        "old-font-markup",
+        "body-text-between-nav-and-footer",
+        "layout-table",
+        "body-text-beside-a-small-article",
+        "unlikely-class-holding-the-text",
+    ],
+)
+def test_text_outside_paragraphs_is_the_main_text(tmp_path: Path, body: str, lines: list[str]) -> None:
+    assert page_text(tmp_path, body, title="Town hall").splitlines() == ["Town hall", "", *lines]
+
+
+def test_a_mostly_list_page_keeps_its_list(tmp_path: Path) -> None:
+    items = [documents.prose(seed, 12) for seed in range(10)]
+    body = "<h1>Reading list</h1><ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+    assert page_text(tmp_path, body).splitlines() == ["Reading list", *items]
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "depth"),
+    [
+        ("<div>", "</div>", 20_000),
+        ("<p>", "", 20_000),
+        ("<span>", "</span>", 20_000),
+        ("<b>", "</b>", 20_000),
+        ("<table><tr><td>", "", 20_000),
+        ("<ul><li>", "", 20_000),
+    ],
+    ids=["div", "unclosed-p", "span", "b", "table-cells", "list-items"],
+)
+def test_deeply_nested_elements_are_read(tmp_path: Path, opening: str, closing: str, depth: int) -> None:
+    # Recursion over the tree fails at ~1,000 levels, and quadratic walks took minutes at 20,000 (the
+    # integration tests import 100,000 levels through the parser processes).
+    body = f"<p>Before.</p>{opening * depth}Deep text.{closing * depth}<p>After.</p>"
+
+    assert page_text(tmp_path, body).split() == ["Before.", "Deep", "text.", "After."]
