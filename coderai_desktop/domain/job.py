@@ -32,6 +32,8 @@ class JobSummary(BaseModel):
     heartbeat_at: datetime | None
     mode: str
     model: str
+    # The process that last claimed the job ("process 4242 on this computer"), if any.
+    runner: str | None = None
 
     @property
     def progress(self) -> float:

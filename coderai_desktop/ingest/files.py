@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ def collect(paths: Iterable[Path]) -> tuple[list[Candidate], list[Skipped]]:
             skipped.append(Skipped(path, kind))
 
     for given in paths:
-        if not given.exists():
+        if not os.path.lexists(given):
             skipped.append(Skipped(given, "there is no such file or folder"))
         elif given.is_dir():
             for folder, folders, files in os.walk(given, followlinks=False):
@@ -58,16 +59,42 @@ def collect(paths: Iterable[Path]) -> tuple[list[Candidate], list[Skipped]]:
                     path = base / name
                     if is_hidden(path):
                         skipped.append(Skipped(path, "hidden or system file"))
-                    elif path.is_file():
+                    elif (problem := not_a_file(path)) is not None:
+                        skipped.append(Skipped(path, problem))
+                    else:
                         consider(path)
+        elif (problem := not_a_file(given)) is not None:
+            skipped.append(Skipped(given, problem))
         else:
             consider(given)
     return candidates, skipped
 
 
+def not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be imported as a file (a pipe, a device, a broken link...), or None if it can.
+
+    Reading a named pipe or a device such as /dev/zero never ends, and its size says nothing."""
+    try:
+        mode = path.stat().st_mode  # through links: a link to a device is a device
+    except OSError as error:
+        if os.path.islink(path):
+            return "a link to something that does not exist"
+        return f"cannot be read from disk: {error.strerror or error}"
+    if stat.S_ISREG(mode):
+        return None
+    kinds = {stat.S_ISFIFO: "a named pipe", stat.S_ISCHR: "a device", stat.S_ISBLK: "a device"}
+    kind = next((name for test, name in kinds.items() if test(mode)), "not a file")
+    return f"{kind}, not a regular file: only files and folders can be imported"
+
+
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
+    # Opened without blocking and checked once open, so a file swapped for a pipe since it was listed
+    # fails at once instead of hanging the import.
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        digest = hashlib.sha256()
         while block := stream.read(BLOCK):
             digest.update(block)
     return digest.hexdigest()

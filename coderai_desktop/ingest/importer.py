@@ -32,6 +32,7 @@ from coderai_desktop.ingest.worker import WorkerOutput
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.group_commit import GroupCommit
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
+from coderai_desktop.persistence.storage_errors import storage_problem
 from coderai_desktop.persistence.tables import Document
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ Progress = Callable[[ImportProgress], None]
 
 # Files handled at once per parser process: while one is parsed, others are hashed, copied or saved.
 FILES_IN_FLIGHT_PER_WORKER = 4
+READ_ELSEWHERE = "imported at the same moment by another window or command"
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,16 @@ class Importer:
             return outcomes
 
         # Reported in the order the files were given, whatever order they finish in.
-        for outcomes in await asyncio.gather(*(one(candidate) for candidate in candidates)):
-            report.outcomes.extend(outcomes)
+        files = [asyncio.ensure_future(one(candidate)) for candidate in candidates]
+        try:
+            for outcomes in await asyncio.gather(*files):
+                report.outcomes.extend(outcomes)
+        except Exception as error:
+            for file in files:  # a full disk (say) stops the import: what was saved stays, the rest waits
+                file.cancel()
+            if (problem := storage_problem(error, self._database.location)) is not None:
+                raise problem from error
+            raise
         return report
 
     async def _import_file(
@@ -104,15 +114,29 @@ class Importer:
                 return [FileOutcome(name, Outcome.DUPLICATE, duplicate_of, document_id)]
             stored = await asyncio.to_thread(store_copy, path, plan.store, sha256)
         except IntegrityError:  # another window or command imported the same file at this very moment
-            return [FileOutcome(name, Outcome.DUPLICATE, "imported at the same moment by another window")]
+            return [FileOutcome(name, Outcome.DUPLICATE, READ_ELSEWHERE)]
         except OSError as error:
             return [FileOutcome(name, Outcome.FAILED, f"cannot be read from disk: {error.strerror or error}")]
-        return [await self.read_document(plan, document_id, str(stored), candidate.kind, name, size)]
+        return [
+            await self.read_document(plan, document_id, str(stored), candidate.kind, name, size, again=False)
+        ]
 
     async def read_document(
-        self, plan: ImportPlan, document_id: int, stored: str, kind: DocumentFormat, name: str, size: int
+        self,
+        plan: ImportPlan,
+        document_id: int,
+        stored: str,
+        kind: DocumentFormat,
+        name: str,
+        size: int,
+        *,
+        again: bool = True,
     ) -> FileOutcome:
-        """Read one stored file into its document, which ends READY with its text and chunks, or FAILED."""
+        """Read one stored file into its document, which ends READY with its text and chunks, or FAILED.
+
+        An import (`again` False) never overwrites a document that another import of the same file, in
+        another window or command, finished while this one was reading: that one counts it, this one
+        reports a duplicate, so two reports never count one file twice."""
         try:
             if size == 0:
                 raise ReadFailure(DocumentProblem.NO_TEXT, "The file is empty.")
@@ -123,9 +147,11 @@ class Importer:
         except ReadFailure as error:
             failure = error
         else:
-            await self._saves.submit(lambda s: self._save(s, document_id, plan.policy, output))
-            return FileOutcome(name, Outcome.IMPORTED, _describe(output.document), document_id)
-        await self._saves.submit(lambda s: self._fail(s, document_id, failure))
+            if await self._saves.submit(lambda s: self._save(s, document_id, plan.policy, output, again)):
+                return FileOutcome(name, Outcome.IMPORTED, _describe(output.document), document_id)
+            return FileOutcome(name, Outcome.DUPLICATE, READ_ELSEWHERE, document_id)
+        if not await self._saves.submit(lambda s: self._fail(s, document_id, failure, again)):
+            return FileOutcome(name, Outcome.DUPLICATE, READ_ELSEWHERE, document_id)
         logger.info("Could not read %s: %s", name, failure.message)
         return FileOutcome(name, Outcome.FAILED, failure.message, document_id)
 
@@ -161,34 +187,65 @@ class Importer:
         if sha256 in claimed:
             document_id, first = claimed[sha256]
             return document_id, f"same content as {first}"
-        document = existing or Document(project_id=plan.project_id)
-        document.file_name = candidate.path.name
-        document.original_path = str(candidate.path)
-        document.stored_path = str(stored_path(plan.store, sha256, candidate.path))
-        document.sha256 = sha256
-        document.size_bytes = size
-        document.format = candidate.kind
-        _reset(document)
+        columns: dict[str, Any] = {
+            "file_name": candidate.path.name,
+            "original_path": str(candidate.path),
+            "stored_path": str(stored_path(plan.store, sha256, candidate.path)),
+            "sha256": sha256,
+            "size_bytes": size,
+            "format": candidate.kind,
+            "status": DocumentStatus.UPLOADED,
+            "problem": None,
+            "error_message": None,
+            "warnings": [],
+        }
         if existing is None:
-            documents.add(document)
-        session.flush()
-        claimed[sha256] = (document.id, candidate.path.name)
-        return document.id, None
+            document = documents.add(Document(project_id=plan.project_id, **columns))
+            session.flush()
+            document_id = document.id
+        elif documents.update_unless_ready(existing.id, **columns):
+            document_id = existing.id
+        else:  # another import finished it since it was looked up
+            return existing.id, f"already imported as {existing.file_name}"
+        claimed[sha256] = (document_id, candidate.path.name)
+        return document_id, None
 
-    def _fail(self, session: Session, document_id: int, failure: ReadFailure) -> None:
-        documents = self._documents(session)
-        documents.mark_failed(document_id, failure.problem, failure.message)
-
-    def _save(self, session: Session, document_id: int, policy: ChunkPolicy, output: WorkerOutput) -> None:
-        """The text and its chunks in one transaction: a document is READY with both or not at all."""
-        documents = self._documents(session)
-        documents.replace_chunks(document_id, policy.budget, _chunk_rows(output))
-        documents.update(
+    def _fail(self, session: Session, document_id: int, failure: ReadFailure, again: bool) -> bool:
+        """Whether the failure was recorded (not if another import has read the document meanwhile)."""
+        return self._finish(
+            session,
             document_id,
-            **_text_columns(output.document),
+            again,
+            status=DocumentStatus.FAILED,
+            problem=failure.problem,
+            error_message=failure.message,
+        )
+
+    def _save(
+        self, session: Session, document_id: int, policy: ChunkPolicy, output: WorkerOutput, again: bool
+    ) -> bool:
+        """The text and its chunks in one transaction: a document is READY with both or not at all.
+        Whether it was saved (not if another import has read the document meanwhile)."""
+        columns = _text_columns(output.document)
+        if not self._finish(
+            session,
+            document_id,
+            again,
+            **columns,
             chunk_count=len(output.chunks),
             status=DocumentStatus.READY,
-        )
+        ):
+            return False
+        self._documents(session).replace_chunks(document_id, policy.budget, _chunk_rows(output))
+        return True
+
+    def _finish(self, session: Session, document_id: int, again: bool, **columns: Any) -> bool:
+        """A document's outcome; an import's only while no other import has finished it (see read_document)."""
+        documents = self._documents(session)
+        if again:
+            documents.update(document_id, **columns)
+            return True
+        return documents.update_unless_ready(document_id, **columns)
 
     def _save_rows(
         self,
@@ -245,13 +302,6 @@ def _check_size(size: int, plan: ImportPlan) -> None:
             DocumentProblem.TOO_LARGE,
             f"The file is larger than {plan.max_file_bytes // 2**20} MB, the limit in the settings.",
         )
-
-
-def _reset(document: Document) -> None:
-    document.status = DocumentStatus.UPLOADED
-    document.problem = None
-    document.error_message = None
-    document.warnings = []
 
 
 def _text_columns(parsed: ParsedDocument) -> dict[str, Any]:

@@ -10,7 +10,6 @@ import dataclasses
 import logging
 import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -23,23 +22,22 @@ from coderai_desktop.domain.errors import ConflictError, InvalidInputError
 from coderai_desktop.domain.job import Estimate, JobSummary, LogEntry
 from coderai_desktop.domain.provider import ExtractionMode, ProviderSettings
 from coderai_desktop.ingest.service import DocumentService
-from coderai_desktop.llm.prompts import messages
+from coderai_desktop.llm.prompts import as_sent, messages
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
-from coderai_desktop.persistence.repositories.jobs import JobRepository
+from coderai_desktop.persistence.repositories.jobs import UNFINISHED, JobRepository, runner_of
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
+from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, RunLocks
 from coderai_desktop.persistence.tables import ProcessingJob
 from coderai_desktop.pipeline.extractor import DocumentInput
 from coderai_desktop.pipeline.planning import RunSetup, prepare
-from coderai_desktop.pipeline.runner import HEARTBEAT_SECONDS, JobRunner, Progress, estimate_document_tokens
+from coderai_desktop.pipeline.runner import JobRunner, Progress, estimate_document_tokens
 
 logger = logging.getLogger(__name__)
 
 ProjectRef = int | str
-# A RUNNING job whose heartbeat is older than this was interrupted (its process is gone).
-STALE_AFTER = timedelta(seconds=6 * HEARTBEAT_SECONDS)
 ASSUMED_SECONDS_PER_CALL = 5.0
 DOCUMENT_PLACEHOLDER, ENTITY_PLACEHOLDER = "{document}", "{entity}"
 
@@ -73,6 +71,7 @@ class JobService:
         self._providers = providers
         self._documents = documents
         self._heartbeat_seconds = heartbeat_seconds
+        self._locks = RunLocks.of(app.data_dir, database.engine)
 
     async def setup(self, project: ProjectRef, mode: ExtractionMode | None = None) -> RunSetup:
         settings = await self._providers.settings(project)
@@ -125,12 +124,22 @@ class JobService:
             ) from error
 
     async def run(self, job_id: int, progress: Progress | None = None) -> JobSummary:
-        """Run (or resume) a job until it finishes, is paused or is cancelled."""
+        """Run (or resume) a job until it finishes, is paused or is cancelled. One process at a time: its
+        lock on this computer, then an atomic claim in the database (JobRunner), decide which."""
         job = await self.get(job_id)
-        if job.status not in (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.PAUSED):
+        if job.status not in UNFINISHED:
             raise InvalidInputError(f"Job {job_id} is {job.status.lower()}: there is nothing left to run.")
-        if job.status is JobStatus.RUNNING and not self._stale(job):
-            raise ConflictError(f"Job {job_id} is already running (in another window or terminal).")
+        lock = self._locks.acquire(job_id)
+        if lock is None:
+            who = f" ({job.runner})" if job.runner and job.status is JobStatus.RUNNING else ""
+            raise ConflictError(f"Job {job_id} is already running{who} in another window or terminal.")
+        try:
+            return await self._run_holding_lock(job, progress)
+        finally:
+            lock.release()
+
+    async def _run_holding_lock(self, job: JobSummary, progress: Progress | None) -> JobSummary:
+        job_id = job.id
         setup = await self.setup(job.project_id, ExtractionMode(job.mode))
         settings = setup.settings.overridden(
             {"concurrency": (await self._stored_settings(job_id))["concurrency"]}
@@ -185,8 +194,16 @@ class JobService:
 
     async def interrupted(self) -> list[JobSummary]:
         """Unfinished jobs of the workspace that nothing is running: offered for resuming at start-up."""
-        jobs = await self._database.run(lambda s: [summary(job) for job in self._jobs(s).all_unfinished()])
-        return [job for job in jobs if job.status is not JobStatus.RUNNING or self._stale(job)]
+
+        def read(session: Session) -> list[JobSummary]:
+            return [
+                summary(job)
+                for job in self._jobs(session).all_unfinished()
+                if job.status is not JobStatus.RUNNING
+                or not self._locks.runner_alive(job.id, runner_of(job), job.heartbeat_at)
+            ]
+
+        return await self._database.run(read)
 
     async def estimate(
         self, project: ProjectRef, *, sample: int | None = None, document_ids: list[int] | None = None
@@ -230,8 +247,14 @@ class JobService:
                 scope_key=plan.scope_key,
                 version=setup.prompts[plan.scope_key].version,
                 variables=plan.variable_names,
-                messages=messages(
-                    plan, document, entity=entity if plan is not setup.entity_plan else None, strict=strict
+                messages=as_sent(  # what the server really receives (its template may drop system messages)
+                    messages(
+                        plan,
+                        document,
+                        entity=entity if plan is not setup.entity_plan else None,
+                        strict=strict,
+                    ),
+                    keep_system=setup.settings.keeps_system_messages,
                 ),
                 schema=plan.schema,
                 model=setup.settings.model,
@@ -293,7 +316,7 @@ class JobService:
         def request(session: Session) -> JobSummary:
             jobs = self._jobs(session)
             job = jobs.require(job_id)
-            if job.status not in (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.PAUSED):
+            if job.status not in UNFINISHED:
                 raise InvalidInputError(
                     f"Job {job_id} is {job.status.lower()}: it cannot be {status.lower()}."
                 )
@@ -333,10 +356,6 @@ class JobService:
     async def _stored_settings(self, job_id: int) -> dict[str, object]:
         return await self._database.run(lambda s: dict(self._jobs(s).require(job_id).settings))
 
-    def _stale(self, job: JobSummary) -> bool:
-        beat = job.heartbeat_at or job.started_at or job.created_at
-        return datetime.now(UTC) - beat > STALE_AFTER
-
 
 def summary(job: ProcessingJob) -> JobSummary:
     return JobSummary(
@@ -359,6 +378,7 @@ def summary(job: ProcessingJob) -> JobSummary:
         heartbeat_at=job.heartbeat_at,
         mode=str(job.settings.get("mode", ExtractionMode.GROUPED)),
         model=str(job.settings.get("model", "")),
+        runner=runner.describe() if (runner := runner_of(job)) is not None else None,
     )
 
 

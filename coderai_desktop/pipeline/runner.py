@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus, LogEventType
-from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.domain.errors import CoderAIError, ConflictError
 from coderai_desktop.domain.job import JOB_TYPE_WORDS, JobProgress
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.ingest.tokens import estimate_tokens
@@ -34,7 +34,9 @@ from coderai_desktop.llm.errors import (
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
-from coderai_desktop.persistence.repositories.jobs import JobRepository
+from coderai_desktop.persistence.repositories.jobs import JobRepository, runner_of
+from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, Runner
+from coderai_desktop.persistence.storage_errors import storage_problem
 from coderai_desktop.persistence.tables import JobItem, ProcessingJob
 from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput, DocumentResult
 from coderai_desktop.pipeline.planning import RunSetup
@@ -43,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[JobProgress], None]
 FAILURES_BEFORE_PAUSE = 10
-HEARTBEAT_SECONDS = 5.0
 # Documents in progress per call the provider may have in flight (the client's limit): while some load
 # or store their document, the others keep every call slot busy.
 WORKERS_PER_CALL = 2
@@ -95,8 +96,18 @@ class JobRunner:
         self._calls = 0
         self._in_flight_tokens = 0  # estimated tokens of the documents being coded: kept for the budget
         self._started_at = time.monotonic()
+        self._runner = Runner.this_process()
 
     async def run(self) -> None:
+        try:
+            await self._run()
+        except Exception as error:
+            problem = await self._stopped_by(error)
+            if problem is error:
+                raise
+            raise problem from error
+
+    async def _run(self) -> None:
         queue = await self._database.run(self._begin)
         await self._emit()
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -149,7 +160,23 @@ class JobRunner:
                 self._stop_workers()
             return
         self._calls += result.calls
-        self._report(await self._database.run(lambda s: self._store(s, document, claim, result)))
+        try:
+            self._report(await self._database.run(lambda s: self._store(s, document, claim, result)))
+        except Exception as error:
+            if storage_problem(error, self._database.location) is not None:
+                self._stop = JobStatus.PAUSED  # every document would meet it: stop calling the provider
+                self._stop_workers()
+            raise
+
+    async def _stopped_by(self, error: Exception) -> Exception:
+        """What to tell the person whose run a worker's error stopped: a full disk (or read-only or
+        damaged database) in plain words, with the job paused if the database can still say so."""
+        problem = storage_problem(error, self._database.location)
+        if problem is None:
+            return error
+        with contextlib.suppress(Exception):  # the disk may still be full: resuming works all the same
+            await self._database.run(lambda s: self._set_status(s, JobStatus.PAUSED, str(problem)))
+        return problem
 
     def _stop_workers(self) -> None:
         current = asyncio.current_task()
@@ -180,9 +207,10 @@ class JobRunner:
 
     def _begin(self, session: Session) -> list[tuple[int, str]]:
         jobs = self._jobs(session)
+        if not jobs.claim(self._job_id, self._runner):
+            raise ConflictError(_taken_message(self._job(session)))
         job = self._job(session)
         resumed = job.started_at is not None
-        job.status, job.pause_reason, job.heartbeat_at = JobStatus.RUNNING, None, utcnow()
         job.started_at = job.started_at or utcnow()
         queue = [
             item.document_id for item in jobs.items(job.id, (JobItemStatus.PENDING, JobItemStatus.FAILED))
@@ -198,9 +226,9 @@ class JobRunner:
         return [(document_id, names.get(document_id, str(document_id))) for document_id in queue]
 
     def _should_stop(self, session: Session) -> bool:
-        status = self._job(session).status
-        if status is not JobStatus.RUNNING:
-            self._stop = status
+        job = self._job(session)
+        if job.status is not JobStatus.RUNNING or runner_of(job) != self._runner:
+            self._stop = job.status  # asked to stop, or taken over after this process went quiet
         return self._stop is not None
 
     def _request_stop(self, session: Session, status: JobStatus, reason: str) -> None:
@@ -209,7 +237,7 @@ class JobRunner:
 
     def _set_status(self, session: Session, status: JobStatus, reason: str | None) -> None:
         job = self._job(session)
-        if job.status is not JobStatus.RUNNING:
+        if job.status is not JobStatus.RUNNING or runner_of(job) != self._runner:
             return
         job.status, job.pause_reason = status, reason
         event = LogEventType.JOB_PAUSED if status is JobStatus.PAUSED else LogEventType.JOB_CANCELLED
@@ -218,7 +246,7 @@ class JobRunner:
 
     def _beat(self, session: Session) -> None:
         job = self._job(session)
-        if job.status is JobStatus.RUNNING:
+        if job.status is JobStatus.RUNNING and runner_of(job) == self._runner:
             job.heartbeat_at = utcnow()
 
     def _budget_problem(self, job: ProcessingJob, upcoming: int) -> str | None:
@@ -236,10 +264,9 @@ class JobRunner:
     def _claim(self, session: Session, document: DocumentInput, claim: Claim) -> JobProgress | None:
         """Whether to code the document: not if the job has stopped or the budget would be exceeded.
         Its tokens are reserved until its outcome is stored (all on the database thread, in turn)."""
-        job = self._job(session)
-        if job.status is not JobStatus.RUNNING:
-            self._stop = job.status
+        if self._should_stop(session):
             return None
+        job = self._job(session)
         if problem := self._budget_problem(job, claim.tokens):
             self._request_stop(session, JobStatus.PAUSED, problem)
             return None
@@ -357,6 +384,8 @@ class JobRunner:
 
     def _finish(self, session: Session) -> None:
         job = self._job(session)
+        if runner_of(job) != self._runner:
+            return  # taken over by another process after this one went quiet: that one finishes it
         if self._calls:  # for estimates of the next runs: wall time per call at this concurrency
             in_flight = min(self._setup.settings.concurrency, max(1, job.documents_total))
             elapsed = time.monotonic() - self._started_at
@@ -382,6 +411,14 @@ class JobRunner:
     def _report(self, progress: JobProgress) -> None:
         if self._progress is not None:
             self._progress(progress)
+
+
+def _taken_message(job: ProcessingJob) -> str:
+    if job.status is JobStatus.RUNNING and (runner := runner_of(job)) is not None:
+        return f"Job {job.id} is already running ({runner.describe()}); it was left to that process."
+    if job.status is JobStatus.RUNNING:
+        return f"Job {job.id} is already running in another window or terminal."
+    return f"Job {job.id} is {job.status.lower()}: there is nothing left to run."
 
 
 def _progress(job: ProcessingJob, current: str = "", message: str = "") -> JobProgress:

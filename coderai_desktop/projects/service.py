@@ -16,8 +16,10 @@ from coderai_desktop.domain.enums import ProjectStatus
 from coderai_desktop.domain.errors import ConflictError
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.jobs import JobRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, apply_context, context_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
+from coderai_desktop.persistence.run_locks import RunLocks
 from coderai_desktop.persistence.tables import Project
 from coderai_desktop.projects.store import project_folder
 
@@ -27,10 +29,11 @@ ProjectRef = int | str
 
 
 class ProjectService:
-    def __init__(self, database: Database, user: UserSession, store_dir: Path):
+    def __init__(self, database: Database, user: UserSession, store_dir: Path, locks: RunLocks):
         self._database = database
         self._user = user
         self._store_dir = store_dir
+        self._locks = locks  # to refuse deleting a project that a run is coding
 
     async def list_projects(self) -> list[ProjectSummary]:
         return await self._database.run(lambda session: self._projects(session).summaries())
@@ -65,6 +68,13 @@ class ProjectService:
 
         def delete(session: Session) -> ProjectSummary:
             project = self._resolve(session, ref)
+            if (
+                running := JobRepository(session, self._user.workspace_id).active(project.id, self._locks)
+            ) is not None:
+                raise ConflictError(
+                    f"{project.name} has a run in progress (job {running.id}). Pause or cancel it first "
+                    f"(on the Run page, or `coderai job cancel {running.id}`), then delete the project."
+                )
             summary = self._summary(session, project)
             self._projects(session).delete(project.id)
             return summary
@@ -93,8 +103,9 @@ class ProjectService:
 
         def save(session: Session) -> ProjectSummary:
             project = self._resolve(session, ref)
+            # A stored context was checked when saved; an older name may predate today's naming rules.
+            check_codebook(Codebook(project=codebook.project, variables=codebook.variables))
             context = codebook.project or context_of(project)
-            check_codebook(Codebook(project=context, variables=codebook.variables))
             self._refuse_losing_results(session, project, codebook.variables, remove_variables_with_results)
             apply_context(project, context, keep_name=True)
             self._write_variables(session, project, codebook.variables)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +149,29 @@ def test_a_spreadsheet_asks_for_its_text_column(qtbot, page, tmp_path, monkeypat
     qtbot.waitUntil(lambda: page.model.rowCount() == 2 and not page.importing, timeout=60_000)
     names = sorted(document.file_name for document in page.model.rows())
     assert names == ["survey.csv row 2", "survey.csv row 3"]
+
+
+@pytest.mark.parametrize("kind", ["damaged", "named pipe"])
+def test_a_spreadsheet_that_cannot_be_read_gets_a_message_not_a_traceback(
+    qtbot, page, tmp_path, monkeypatch, kind
+) -> None:
+    sheet = tmp_path / "survey.xlsx"
+    if kind == "damaged":
+        sheet.write_bytes(b"PK\x03\x04 not really a workbook")
+    else:
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("named pipes are POSIX")
+        os.mkfifo(sheet)  # reading it would never end: the window would freeze
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(sheet), ""))
+    hooked: list[BaseException] = []
+    monkeypatch.setattr(sys, "excepthook", lambda kind, error, trace: hooked.append(error))
+    page.add_sheet_button.click()
+    box = wait_for_message(qtbot)
+    shown = box.windowTitle(), box.text() + box.informativeText()
+    box.close()
+    expected = "damaged" if kind == "damaged" else "a named pipe, not a regular file"
+    assert shown[0] == "The spreadsheet cannot be read" and expected in shown[1], shown
+    assert hooked == [] and visible(SpreadsheetDialog) == []
 
 
 def test_cancelling_an_import_keeps_what_was_read(qtbot, page, tmp_path) -> None:

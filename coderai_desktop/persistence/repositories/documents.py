@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coderai_desktop.domain.enums import DocumentProblem, DocumentStatus
+from coderai_desktop.domain.enums import DocumentStatus
 from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
 from coderai_desktop.persistence.tables import Document, DocumentChunk
 
@@ -23,8 +23,15 @@ class DocumentRepository(ProjectPartRepository[Document]):
         query = self.select().where(Document.id.in_(document_ids)).order_by(Document.id)
         return list(self.session.scalars(query))
 
-    def mark_failed(self, document_id: int, problem: DocumentProblem, message: str) -> None:
-        self.update(document_id, status=DocumentStatus.FAILED, problem=problem, error_message=message)
+    def update_unless_ready(self, document_id: int, **values: Any) -> bool:
+        """Set columns of a document that is not READY, in one statement: a compare-and-set, so that of two
+        imports of one file at once only one finishes (or restarts) it. Whether it was set."""
+        statement = sa.update(Document).where(
+            Document.id == document_id,
+            Document.workspace_id == self.workspace_id,
+            Document.status != DocumentStatus.READY,
+        )
+        return bool(self.session.execute(statement.values(**values)).rowcount)  # type: ignore[attr-defined]
 
     def replace_chunks(self, document_id: int, budget: int, spans: list[dict[str, Any]]) -> None:
         """The document's chunks for one token budget (chunks for other budgets are kept)."""

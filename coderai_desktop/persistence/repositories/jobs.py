@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus, LogEventType
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
+from coderai_desktop.persistence.run_locks import RunLocks, Runner, stale_before
 from coderai_desktop.persistence.tables import Extraction, JobItem, ProcessingJob, ProcessingLog
 
 UNFINISHED = (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.PAUSED)
@@ -27,6 +28,43 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
 
     def all_unfinished(self) -> list[ProcessingJob]:
         return list(self.session.scalars(self.select().where(ProcessingJob.status.in_(UNFINISHED))))
+
+    def claim(self, job_id: int, runner: Runner) -> bool:
+        """Make `runner` the job's runner in one compare-and-set, so that of several processes asking at
+        once exactly one wins. The caller holds the job's lock. A RUNNING job is taken over only from a
+        runner that went quiet, or from the one recorded here if its process is gone from this computer."""
+        job = ProcessingJob
+        recorded = self.require(job_id)
+        dead = runner_of(recorded)
+        takeover = job.heartbeat_at.is_(None) | (job.heartbeat_at < stale_before())
+        if dead is not None and dead.gone:
+            takeover |= (job.runner_host == dead.host) & (job.runner_pid == dead.pid)
+        claimed = self.session.execute(
+            sa.update(job)
+            .where(
+                job.workspace_id == self.workspace_id,
+                job.id == job_id,
+                job.status.in_((JobStatus.PENDING, JobStatus.PAUSED))
+                | ((job.status == JobStatus.RUNNING) & takeover),
+            )
+            .values(
+                status=JobStatus.RUNNING,
+                runner_host=runner.host,
+                runner_pid=runner.pid,
+                heartbeat_at=datetime.now(UTC),
+                pause_reason=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        self.session.expire_all()  # the job's row as the database now has it
+        return claimed.rowcount == 1  # type: ignore[attr-defined]
+
+    def active(self, project_id: int, locks: RunLocks) -> ProcessingJob | None:
+        """The project's job that a live process is running right now, if any."""
+        job = self.unfinished(project_id)
+        if job is None or job.status is not JobStatus.RUNNING:
+            return None
+        return job if locks.runner_alive(job.id, runner_of(job), job.heartbeat_at) else None
 
     def items(self, job_id: int, statuses: tuple[JobItemStatus, ...] | None = None) -> list[JobItem]:
         query = sa.select(JobItem).where(JobItem.workspace_id == self.workspace_id, JobItem.job_id == job_id)
@@ -125,3 +163,10 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
                 sa.insert(Extraction),
                 [{**row, "workspace_id": self.workspace_id, "job_id": job_id} for row in rows],
             )
+
+
+def runner_of(job: ProcessingJob) -> Runner | None:
+    """The process recorded as running the job (None for jobs from before runners were recorded)."""
+    if job.runner_host is None or job.runner_pid is None:
+        return None
+    return Runner(job.runner_host, job.runner_pid)

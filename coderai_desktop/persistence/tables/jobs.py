@@ -62,6 +62,9 @@ class ProcessingJob(Base):
     # Touched every few seconds by the process running the job: a RUNNING job whose heartbeat stopped
     # was interrupted (the app was closed or killed) and can be resumed.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The process that claimed the job to run it (persistence/run_locks.py), to tell others who has it.
+    runner_host: Mapped[str | None] = mapped_column(sa.String(255))
+    runner_pid: Mapped[int | None] = mapped_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
     @property

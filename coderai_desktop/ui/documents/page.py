@@ -31,6 +31,7 @@ from coderai_desktop.domain.errors import CoderAIError
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.formatting import count
 from coderai_desktop.ingest.formats import BY_SUFFIX, TABULAR
+from coderai_desktop.ingest.parsed import ReadFailure
 from coderai_desktop.ingest.report import ImportProgress, ImportReport, Outcome
 from coderai_desktop.ingest.service import DocumentService, ImportOptions
 from coderai_desktop.ui.bridges import ImportBridge
@@ -70,6 +71,7 @@ class DocumentsPage(QWidget):
         self._runner = runner
         self._project: ProjectSummary | None = None
         self._import: asyncio.Task[ImportReport] | None = None
+        self._importing = False
         self._last_dir = Path.home()
         self._last_refresh = 0.0
         self.bridge = ImportBridge(self)
@@ -163,7 +165,8 @@ class DocumentsPage(QWidget):
 
     @property
     def importing(self) -> bool:
-        return self._import is not None and not self._import.done()
+        """An import or a re-read is going on (and its progress row is shown)."""
+        return self._importing
 
     def add_files(self) -> None:
         names, _ = QFileDialog.getOpenFileNames(self, "Add documents", str(self._last_dir), DOCUMENT_FILTER)
@@ -187,8 +190,11 @@ class DocumentsPage(QWidget):
         self._last_dir = path.parent
         try:
             dialog = SpreadsheetDialog(path, self)
-        except CoderAIError as error:
+        except (CoderAIError, ReadFailure) as error:
             show_error(self, "The spreadsheet cannot be read", str(error))
+            return
+        except OSError as error:
+            show_error(self, "The spreadsheet cannot be read", f"{path.name}: {error.strerror or error}.")
             return
         dialog.accepted.connect(
             lambda: self.import_paths(
@@ -264,10 +270,10 @@ class DocumentsPage(QWidget):
         self._import = self._runner.run(
             work,
             on_success=self._import_finished,
+            on_ended=self._import_ended,
             error_title=error_title,
             parent=self,
         )
-        self._import.add_done_callback(self._import_ended)
         self._set_importing(True, status)
 
     def _import_ended(self, task: asyncio.Task[ImportReport]) -> None:
@@ -281,13 +287,13 @@ class DocumentsPage(QWidget):
         problems = [item for item in report.outcomes if item.outcome in (Outcome.FAILED, Outcome.SKIPPED)]
         if problems:
             details = "\n".join(f"{item.name}: {item.outcome.value}, {item.detail}" for item in problems)
-            show_info(
-                self,
-                "Import finished",
-                f"{report.summary().capitalize()}.\n\nFailed documents stay in the list with the reason; "
-                "select one to read it again or to enter its password.",
-                details,
+            advice = (
+                "Failed documents stay in the list with the reason; select one to read it again or to enter "
+                "its password."
+                if report.count(Outcome.FAILED)
+                else "Skipped files were not imported; the details say why."
             )
+            show_info(self, "Import finished", f"{report.summary().capitalize()}.\n\n{advice}", details)
 
     def _changed(self, message: str | None) -> None:
         if message:
@@ -312,6 +318,7 @@ class DocumentsPage(QWidget):
         self.progress_label.setText(f"Read {progress.done} of {progress.total}{failed}: {progress.current}")
 
     def _set_importing(self, importing: bool, text: str = "") -> None:
+        self._importing = importing
         self.progress_row.setVisible(importing)
         if importing:
             self.progress_bar.setMaximum(0)  # busy until the first file is done

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
+from coderai_desktop.domain.enums import DocumentProblem
+from coderai_desktop.ingest.files import not_a_file
+from coderai_desktop.ingest.parsed import ReadFailure
 from coderai_desktop.ingest.readers.tables import column_names, sheet_names
 
 # Columns whose name suggests they hold the text, preselected when present.
@@ -16,6 +19,8 @@ class SpreadsheetDialog(QDialog):
     """Raises ReadFailure (before showing) when the file cannot be read as a table."""
 
     def __init__(self, path: Path, parent: QWidget | None = None):
+        if (problem := not_a_file(path)) is not None:  # a named pipe would hang the window
+            raise ReadFailure(DocumentProblem.UNREADABLE_FORMAT, f"{path.name}: {problem}.")
         super().__init__(parent)
         self._path = path
         self.setWindowTitle("Import a spreadsheet")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -278,7 +279,7 @@ class ExportPage(QWidget):
         )
         self.export_button.setEnabled(False)
         self.result_label.setText(f"Writing {path.name}…")
-        task = self._runner.run(
+        self._runner.run(
             self._exports.export(
                 self._project.id,
                 self.export_format(),
@@ -288,13 +289,15 @@ class ExportPage(QWidget):
                 excel_bom=self.bom_box.isChecked(),
             ),
             on_success=self._written,
+            on_ended=self._export_ended,
             error_title="The export failed",
             parent=self,
         )
-        task.add_done_callback(lambda _task: self.export_button.setEnabled(True))
-        task.add_done_callback(
-            lambda done: None if done.cancelled() or not done.exception() else self.result_label.clear()
-        )
+
+    def _export_ended(self, task: asyncio.Task[ExportResult]) -> None:
+        self.export_button.setEnabled(True)
+        if not task.cancelled() and task.exception() is not None:
+            self.result_label.clear()
 
     def _written(self, result: ExportResult) -> None:
         self._last = result

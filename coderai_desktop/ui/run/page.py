@@ -36,7 +36,7 @@ from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.ui.bridges import JobBridge
 from coderai_desktop.ui.run.jobs_model import COL_NOTE, ROLE_JOB, JobsTableModel
 from coderai_desktop.ui.settings.provider_dialog import ProviderDialog
-from coderai_desktop.ui.tasks import TaskRunner, report_failure
+from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.widgets.messages import ask
 from coderai_desktop.ui.widgets.tables import read_only_table
 
@@ -217,14 +217,13 @@ class RunPage(QWidget):
         if job_id in self._running:
             return
         self.note_label.hide()
-        task = self._runner.run(
+        self._running[job_id] = self._runner.run(
             self._jobs.run(job_id, self.bridge.report),
             on_success=self._finished,
+            on_ended=lambda _task: self._after_run(job_id),
             error_title="The run stopped",
             parent=self,
         )
-        self._running[job_id] = task
-        task.add_done_callback(lambda _task: self._after_run(job_id))
         self._update_controls()
 
     def pause(self) -> None:
@@ -377,7 +376,7 @@ class RunPage(QWidget):
 
     def _start_failed(self, error: BaseException) -> None:
         self.start_button.setEnabled(True)
-        report_failure(self, "The run cannot start", error)
+        self._runner.report_failure(self, "The run cannot start", error)
 
     def _after_run(self, job_id: int) -> None:
         del self._running[job_id]

@@ -9,7 +9,10 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
@@ -34,6 +37,7 @@ from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.tables import Document, Extraction, JobItem, ProcessingLog, Variable
 from coderai_desktop.pipeline.jobs import JobService
+from tests.conftest import PASSWORD
 from tests.fakes.documents import text_file
 from tests.fakes.openai_server import FakeOpenAI, default_responder, document_of
 from tests.integration.conftest import BACKENDS
@@ -358,6 +362,33 @@ async def coded_at_least(jobs: JobService, job_id: int, count: int) -> None:
         return (await jobs.get(job_id)).documents_processed >= count
 
     await wait_for(enough)
+
+
+def start_cli(
+    context: AppContext, log: Path, *args: str, data_dir: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """`coderai ARGS...` as a real process on the context's database (in `data_dir`, to stand for another
+    computer), in its own process group so that SIGKILL reaches its workers too; its output goes to `log`.
+    The key comes from OPENAI_API_KEY: the child has no keyring."""
+    environment = {
+        **os.environ,
+        "CODERAI_DATA_DIR": str(data_dir or context.settings.data_dir),
+        "CODERAI_DB_URL": context.settings.database_url,
+        "CODERAI_USER": "ana",
+        "CODERAI_PASSWORD": PASSWORD,
+        "OPENAI_API_KEY": API_KEY,
+        "QT_QPA_PLATFORM": "offscreen",
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",  # never the developer's keyring
+    }
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "coderai_desktop", *args],
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 # --- the fake server --------------------------------------------------------------------------------------

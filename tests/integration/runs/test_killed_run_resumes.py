@@ -1,32 +1,31 @@
 """A `coderai run` killed with SIGKILL mid-run (power cut, OOM killer: no cleanup at all), on each database: the
-job stays RUNNING with a heartbeat that stops, so while that heartbeat is recent nothing offers the job and
-nobody may run it a second time; once it is stale the job is offered, and `coderai job resume` codes every
-document exactly once, sending none of those coded before the kill again and keeping what they stored."""
+job stays RUNNING, but the OS released the run's lock with the process, so the job is offered at once (not
+after its heartbeat goes stale) and `coderai job resume` codes every document exactly once, sending none of
+those coded before the kill again and keeping what they stored. A runner on another computer is judged by
+its heartbeat: while it is recent nobody may run the job a second time."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus, JobType
 from coderai_desktop.domain.errors import ConflictError
 from coderai_desktop.export.service import ExportService
-from coderai_desktop.pipeline import jobs as jobs_module
+from coderai_desktop.persistence import run_locks
+from coderai_desktop.persistence.tables import ProcessingJob
 from coderai_desktop.pipeline.jobs import JobService
-from tests.conftest import PASSWORD
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.conftest import Cli
 from tests.integration.runs.conftest import (
-    API_KEY,
     NAMES,
     PROJECT,
     Configure,
@@ -34,6 +33,7 @@ from tests.integration.runs.conftest import (
     extractions,
     item_statuses,
     on_each_backend,
+    start_cli,
     wait_for,
 )
 
@@ -41,33 +41,8 @@ DOCUMENTS = 10
 KILL_AFTER = 3  # documents coded
 
 
-def start_run(context: AppContext, log: Path) -> subprocess.Popen[bytes]:
-    """`coderai run PROJECT --full --concurrency 2` as a real process in its own process group (so SIGKILL
-    reaches its workers too). The key comes from OPENAI_API_KEY: the child has no keyring."""
-    environment = {
-        **os.environ,
-        "CODERAI_DATA_DIR": str(context.settings.data_dir),
-        "CODERAI_DB_URL": context.settings.database_url,
-        "CODERAI_USER": "ana",
-        "CODERAI_PASSWORD": PASSWORD,
-        "OPENAI_API_KEY": API_KEY,
-        "QT_QPA_PLATFORM": "offscreen",
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",  # never the developer's keyring
-    }
-    command = [sys.executable, "-m", "coderai_desktop", "run", PROJECT, "--full", "--concurrency", "2"]
-    with log.open("wb") as output:
-        return subprocess.Popen(
-            command,
-            env=environment,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
 @on_each_backend
-async def test_a_killed_run_is_resumed_once_stale_without_coding_anything_twice(
+async def test_a_killed_run_is_offered_at_once_and_resumed_without_coding_anything_twice(
     exports: ExportService,
     jobs: JobService,
     make_corpus: MakeCorpus,
@@ -81,7 +56,7 @@ async def test_a_killed_run_is_resumed_once_stale_without_coding_anything_twice(
     corpus = await make_corpus(DOCUMENTS)
     server.latency = 0.2  # slow enough to kill the process between documents
     log = tmp_path / "coderai-run.txt"
-    child = start_run(context, log)
+    child = start_cli(context, log, "run", PROJECT, "--full", "--concurrency", "2")
     try:
 
         async def some_coded() -> bool:
@@ -106,18 +81,24 @@ async def test_a_killed_run_is_resumed_once_stale_without_coding_anything_twice(
     assert set(at_kill.values()) <= {JobItemStatus.DONE, JobItemStatus.RUNNING, JobItemStatus.PENDING}
     assert len(stored) == len(coded) * len(NAMES), "each coded document's values, once"
 
-    # Its heartbeat is still recent: nothing offers it, and nobody may run it a second time.
-    assert await jobs.interrupted() == []
-    with pytest.raises(ConflictError, match=f"Job {job.id} is already running"):
-        await jobs.resume(job.id)
-    assert (await jobs.get(job.id), item_statuses(context, job.id)) == (job, at_kill), "nothing was run"
+    # Its heartbeat is still recent, but its lock died with it: it is offered at once.
+    assert job.runner == f"process {child.pid} on this computer"
+    assert [offered.id for offered in await jobs.interrupted()] == [job.id]
 
-    monkeypatch.setattr(jobs_module, "STALE_AFTER", timedelta(0))  # ...the heartbeat has gone stale
+    # Had it run on another computer, only the heartbeat could tell: recent, so nobody may take it over...
+    set_runner_host(context, job.id, "lab-pc-7")
+    assert await jobs.interrupted() == []
+    with pytest.raises(
+        ConflictError, match=rf"Job {job.id} is already running \(process {child.pid} on lab-pc-7\)"
+    ):
+        await jobs.resume(job.id)
+    assert item_statuses(context, job.id) == at_kill, "nothing was run"
+    monkeypatch.setattr(run_locks, "STALE_AFTER", timedelta(0))  # ...until it goes quiet
     assert [offered.id for offered in await jobs.interrupted()] == [job.id]
     server.latency = 0.0
     server.reset()
 
-    # `coderai job resume`, in this process (its own event loop, in a thread) so that it sees STALE_AFTER.
+    # `coderai job resume`, in this process (its own event loop, in a thread).
     url = context.settings.database_url
     resumed = await asyncio.to_thread(cli, "--db-url", url, "--user", "ana", "job", "resume", str(job.id))
 
@@ -144,3 +125,8 @@ async def test_a_killed_run_is_resumed_once_stale_without_coding_anything_twice(
     assert len(table.rows) == DOCUMENTS
     corpus.check_results(table)
     assert await jobs.interrupted() == []
+
+
+def set_runner_host(context: AppContext, job_id: int, host: str) -> None:
+    with context.database.transaction() as session:
+        session.execute(sa.update(ProcessingJob).where(ProcessingJob.id == job_id).values(runner_host=host))
