@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 import sqlite3
 from contextlib import suppress
@@ -76,6 +78,7 @@ class AppContext:
             engine.dispose()
             raise
         database = Database(engine)
+        _freeze_start_up()
         if database_file is not None and migration.from_revision is not None and not database.read_only:
             with suppress(OSError, sqlite3.Error):  # a copy that cannot be made must not stop the app
                 daily_copy(database_file, settings.backup_dir)
@@ -145,3 +148,10 @@ def restore_advice(settings: Settings, database_file: Path) -> str:
         f"(made {local_time(backups[0].made)}): `coderai db restore` puts it back and keeps the damaged "
         "file aside; `coderai db backups` lists all the copies."
     )
+
+
+@functools.cache  # once per process: what later contexts (tests open many) make is ordinary garbage
+def _freeze_start_up() -> None:
+    """What start-up imported lives as long as the app: the collector need not walk it again in every full
+    collection (bench_import: loop stalls of 150-290 ms during an import, under 25 ms without)."""
+    gc.freeze()
