@@ -25,7 +25,13 @@ from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.logging_setup import close_logging, configure_logging
 from coderai_desktop.persistence.engine import Database, create_engine, sqlite_path
-from coderai_desktop.persistence.migrate import MigrationResult, daily_copy, list_backups, upgrade_database
+from coderai_desktop.persistence.migrate import (
+    MigrationResult,
+    daily_copy,
+    list_backups,
+    no_copy_yet,
+    upgrade_database,
+)
 from coderai_desktop.persistence.run_locks import RunLocks
 from coderai_desktop.persistence.storage_errors import damaged, storage_problem
 from coderai_desktop.pipeline.jobs import JobService
@@ -112,10 +118,6 @@ class AppContext:
     def exports(self, user: UserSession) -> ExportService:
         return ExportService(self.database, user)
 
-    def database_location(self) -> str:
-        """Where the data is, for people: the file path, or the server URL without its password."""
-        return self.database.location
-
     def storage_problem(self, error: BaseException) -> CoderAIError | None:
         """A full disk, read-only folder or damaged database, in plain words (None for anything else)."""
         return explain_storage_error(self.settings, error)
@@ -138,11 +140,7 @@ def explain_storage_error(settings: Settings, error: BaseException) -> CoderAIEr
 def restore_advice(settings: Settings, database_file: Path) -> str:
     backups = list_backups(settings.backup_dir, database_file)
     if not backups:
-        return (
-            f"There is no automatic copy in {settings.backup_dir} (one is made each day and before each "
-            "upgrade). "
-            "Restore the file from your own backups, or move it aside to start with an empty database."
-        )
+        return no_copy_yet(settings.backup_dir)
     return (
         f"Nothing was changed. The newest automatic copy is {backups[0].path} "
         f"(made {local_time(backups[0].made)}): `coderai db restore` puts it back and keeps the damaged "

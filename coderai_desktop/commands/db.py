@@ -11,7 +11,7 @@ from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import DatabaseDamagedError, InvalidInputError, NotFoundError
 from coderai_desktop.formatting import local_time
 from coderai_desktop.persistence.engine import sqlite_path
-from coderai_desktop.persistence.migrate import Backup, list_backups, restore_backup
+from coderai_desktop.persistence.migrate import Backup, list_backups, no_copy_yet, restore_backup
 
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -74,10 +74,7 @@ def _database_file(settings: Settings) -> Path:
 
 def _chosen(backups: list[Backup], name: str | None, backup_dir: Path) -> Backup:
     if not backups:
-        raise NotFoundError(
-            f"There is no automatic copy in {backup_dir}: one is made each day at start-up and before each database upgrade. "
-            "Restore the file from your own backups, or move it aside to start with an empty database."
-        )
+        raise NotFoundError(no_copy_yet(backup_dir))
     if name is None:
         return backups[0]
     for backup in backups:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from coderai_desktop.domain.enums import DocumentFormat
 from coderai_desktop.ingest.formats import classify, is_hidden
+from coderai_desktop.regular_files import open_regular
 
 BLOCK = 1024 * 1024
 
@@ -88,13 +89,8 @@ def not_a_file(path: Path) -> str | None:
 
 
 def sha256_of(path: Path) -> str:
-    # Opened without blocking and checked once open, so a file swapped for a pipe since it was listed
-    # fails at once instead of hanging the import.
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(descriptor, "rb") as stream:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            raise OSError(f"{path.name} is not a regular file")
-        digest = hashlib.sha256()
+    digest = hashlib.sha256()
+    with open_regular(path) as stream:  # a file swapped for a pipe since it was listed fails at once
         while block := stream.read(BLOCK):
             digest.update(block)
     return digest.hexdigest()

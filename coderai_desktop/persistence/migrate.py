@@ -177,6 +177,15 @@ def daily_copy(database_file: Path, backup_dir: Path) -> Path | None:
     return target
 
 
+def no_copy_yet(backup_dir: Path) -> str:
+    """What to do about a damaged file when there is no automatic copy of it."""
+    return (
+        f"There is no automatic copy in {backup_dir}: one is made each day at start-up and before each "
+        "database upgrade. Restore the file from your own backups, or move it aside to start with an empty "
+        "database."
+    )
+
+
 def copy_sqlite(source_path: Path, target: Path) -> Path:
     """A consistent snapshot of `source_path` (WAL included) in a new owner-only file: `target`."""
     private_file(target)

@@ -27,7 +27,7 @@ from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
-from coderai_desktop.persistence.repositories.jobs import UNFINISHED, JobRepository, runner_of
+from coderai_desktop.persistence.repositories.jobs import UNFINISHED, JobRepository, is_running, runner_of
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, RunLocks
 from coderai_desktop.persistence.tables import ProcessingJob
@@ -196,12 +196,8 @@ class JobService:
         """Unfinished jobs of the workspace that nothing is running: offered for resuming at start-up."""
 
         def read(session: Session) -> list[JobSummary]:
-            return [
-                summary(job)
-                for job in self._jobs(session).all_unfinished()
-                if job.status is not JobStatus.RUNNING
-                or not self._locks.runner_alive(job.id, runner_of(job), job.heartbeat_at)
-            ]
+            unfinished = self._jobs(session).all_unfinished()
+            return [summary(job) for job in unfinished if not is_running(job, self._locks)]
 
         return await self._database.run(read)
 

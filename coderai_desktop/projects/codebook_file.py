@@ -30,6 +30,7 @@ from coderai_desktop.projects.codebook_yaml import (
     CodebookLoader,
     UnusableYAML,
 )
+from coderai_desktop.regular_files import NotARegularFile, open_regular
 
 FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 FILE_FILTER = "Codebook files (*.yaml *.yml *.json)"
@@ -121,25 +122,17 @@ def _read_bytes(path: Path) -> bytes:
     """The whole file, refused unread when it is not a regular file (a pipe or device would block or
     never end) or is larger than any codebook."""
     try:
-        # Non-blocking: opening a FIFO would otherwise wait for a writer before we can look at it.
-        # Binary: on Windows a descriptor opened without it translates line ends and stops at Ctrl-Z.
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-        descriptor = os.open(path, flags)
+        with open_regular(path) as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)  # one byte too many is enough to refuse
     except FileNotFoundError:
         raise InvalidInputError(f"There is no file {path}.") from None
+    except NotARegularFile as error:
+        what = "a folder" if stat.S_ISDIR(error.mode) else "a device, pipe or socket"
+        raise InvalidInputError(
+            f"{path} is {what}, not a file: choose a .yaml or .json codebook file."
+        ) from None
     except (OSError, ValueError) as error:  # ValueError: a NUL in the name
         raise InvalidInputError(f"{path} cannot be read: {_reason(error)}.") from None
-    try:
-        mode = os.fstat(descriptor).st_mode
-        if not stat.S_ISREG(mode):
-            what = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
-            raise InvalidInputError(f"{path} is {what}, not a file: choose a .yaml or .json codebook file.")
-        with open(descriptor, "rb", closefd=False) as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)  # one byte too many is enough to refuse
-    except OSError as error:
-        raise InvalidInputError(f"{path} cannot be read: {_reason(error)}.") from None
-    finally:
-        os.close(descriptor)
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInputError(
             f"{path.name} is larger than {MAX_FILE_BYTES // 2**20} MB; a codebook file is a few kilobytes. "

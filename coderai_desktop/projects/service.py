@@ -104,7 +104,7 @@ class ProjectService:
         def save(session: Session) -> ProjectSummary:
             project = self._resolve(session, ref)
             # A stored context was checked when saved; an older name may predate today's naming rules.
-            check_codebook(Codebook(project=codebook.project, variables=codebook.variables))
+            check_codebook(codebook)
             context = codebook.project or context_of(project)
             self._refuse_losing_results(session, project, codebook.variables, remove_variables_with_results)
             apply_context(project, context, keep_name=True)

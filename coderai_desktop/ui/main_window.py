@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([280, 900])
         self.setCentralWidget(self.splitter)
         self._build_menus()
-        self.location_label = QLabel(f"{user.login} · {context.database_location()}")
+        self.location_label = QLabel(f"{user.login} · {context.database.location}")
         self.statusBar().addPermanentWidget(self.location_label)
         if (geometry := state.geometry("main")) is not None:
             self.restoreGeometry(geometry)
@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         self.go_to_page("run")
 
     def about(self) -> None:
-        AboutDialog(self._context.database_location(), self._context.log_file, self).open()
+        AboutDialog(self._context.database.location, self._context.log_file, self).open()
 
     def log_out(self) -> None:
         self._logging_out = True

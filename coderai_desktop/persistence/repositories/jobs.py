@@ -62,9 +62,7 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
     def active(self, project_id: int, locks: RunLocks) -> ProcessingJob | None:
         """The project's job that a live process is running right now, if any."""
         job = self.unfinished(project_id)
-        if job is None or job.status is not JobStatus.RUNNING:
-            return None
-        return job if locks.runner_alive(job.id, runner_of(job), job.heartbeat_at) else None
+        return job if job is not None and is_running(job, locks) else None
 
     def items(self, job_id: int, statuses: tuple[JobItemStatus, ...] | None = None) -> list[JobItem]:
         query = sa.select(JobItem).where(JobItem.workspace_id == self.workspace_id, JobItem.job_id == job_id)
@@ -163,6 +161,11 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
                 sa.insert(Extraction),
                 [{**row, "workspace_id": self.workspace_id, "job_id": job_id} for row in rows],
             )
+
+
+def is_running(job: ProcessingJob, locks: RunLocks) -> bool:
+    """Whether a live process runs the job now (a RUNNING job whose runner died is only interrupted)."""
+    return job.status is JobStatus.RUNNING and locks.runner_alive(job.id, runner_of(job), job.heartbeat_at)
 
 
 def runner_of(job: ProcessingJob) -> Runner | None:
