@@ -6,7 +6,9 @@ deleted under a run that is coding it."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from coderai_desktop.persistence.engine import Database, create_engine
 from coderai_desktop.persistence.repositories.jobs import JobRepository
 from coderai_desktop.persistence.run_locks import Runner
 from coderai_desktop.pipeline.jobs import JobService
-from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, default_responder
 from tests.integration.runs.conftest import (
     PROJECT,
     Configure,
@@ -45,9 +47,13 @@ async def test_two_resumes_started_together_code_each_document_once(
     tmp_path: Path,
     computers: str,
 ) -> None:
+    await configure(request_timeout=120.0)  # calls are held below for as long as the loser takes to start
     corpus = await make_corpus(DOCUMENTS)
     job = await jobs.start(corpus.project_id, concurrency=2)
-    server.latency = 0.1
+    # The winner's calls wait until the loser has given up: however late the second process starts, the
+    # run is still going on when it tries, whichever of the two wins.
+    both_tried = threading.Event()
+    server.responder = lambda request: both_tried.wait(120) and default_responder(request)
     # Two computers share only the database: each has its own data folder, so only the database decides.
     folders = [None, tmp_path / "other-computer"] if computers == "two computers" else [None, None]
     logs = [tmp_path / f"resume-{number}.txt" for number in (1, 2)]
@@ -55,6 +61,8 @@ async def test_two_resumes_started_together_code_each_document_once(
         start_cli(context, log, "job", "resume", str(job.id), data_dir=folder)
         for log, folder in zip(logs, folders, strict=True)
     ]
+    await asyncio.to_thread(_first_to_exit, children, 120)
+    both_tried.set()
     codes = [await asyncio.to_thread(child.wait, 120) for child in children]
     outputs = [log.read_text() for log in logs]
 
@@ -132,3 +140,10 @@ async def test_a_project_cannot_be_deleted_while_a_run_codes_it(
     deleted = await projects.delete_project(corpus.project_id)
     assert deleted.id == corpus.project_id
     assert extractions(context, job.id) == []
+
+
+def _first_to_exit(children: list[subprocess.Popen[bytes]], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while all(child.poll() is None for child in children):
+        assert time.monotonic() < deadline, "neither process gave up"
+        time.sleep(0.05)
