@@ -70,3 +70,12 @@ class Settings(BaseSettings):
     def workspace_store(self, workspace_id: int) -> Path:
         """Where copies of a workspace's imported files are kept."""
         return self.data_dir / "workspaces" / str(workspace_id)
+
+
+# Inside a workspace's store: each project's files, and in them the copies of its imported documents.
+def project_folder(workspace_store: Path, project_id: int) -> Path:
+    return workspace_store / "projects" / str(project_id)
+
+
+def documents_folder(workspace_store: Path, project_id: int) -> Path:
+    return project_folder(workspace_store, project_id) / "documents"

@@ -101,6 +101,10 @@ class JobStatus(StrEnum):
     CANCELLED = "CANCELLED"
 
 
+# A job in one of these can still run (be resumed) or be cancelled; a project has at most one.
+UNFINISHED_JOB_STATUSES = (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.PAUSED)
+
+
 class JobItemStatus(StrEnum):
     """State of one document inside a job; DONE and FAILED items are skipped on resume."""
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from coderai_desktop.domain.enums import JobStatus, JobType, LogEventType
+from coderai_desktop.domain.enums import UNFINISHED_JOB_STATUSES, JobStatus, JobType, LogEventType
 
 
 class JobSummary(BaseModel):
@@ -43,7 +43,7 @@ class JobSummary(BaseModel):
 
     @property
     def unfinished(self) -> bool:
-        return self.status in (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.PAUSED)
+        return self.status in UNFINISHED_JOB_STATUSES
 
 
 @dataclass(frozen=True)

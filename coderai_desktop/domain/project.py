@@ -11,6 +11,9 @@ from pydantic import BaseModel, ConfigDict
 from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.enums import ProjectStatus
 
+# How a person names a project: its id, or its name or "#7" (ProjectRepository.resolve).
+ProjectRef = int | str
+
 
 class ProjectSummary(BaseModel):
     model_config = ConfigDict(frozen=True)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from coderai_desktop.domain.enums import DocumentStatus, FeedbackType, JobItemStatus, JobType
+from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.export.model import (
     CodedValue,
     CorpusSummary,
@@ -27,7 +28,7 @@ from coderai_desktop.export.model import (
 )
 from coderai_desktop.formatting import shorten
 from coderai_desktop.persistence.base import utcnow
-from coderai_desktop.persistence.repositories.jobs import JobRepository
+from coderai_desktop.persistence.repositories.jobs import JobRepository, summary
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.persistence.tables import (
@@ -39,14 +40,13 @@ from coderai_desktop.persistence.tables import (
     Project,
     Prompt,
 )
-from coderai_desktop.pipeline.jobs import summary
 
 RUN_TYPES = {RunFilter.SAMPLE: JobType.SAMPLE, RunFilter.FULL: JobType.FULL}
 REASON_WIDTH = 120
 
 
 def load_dataset(
-    session: Session, workspace_id: int, project_ref: int | str, options: ExportOptions
+    session: Session, workspace_id: int, project_ref: ProjectRef, options: ExportOptions
 ) -> Dataset:
     project = ProjectRepository(session, workspace_id).resolve(project_ref)
     variables = VariableRepository(session, workspace_id).of_project(project.id)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from coderai_desktop.ingest.text import word_count
-from coderai_desktop.ingest.tokens import CHARS_PER_TOKEN, estimate_tokens
+from coderai_desktop.text_tokens import CHARS_PER_TOKEN, estimate_tokens
 
 _PARAGRAPH_END = re.compile(r"\n\s*\n")
 # A chunk ends at a paragraph end rather than mid-paragraph when that still fills this share of the budget.

@@ -42,17 +42,17 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str, list[str
     if declared and (text := _strict(data, declared)) is not None:
         return text, codecs.lookup(declared).name, []
     guess = chardet.detect(data[:_SAMPLE] if len(data) > _SAMPLE else data)
-    encoding = guess.get("encoding")
-    if encoding and (text := _strict(data, encoding)) is not None:
+    guessed = guess.get("encoding")
+    if guessed and (text := _strict(data, guessed)) is not None:
         warnings = []
         if (guess.get("confidence") or 0) < _CONFIDENT:
             warnings.append(
-                f"The text encoding was guessed as {encoding}; check that accented letters read right."
+                f"The text encoding was guessed as {guessed}; check that accented letters read right."
             )
-        return text, codecs.lookup(encoding).name, warnings
-    if encoding:
-        text = data.decode(encoding, errors="replace")
-        return text, codecs.lookup(encoding).name, [f"Some characters could not be decoded as {encoding}."]
+        return text, codecs.lookup(guessed).name, warnings
+    if guessed:
+        text = data.decode(guessed, errors="replace")
+        return text, codecs.lookup(guessed).name, [f"Some characters could not be decoded as {guessed}."]
     raise ReadFailure(DocumentProblem.UNREADABLE_FORMAT, "The file is not text in any encoding we recognise.")
 
 

@@ -112,6 +112,7 @@ class Importer:
             )
             if duplicate_of is not None:
                 return [FileOutcome(name, Outcome.DUPLICATE, duplicate_of, document_id)]
+            assert document_id is not None, "a file that is no duplicate has claimed its document"
             stored = await asyncio.to_thread(store_copy, path, plan.store, sha256)
         except IntegrityError:  # another window or command imported the same file at this very moment
             return [FileOutcome(name, Outcome.DUPLICATE, READ_ELSEWHERE)]

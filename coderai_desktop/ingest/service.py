@@ -11,10 +11,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from coderai_desktop.auth.session import UserSession
-from coderai_desktop.config import Settings
+from coderai_desktop.config import Settings, documents_folder
 from coderai_desktop.domain.document import DocumentSummary, DocumentText
 from coderai_desktop.domain.enums import DocumentStatus
 from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.ingest.chunking import ChunkPolicy, ChunkSpan, plan_chunks
 from coderai_desktop.ingest.files import collect
 from coderai_desktop.ingest.formats import TABULAR
@@ -27,11 +28,8 @@ from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.tables import Document
-from coderai_desktop.projects.store import documents_folder
 
 logger = logging.getLogger(__name__)
-
-ProjectRef = int | str
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
 from coderai_desktop.domain.provider import FORM_WORDS, ProviderSettings, StructuredOutput
-from coderai_desktop.ingest.tokens import estimate_tokens
 from coderai_desktop.llm.errors import (
     ContextTooLongError,
     InvalidAnswerError,
@@ -34,6 +33,7 @@ from coderai_desktop.llm.errors import (
 )
 from coderai_desktop.llm.prompts import as_sent, schema_in_prompt
 from coderai_desktop.llm.resilience import CircuitBreaker, RateLimiter, Sleep, with_retries
+from coderai_desktop.text_tokens import estimate_tokens
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,6 @@ from typing import Any
 import jsonschema
 
 from coderai_desktop.domain.provider import FORM_WORDS, ProviderKind, ProviderSettings, StructuredOutput
-from coderai_desktop.ingest.tokens import estimate_tokens
 from coderai_desktop.llm.client import CallResult, LLMClient
 from coderai_desktop.llm.errors import (
     InvalidAnswerError,
@@ -28,6 +27,7 @@ from coderai_desktop.llm.errors import (
 from coderai_desktop.llm.factory import chat_model
 from coderai_desktop.llm.prompts import schema_in_prompt
 from coderai_desktop.llm.resilience import CircuitBreaker
+from coderai_desktop.text_tokens import estimate_tokens
 
 logger = logging.getLogger(__name__)
 

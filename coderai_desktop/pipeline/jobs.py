@@ -17,9 +17,17 @@ from sqlalchemy.orm import Session
 
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
-from coderai_desktop.domain.enums import DocumentStatus, JobStatus, JobType, LogEventType, ProjectStatus
+from coderai_desktop.domain.enums import (
+    UNFINISHED_JOB_STATUSES,
+    DocumentStatus,
+    JobStatus,
+    JobType,
+    LogEventType,
+    ProjectStatus,
+)
 from coderai_desktop.domain.errors import ConflictError, InvalidInputError
 from coderai_desktop.domain.job import Estimate, JobSummary, LogEntry
+from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.domain.provider import ExtractionMode, ProviderSettings
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.prompts import as_sent, messages
@@ -27,17 +35,16 @@ from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
-from coderai_desktop.persistence.repositories.jobs import UNFINISHED, JobRepository, is_running, runner_of
+from coderai_desktop.persistence.repositories.jobs import JobRepository, is_running, summary
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, RunLocks
 from coderai_desktop.persistence.tables import ProcessingJob
-from coderai_desktop.pipeline.extractor import DocumentInput
+from coderai_desktop.pipeline.documents import load_document
 from coderai_desktop.pipeline.planning import RunSetup, prepare
 from coderai_desktop.pipeline.runner import JobRunner, Progress, estimate_document_tokens
 
 logger = logging.getLogger(__name__)
 
-ProjectRef = int | str
 ASSUMED_SECONDS_PER_CALL = 5.0
 DOCUMENT_PLACEHOLDER, ENTITY_PLACEHOLDER = "{document}", "{entity}"
 
@@ -127,7 +134,7 @@ class JobService:
         """Run (or resume) a job until it finishes, is paused or is cancelled. One process at a time: its
         lock on this computer, then an atomic claim in the database (JobRunner), decide which."""
         job = await self.get(job_id)
-        if job.status not in UNFINISHED:
+        if job.status not in UNFINISHED_JOB_STATUSES:
             raise InvalidInputError(f"Job {job_id} is {job.status.lower()}: there is nothing left to run.")
         lock = self._locks.acquire(job_id)
         if lock is None:
@@ -209,13 +216,12 @@ class JobService:
         chosen = await self._database.run(lambda s: self._choose(s, setup, sample, document_ids, 0)[0])
         tokens_in = tokens_out = calls = 0
         for document_id in chosen:
-            text = await self._documents.document_text(document_id)
-            chunks = await self._documents.chunks(document_id, setup.policy)
-            document = DocumentInput(document_id, text.file_name, text.text, text.page_offsets, chunks)
+            document = await load_document(self._documents, document_id, setup.policy)
+            chunk_count = max(1, len(document.chunks))
             total = estimate_document_tokens(setup, document)
-            output = sum(plan.max_tokens // 2 for plan in setup.all_plans) * max(1, len(chunks))
+            output = sum(plan.max_tokens // 2 for plan in setup.all_plans) * chunk_count
             tokens_in, tokens_out = tokens_in + total - output, tokens_out + output
-            calls += len(setup.all_plans) * max(1, len(chunks))
+            calls += len(setup.all_plans) * chunk_count
         per_call, measured = await self._database.run(lambda s: self._seconds_per_call(s, setup.project_id))
         seconds = calls * per_call / setup.settings.concurrency
         cost = setup.settings.cost(tokens_in, tokens_out)
@@ -233,9 +239,9 @@ class JobService:
                 raise InvalidInputError(f"The codebook has no variable named {variable!r}.")
         document, chunk_count = DOCUMENT_PLACEHOLDER, 1
         if document_id is not None:
-            text = await self._documents.document_text(document_id)
-            chunks = await self._documents.chunks(document_id, setup.policy)
-            document, chunk_count = text.text[chunks[0].start : chunks[0].end], len(chunks)
+            loaded = await load_document(self._documents, document_id, setup.policy)
+            first = loaded.chunks[0]
+            document, chunk_count = loaded.text[first.start : first.end], len(loaded.chunks)
         entity = ENTITY_PLACEHOLDER if setup.entity_plan is not None else None
         strict = setup.settings.uses_strict_schema
         return [
@@ -312,7 +318,7 @@ class JobService:
         def request(session: Session) -> JobSummary:
             jobs = self._jobs(session)
             job = jobs.require(job_id)
-            if job.status not in UNFINISHED:
+            if job.status not in UNFINISHED_JOB_STATUSES:
                 raise InvalidInputError(
                     f"Job {job_id} is {job.status.lower()}: it cannot be {status.lower()}."
                 )
@@ -351,31 +357,6 @@ class JobService:
 
     async def _stored_settings(self, job_id: int) -> dict[str, object]:
         return await self._database.run(lambda s: dict(self._jobs(s).require(job_id).settings))
-
-
-def summary(job: ProcessingJob) -> JobSummary:
-    return JobSummary(
-        id=job.id,
-        project_id=job.project_id,
-        job_type=job.job_type,
-        status=job.status,
-        documents_total=job.documents_total,
-        documents_processed=job.documents_processed,
-        documents_failed=job.documents_failed,
-        consecutive_failures=job.consecutive_failures,
-        tokens_in=job.tokens_in,
-        tokens_out=job.tokens_out,
-        cost=job.cost,
-        pause_reason=job.pause_reason,
-        error_message=job.error_message,
-        created_at=job.created_at,
-        started_at=job.started_at,
-        finished_at=job.finished_at,
-        heartbeat_at=job.heartbeat_at,
-        mode=str(job.settings.get("mode", ExtractionMode.GROUPED)),
-        model=str(job.settings.get("model", "")),
-        runner=runner.describe() if (runner := runner_of(job)) is not None else None,
-    )
 
 
 def _job_settings(setup: RunSetup, settings: ProviderSettings) -> dict[str, object]:

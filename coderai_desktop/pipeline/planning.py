@@ -11,13 +11,14 @@ from coderai_desktop.config import Settings
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import UnitOfObservation
 from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.domain.provider import ProviderSettings
 from coderai_desktop.ingest.chunking import ChunkPolicy
-from coderai_desktop.ingest.tokens import estimate_tokens
 from coderai_desktop.llm.prompts import CallPlan, entity_plan, extraction_plans
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.pipeline.prompt_versions import sync_prompts
+from coderai_desktop.text_tokens import estimate_tokens
 
 # Room left in the context for what the token estimate may miss.
 CONTEXT_MARGIN = 0.1
@@ -53,7 +54,7 @@ class RunSetup:
 
 
 def prepare(
-    session: Session, workspace_id: int, project_ref: int | str, settings: ProviderSettings, app: Settings
+    session: Session, workspace_id: int, project_ref: ProjectRef, settings: ProviderSettings, app: Settings
 ) -> RunSetup:
     """The run's setup; the prompts' active versions are brought up to date with the codebook."""
     project = ProjectRepository(session, workspace_id).resolve(project_ref)

@@ -10,22 +10,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coderai_desktop.auth.session import UserSession
+from coderai_desktop.config import project_folder
 from coderai_desktop.domain.codebook import Codebook, ProjectContext, VariableSpec
 from coderai_desktop.domain.codebook_rules import check_codebook
 from coderai_desktop.domain.enums import ProjectStatus
 from coderai_desktop.domain.errors import ConflictError
-from coderai_desktop.domain.project import ProjectSummary
+from coderai_desktop.domain.project import ProjectRef, ProjectSummary
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.jobs import JobRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, apply_context, context_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.persistence.run_locks import RunLocks
 from coderai_desktop.persistence.tables import Project
-from coderai_desktop.projects.store import project_folder
 
 logger = logging.getLogger(__name__)
-
-ProjectRef = int | str
 
 
 class ProjectService:

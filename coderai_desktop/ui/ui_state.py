@@ -24,7 +24,7 @@ class UiState:
 
     def last_project(self, login: str) -> int | None:
         value = self._settings.value(f"projects/{login}/last")
-        return int(value) if value not in (None, "") else None  # type: ignore[call-overload]
+        return int(value) if value not in (None, "") else None
 
     def set_last_project(self, login: str, project_id: int | None) -> None:
         self._settings.setValue(f"projects/{login}/last", project_id if project_id is not None else "")

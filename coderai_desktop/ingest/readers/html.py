@@ -11,6 +11,7 @@ thousand with huge_tree, which is why extractors built on it lose such pages.)
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Comment, Doctype, PageElement, ProcessingInstruction, Tag
@@ -68,7 +69,7 @@ def _remove_invisible(soup: BeautifulSoup) -> None:
         node.extract()
 
 
-def _is_hidden(attributes: dict[str, object]) -> bool:
+def _is_hidden(attributes: Mapping[str, object]) -> bool:
     return (
         "hidden" in attributes
         or str(attributes.get("aria-hidden", "")).lower() == "true"

@@ -94,8 +94,8 @@ def _prose_container(body: Tag) -> Tag:
                 blocks.append(child)
             frames.append((iter(child.children), inner, in_link or child.name == "a"))
     score = dict(own)
-    for child, parent in parent_block.items():
-        score[parent] += own[child]
+    for block_id, parent in parent_block.items():
+        score[parent] += own[block_id]
     # Of equals, the last: a wrapper with no text of its own ties with the one block it wraps.
     best = max(reversed(blocks), key=lambda tag: score[id(tag)])
     return best if score[id(best)] else body  # only links: no block is the main text
@@ -129,7 +129,7 @@ def _unlikely(tag: Tag) -> bool:
     """Class and id names that mark page furniture (the patterns Mozilla Readability uses)."""
     if tag.name in ("body", "a", "article", "main"):
         return False
-    names = " ".join([*tag.get("class", []), str(tag.get("id", ""))])
+    names = " ".join([*tag.get_attribute_list("class"), str(tag.get("id", ""))])
     return bool(names.strip()) and bool(_UNLIKELY.search(names)) and not _MAYBE.search(names)
 
 

@@ -21,6 +21,7 @@ PAGE_SEPARATOR = "\n\n"
 _XFA_DATASETS = re.compile(r"\(datasets\)\s*(\d+)\s+0\s+R")
 _XFA_PLACEHOLDER = re.compile(r"please wait|not eventually replaced", re.I)
 _UNCHECKED = {"", "Off", "off", "No", "False"}
+_TICK_BOXES = (pymupdf.mupdf.PDF_WIDGET_TYPE_CHECKBOX, pymupdf.mupdf.PDF_WIDGET_TYPE_RADIOBUTTON)
 
 MUPDF_ERRORS = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
 
@@ -67,7 +68,9 @@ def _read_pages(document: pymupdf.Document, options: ReadOptions) -> ParsedDocum
     if document.is_repaired:
         warnings.append("The PDF was damaged and has been repaired: check that its text is complete.")
     reader = ocr.PageReader(options) if options.ocr_enabled and ocr.available() else None
-    pages, unreadable, ocr_errors = [], [], []
+    pages: list[str] = []
+    unreadable: list[int] = []
+    ocr_errors: list[str] = []
     scanned = garbled = recognised = garbled_recognised = 0  # recognised: scanned pages read by OCR
     for number in range(document.page_count):
         try:
@@ -143,7 +146,7 @@ def _form_fields(page: pymupdf.Page) -> str:
         value = str(value or "").strip()
         if value in _UNCHECKED:
             continue
-        if widget.field_type in (pymupdf.PDF_WIDGET_TYPE_CHECKBOX, pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON):
+        if widget.field_type in _TICK_BOXES:
             value = "yes"
         lines.append(f"{widget.field_label or widget.field_name}: {value}")
     return ("\n" + "\n".join(lines)) if lines else ""

@@ -7,13 +7,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coderai_desktop.domain.enums import JobItemStatus, JobStatus, LogEventType
+from coderai_desktop.domain.enums import UNFINISHED_JOB_STATUSES, JobItemStatus, JobStatus, LogEventType
+from coderai_desktop.domain.job import JobSummary
+from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
 from coderai_desktop.persistence.run_locks import RunLocks, Runner, stale_before
 from coderai_desktop.persistence.tables import Extraction, JobItem, ProcessingJob, ProcessingLog
-
-UNFINISHED = (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.PAUSED)
 
 
 class JobRepository(ProjectPartRepository[ProcessingJob]):
@@ -22,12 +22,14 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
 
     def unfinished(self, project_id: int) -> ProcessingJob | None:
         query = self.select().where(
-            ProcessingJob.project_id == project_id, ProcessingJob.status.in_(UNFINISHED)
+            ProcessingJob.project_id == project_id, ProcessingJob.status.in_(UNFINISHED_JOB_STATUSES)
         )
         return self.session.scalars(query).first()
 
     def all_unfinished(self) -> list[ProcessingJob]:
-        return list(self.session.scalars(self.select().where(ProcessingJob.status.in_(UNFINISHED))))
+        return list(
+            self.session.scalars(self.select().where(ProcessingJob.status.in_(UNFINISHED_JOB_STATUSES)))
+        )
 
     def claim(self, job_id: int, runner: Runner) -> bool:
         """Make `runner` the job's runner in one compare-and-set, so that of several processes asking at
@@ -173,3 +175,29 @@ def runner_of(job: ProcessingJob) -> Runner | None:
     if job.runner_host is None or job.runner_pid is None:
         return None
     return Runner(job.runner_host, job.runner_pid)
+
+
+def summary(job: ProcessingJob) -> JobSummary:
+    """The job as the app shows it (runs page, `coderai job`, the export's run sheet)."""
+    return JobSummary(
+        id=job.id,
+        project_id=job.project_id,
+        job_type=job.job_type,
+        status=job.status,
+        documents_total=job.documents_total,
+        documents_processed=job.documents_processed,
+        documents_failed=job.documents_failed,
+        consecutive_failures=job.consecutive_failures,
+        tokens_in=job.tokens_in,
+        tokens_out=job.tokens_out,
+        cost=job.cost,
+        pause_reason=job.pause_reason,
+        error_message=job.error_message,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        heartbeat_at=job.heartbeat_at,
+        mode=str(job.settings.get("mode", ExtractionMode.GROUPED)),
+        model=str(job.settings.get("model", "")),
+        runner=runner.describe() if (runner := runner_of(job)) is not None else None,
+    )

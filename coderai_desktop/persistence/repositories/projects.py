@@ -8,7 +8,13 @@ import sqlalchemy as sa
 
 from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.errors import InvalidInputError, NotFoundError
-from coderai_desktop.domain.project import ID_REFERENCE, ProjectSummary, name_key, project_name_problem
+from coderai_desktop.domain.project import (
+    ID_REFERENCE,
+    ProjectRef,
+    ProjectSummary,
+    name_key,
+    project_name_problem,
+)
 from coderai_desktop.persistence.repositories.scoped import WorkspaceRepository
 from coderai_desktop.persistence.tables import Document, Project, Variable
 
@@ -41,7 +47,7 @@ class ProjectRepository(WorkspaceRepository[Project]):
         found = next((row.id for row in names if name_key(row.name) == key), None)
         return None if found is None else self.get(found)
 
-    def resolve(self, ref: int | str) -> Project:
+    def resolve(self, ref: ProjectRef) -> Project:
         """A project by id (an int, or text such as '#7') or by name (as by_name compares them).
 
         A bare number that names no project is an id, as it was before '#7' existed. One that names a

@@ -252,7 +252,8 @@ class RunPage(QWidget):
         if self._project is None:
             return
         dialog = ProviderDialog(self._providers, self._runner, (self._project.id, self._project.name), self)
-        dialog.sig_saved.connect(lambda _settings: (self.refresh_provider(), self.refresh_estimate()))
+        dialog.sig_saved.connect(lambda _settings: self.refresh_provider())
+        dialog.sig_saved.connect(lambda _settings: self.refresh_estimate())  # slots run in this order
         dialog.open()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -275,8 +275,8 @@ class ProviderDialog(QDialog):
         editable = not self.use_workspace.isChecked()
         for row in range(self.form.rowCount()):
             item = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if item is not None and item.widget() is not None:
-                item.widget().setEnabled(editable)
+            if item is not None and (field := item.widget()) is not None:
+                field.setEnabled(editable)
         kind = self.selected_kind()
         for widget in (self.azure_endpoint, self.azure_deployment, self.azure_version):
             self.form.setRowVisible(widget, kind is ProviderKind.AZURE)

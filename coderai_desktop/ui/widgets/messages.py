@@ -32,7 +32,7 @@ def ask(
     title: str,
     text: str,
     confirm_label: str,
-    on_confirm: Callable[[], None],
+    on_confirm: Callable[[], object],  # what it returns (a task, say) is not used
     cancel_text: str | None = None,
 ) -> QMessageBox:
     """A question with a named confirm button (not Yes/No) and Cancel (or `cancel_text`) as the default."""

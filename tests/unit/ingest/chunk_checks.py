@@ -5,7 +5,7 @@ from __future__ import annotations
 from itertools import pairwise
 
 from coderai_desktop.ingest.chunking import ChunkSpan
-from coderai_desktop.ingest.tokens import estimate_tokens
+from coderai_desktop.text_tokens import estimate_tokens
 
 
 def assert_covers_within_budget(text: str, spans: list[ChunkSpan], budget: int) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from coderai_desktop.ingest.chunking import ChunkPolicy, ChunkSpan, plan_chunks
 from coderai_desktop.ingest.text import word_count
-from coderai_desktop.ingest.tokens import estimate_tokens
+from coderai_desktop.text_tokens import estimate_tokens
 from tests.fakes import documents
 from tests.unit.ingest.chunk_checks import assert_covers_within_budget
 

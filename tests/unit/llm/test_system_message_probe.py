@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from coderai_desktop.ingest.tokens import estimate_tokens
 from coderai_desktop.llm.connection import SYSTEM_PROBE, UNCHECKED
 from coderai_desktop.llm.connection import test_connection as probe  # not a test itself
+from coderai_desktop.text_tokens import estimate_tokens
 from tests.fakes.openai_server import LLAMA_CPP, FakeOpenAI, default_responder
 from tests.unit.llm.http_client import settings_for
 

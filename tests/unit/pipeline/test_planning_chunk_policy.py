@@ -11,9 +11,9 @@ from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.provider import ExtractionMode, ProviderSettings
 from coderai_desktop.ingest.chunking import ChunkPolicy
-from coderai_desktop.ingest.tokens import estimate_tokens
 from coderai_desktop.llm.prompts import entity_plan, extraction_plans
 from coderai_desktop.pipeline.planning import CONTEXT_MARGIN, PromptRef, RunSetup, chunk_policy
+from coderai_desktop.text_tokens import estimate_tokens
 from tests.unit.pipeline.extraction_builders import spec
 
 CONTEXT = ProjectContext(name="Plans")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coderai_desktop.ingest.tokens import estimate_tokens
+from coderai_desktop.text_tokens import estimate_tokens
 from tests.fakes import documents
 
 
