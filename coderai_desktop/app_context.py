@@ -9,6 +9,7 @@ import sqlite3
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import OperationalError
 
@@ -18,25 +19,22 @@ from coderai_desktop.auth.secrets import SecretStore
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import CoderAIError, DatabaseDamagedError
-from coderai_desktop.export.service import ExportService
 from coderai_desktop.formatting import local_time
-from coderai_desktop.ingest.pool import ParserPool, PoolLimits
-from coderai_desktop.ingest.service import DocumentService
-from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.logging_setup import close_logging, configure_logging
+from coderai_desktop.persistence.backups import daily_copy, list_backups, no_copy_yet
 from coderai_desktop.persistence.engine import Database, create_engine, sqlite_path
-from coderai_desktop.persistence.migrate import (
-    MigrationResult,
-    daily_copy,
-    list_backups,
-    no_copy_yet,
-    upgrade_database,
-)
+from coderai_desktop.persistence.migrate import MigrationResult, upgrade_database
 from coderai_desktop.persistence.run_locks import RunLocks
 from coderai_desktop.persistence.storage_errors import damaged, storage_problem
-from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.private_files import private_dir, tighten
 from coderai_desktop.projects.service import ProjectService
+
+if TYPE_CHECKING:
+    from coderai_desktop.export.service import ExportService
+    from coderai_desktop.ingest.pool import ParserPool
+    from coderai_desktop.ingest.service import DocumentService
+    from coderai_desktop.llm.provider_service import ProviderService
+    from coderai_desktop.pipeline.jobs import JobService
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +47,6 @@ class AppContext:
     secrets: SecretStore
     migration: MigrationResult
     log_file: Path
-    parsers: ParserPool
 
     @classmethod
     def open(cls, settings: Settings, *, log_to_console: bool = False) -> AppContext:
@@ -84,7 +81,7 @@ class AppContext:
             engine.dispose()
             raise
         database = Database(engine)
-        _freeze_start_up()
+        freeze_imports("start-up")
         if database_file is not None and migration.from_revision is not None and not database.read_only:
             with suppress(OSError, sqlite3.Error):  # a copy that cannot be made must not stop the app
                 daily_copy(database_file, settings.backup_dir)
@@ -95,9 +92,6 @@ class AppContext:
             secrets=SecretStore(),
             migration=migration,
             log_file=log_file,
-            parsers=ParserPool(
-                PoolLimits(settings.import_workers, settings.parse_timeout_seconds, settings.parse_memory_mb)
-            ),
         )
 
     def projects(self, user: UserSession) -> ProjectService:
@@ -106,16 +100,36 @@ class AppContext:
             self.database, user, store, RunLocks.of(self.settings.data_dir, self.database.engine)
         )
 
+    # The services below are imported when first asked for: the parsers, LangChain, OpenAI and pandas
+    # behind them cost seconds that `coderai --version`, `project list` and the login window need not pay.
+
+    @functools.cached_property
+    def parsers(self) -> ParserPool:
+        from coderai_desktop.ingest.pool import ParserPool, PoolLimits
+
+        settings = self.settings
+        return ParserPool(
+            PoolLimits(settings.import_workers, settings.parse_timeout_seconds, settings.parse_memory_mb)
+        )
+
     def documents(self, user: UserSession) -> DocumentService:
+        from coderai_desktop.ingest.service import DocumentService
+
         return DocumentService(self.database, user, self.settings, self.parsers)
 
     def providers(self, user: UserSession) -> ProviderService:
+        from coderai_desktop.llm.provider_service import ProviderService
+
         return ProviderService(self.database, user, self.secrets)
 
     def jobs(self, user: UserSession) -> JobService:
+        from coderai_desktop.pipeline.jobs import JobService
+
         return JobService(self.database, user, self.settings, self.providers(user), self.documents(user))
 
     def exports(self, user: UserSession) -> ExportService:
+        from coderai_desktop.export.service import ExportService
+
         return ExportService(self.database, user)
 
     def storage_problem(self, error: BaseException) -> CoderAIError | None:
@@ -123,7 +137,8 @@ class AppContext:
         return explain_storage_error(self.settings, error)
 
     def close(self) -> None:
-        self.parsers.close()
+        if "parsers" in self.__dict__:  # started only if something imported documents
+            self.parsers.close()
         self.database.close()
         close_logging()
 
@@ -148,8 +163,9 @@ def restore_advice(settings: Settings, database_file: Path) -> str:
     )
 
 
-@functools.cache  # once per process: what later contexts (tests open many) make is ordinary garbage
-def _freeze_start_up() -> None:
-    """What start-up imported lives as long as the app: the collector need not walk it again in every full
-    collection (bench_import: loop stalls of 150-290 ms during an import, under 25 ms without)."""
+@functools.cache  # once per stage and process: what later contexts (tests open many) make is ordinary garbage
+def freeze_imports(stage: str) -> None:
+    """What `stage` ("start-up", "main window") imported lives as long as the app: the collector need not
+    walk it again in every full collection (bench_import: loop stalls of 150-290 ms during an import, under
+    25 ms without)."""
     gc.freeze()

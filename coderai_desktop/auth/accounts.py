@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -14,16 +13,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coderai_desktop.auth.credentials import check_new_password, normalise_login
 from coderai_desktop.auth.session import UserSession
-from coderai_desktop.domain.errors import AuthenticationError, ConflictError, InvalidInputError
+from coderai_desktop.domain.errors import AuthenticationError, ConflictError
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.accounts import AccountRepository
 
 logger = logging.getLogger(__name__)
 
-LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}")
-MIN_PASSWORD_LENGTH = 8
 MAX_DELAY_FACTOR = 8
 WRONG_CREDENTIALS = "Wrong login name or password. Check the spelling and Caps Lock, then try again."
 
@@ -32,24 +30,6 @@ WRONG_CREDENTIALS = "Wrong login name or password. Check the spelling and Caps L
 class _LoginOutcome:
     session: UserSession | None
     failures: int
-
-
-def normalise_login(login: str) -> str:
-    """Logins are case-insensitive: 'Alice' and 'alice' are the same person."""
-    name = login.strip().lower()
-    if not LOGIN_PATTERN.fullmatch(name):
-        raise InvalidInputError(
-            "A login name has 2 to 64 characters: letters, digits, dots, hyphens or underscores, "
-            "starting with a letter or a digit."
-        )
-    return name
-
-
-def check_new_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInputError(f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters.")
-    if password.strip() != password:
-        raise InvalidInputError("A password cannot start or end with a space.")
 
 
 class AccountService:

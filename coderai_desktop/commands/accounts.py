@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, password
+
+if TYPE_CHECKING:
+    from coderai_desktop.app_context import AppContext
 
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import ConflictError
 from coderai_desktop.projects.codebook_file import codebook_text, read_codebook_file, write_codebook_file
+
+if TYPE_CHECKING:
+    from coderai_desktop.app_context import AppContext
 
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:

@@ -8,14 +8,16 @@ import os
 import sys
 import unicodedata
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.project import BIDI_CONTROLS
 
-Handler = Callable[[AppContext, argparse.Namespace], Awaitable[int | None]]
+if TYPE_CHECKING:
+    from coderai_desktop.app_context import AppContext
+
+Handler = Callable[["AppContext", argparse.Namespace], Awaitable[int | None]]
 SubParsers = Any  # argparse's private _SubParsersAction
 
 

@@ -10,8 +10,8 @@ from coderai_desktop.commands.common import SubParsers, add_group, confirm, prin
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import DatabaseDamagedError, InvalidInputError, NotFoundError
 from coderai_desktop.formatting import local_time
+from coderai_desktop.persistence.backups import Backup, list_backups, no_copy_yet, restore_backup
 from coderai_desktop.persistence.engine import sqlite_path
-from coderai_desktop.persistence.migrate import Backup, list_backups, no_copy_yet, restore_backup
 
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:

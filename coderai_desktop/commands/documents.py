@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, log_in, print_table
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.formatting import shorten
 from coderai_desktop.ingest.report import ImportProgress, Outcome
-from coderai_desktop.ingest.service import ImportOptions
+
+if TYPE_CHECKING:
+    from coderai_desktop.app_context import AppContext
 
 EXIT_NOTHING_READ = 1
 
@@ -40,6 +42,8 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
 
 
 async def import_documents(context: AppContext, args: argparse.Namespace) -> int:
+    from coderai_desktop.ingest.service import ImportOptions  # the importer: only when a command needs it
+
     user = await log_in(context, args)
     options = ImportOptions(password=args.password, text_column=args.text_column, sheet=args.sheet)
     progress = _show_progress if sys.stderr.isatty() else None

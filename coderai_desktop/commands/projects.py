@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import (
     SubParsers,
     add_command,
@@ -23,6 +22,9 @@ from coderai_desktop.domain.codebook_rules import CodebookError
 from coderai_desktop.domain.enums import IfUncertain, UnitOfObservation
 from coderai_desktop.formatting import local_time, shorten
 from coderai_desktop.projects.codebook_file import read_codebook_file
+
+if TYPE_CHECKING:
+    from coderai_desktop.app_context import AppContext
 
 # The rule is ProjectRepository.resolve's; the shell reads an unquoted # as the start of a comment.
 PROJECT_HELP = "project name, or '#ID' for its id (a number that is no project's name is read as an id too)"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
 from coderai_desktop.commands.projects import PROJECT_HELP
+
+if TYPE_CHECKING:
+    from coderai_desktop.app_context import AppContext
 
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:

@@ -6,15 +6,15 @@ import argparse
 import getpass
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.provider import SYSTEM_MESSAGES, ExtractionMode, ProviderKind, StructuredOutput
-from coderai_desktop.llm.connection import FOUND_FIELDS
-from coderai_desktop.llm.provider_service import SERVER_FIELDS, checked
+
+if TYPE_CHECKING:
+    from coderai_desktop.app_context import AppContext
 
 # --strict-schema, the older flag, in structured-output forms.
 STRICT_FORMS = {
@@ -97,6 +97,9 @@ async def show_provider(context: AppContext, args: argparse.Namespace) -> None:
 
 
 async def set_provider(context: AppContext, args: argparse.Namespace) -> None:
+    from coderai_desktop.llm.connection import FOUND_FIELDS  # LangChain: only when a command needs it
+    from coderai_desktop.llm.provider_service import SERVER_FIELDS, checked
+
     user = await log_in(context, args)
     providers = context.providers(user)
     given: dict[str, Any] = {name: getattr(args, name) for name in FIELDS if getattr(args, name) is not None}

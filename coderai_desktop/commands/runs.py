@@ -6,15 +6,18 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from coderai_desktop.app_context import AppContext
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in, print_table
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.job import JobProgress, JobSummary
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.formatting import duration, local_time, money, shorten
-from coderai_desktop.pipeline.jobs import JobService
+
+if TYPE_CHECKING:
+    from coderai_desktop.app_context import AppContext
+    from coderai_desktop.pipeline.jobs import JobService
 
 BAR_WIDTH = 30
 

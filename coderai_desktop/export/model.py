@@ -14,6 +14,33 @@ from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType, MatchSt
 from coderai_desktop.domain.job import JobSummary
 
 
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    CSV_LONG = "csv-long"
+    XLSX = "xlsx"
+    JSON = "json"
+    DTA = "dta"
+    SAV = "sav"
+
+    @property
+    def suffix(self) -> str:
+        return ".csv" if self is ExportFormat.CSV_LONG else f".{self.value}"
+
+    @property
+    def description(self) -> str:
+        return FORMAT_DESCRIPTIONS[self]
+
+
+FORMAT_DESCRIPTIONS = {
+    ExportFormat.CSV: "CSV, one row per unit",
+    ExportFormat.CSV_LONG: "CSV, one row per value",
+    ExportFormat.XLSX: "Excel workbook, with codebook, quality and run sheets",
+    ExportFormat.JSON: "JSON, records with the codebook",
+    ExportFormat.DTA: "Stata .dta, with variable and value labels",
+    ExportFormat.SAV: "SPSS .sav, with variable and value labels",
+}
+
+
 class RunFilter(StrEnum):
     """Whose values: the latest run that coded each document, or only sample runs, or only full runs."""
 

@@ -7,14 +7,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.export.dataset import load_dataset
 from coderai_desktop.export.files import atomic_path
-from coderai_desktop.export.model import Dataset, ExportOptions, Table
+from coderai_desktop.export.model import Dataset, ExportFormat, ExportOptions, Table
 from coderai_desktop.export.tables import long_table, wide_table
 from coderai_desktop.export.writers.codebook_doc import write_codebook_docx, write_codebook_markdown
 from coderai_desktop.export.writers.delimited import write_csv
@@ -25,34 +25,7 @@ from coderai_desktop.persistence.engine import Database
 
 logger = logging.getLogger(__name__)
 
-ProjectRef = int | str
 
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    CSV_LONG = "csv-long"
-    XLSX = "xlsx"
-    JSON = "json"
-    DTA = "dta"
-    SAV = "sav"
-
-    @property
-    def suffix(self) -> str:
-        return ".csv" if self is ExportFormat.CSV_LONG else f".{self.value}"
-
-    @property
-    def description(self) -> str:
-        return FORMAT_DESCRIPTIONS[self]
-
-
-FORMAT_DESCRIPTIONS = {
-    ExportFormat.CSV: "CSV, one row per unit",
-    ExportFormat.CSV_LONG: "CSV, one row per value",
-    ExportFormat.XLSX: "Excel workbook, with codebook, quality and run sheets",
-    ExportFormat.JSON: "JSON, records with the codebook",
-    ExportFormat.DTA: "Stata .dta, with variable and value labels",
-    ExportFormat.SAV: "SPSS .sav, with variable and value labels",
-}
 CODEBOOK_WRITERS: dict[str, Callable[[Dataset, Path], None]] = {
     ".docx": write_codebook_docx,
     ".md": write_codebook_markdown,

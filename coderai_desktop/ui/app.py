@@ -1,24 +1,30 @@
-"""Start the GUI: Qt application, qasync loop, migrations before any window, then login -> main window."""
+"""Start the GUI: the login window first, the database opened behind it (imports, migrations and the daily
+copy take most of start-up), then login -> main window."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import qasync
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import APP_NAME, Settings
 from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.logging_setup import configure_logging
 from coderai_desktop.ui.excepthook import install_excepthook
 from coderai_desktop.ui.login.dialog import LoginDialog
-from coderai_desktop.ui.main_window import MainWindow
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.ui_state import UiState
 from coderai_desktop.ui.widgets.branding import app_icon, stylesheet
+
+if TYPE_CHECKING:
+    from coderai_desktop.app_context import AppContext
+    from coderai_desktop.auth.accounts import AccountService
+    from coderai_desktop.ui.main_window import MainWindow
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 10.0
@@ -27,23 +33,50 @@ SHUTDOWN_SECONDS = 10.0
 class AppController:
     """Login, main window, log out, log in again... until the person quits."""
 
-    def __init__(self, context: AppContext):
-        self.context = context
-        self.runner = TaskRunner(explain=context.storage_problem)
-        self.state = UiState(context.settings.ui_state_file)
-        self.finished: asyncio.Future[int] = asyncio.get_event_loop().create_future()
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.context: AppContext | None = None
+        self.runner = TaskRunner(explain=self._storage_problem)
+        self.state = UiState(settings.ui_state_file)
+        loop = asyncio.get_event_loop()
+        self.finished: asyncio.Future[int] = loop.create_future()
+        self.accounts: asyncio.Future[AccountService] = loop.create_future()  # the login waits for them
         self.login_dialog: LoginDialog | None = None
         self.window: MainWindow | None = None
         self.shutting_down: asyncio.Future[None] | None = None
 
+    async def open_database(self) -> None:
+        """Open the data folder behind the login window; a database that cannot be opened ends the app."""
+        from coderai_desktop.app_context import AppContext
+
+        try:
+            self.context = await asyncio.to_thread(AppContext.open, self.settings)
+        except CoderAIError as error:
+            QMessageBox.critical(self.login_dialog, "CoderAI Desktop cannot start", str(error))
+            self.quit(1)
+            return
+        self.accounts.set_result(self.context.accounts)
+        logger.info("Database open behind the login dialog")
+
+    def _storage_problem(self, error: BaseException) -> CoderAIError | None:
+        from coderai_desktop.app_context import explain_storage_error
+
+        return explain_storage_error(self.settings, error)
+
     def show_login(self) -> None:
-        self.login_dialog = LoginDialog(self.context.accounts, self.runner, self.state.last_login)
+        self.login_dialog = LoginDialog(self.accounts, self.runner, self.state.last_login)
         self.login_dialog.sig_logged_in.connect(self.show_main_window)
         self.login_dialog.rejected.connect(lambda: self.quit(0))
         self.login_dialog.show()
         logger.info("Login dialog shown")
 
     def show_main_window(self, user: UserSession) -> None:
+        # The pages bring LangChain, OpenAI and pandas: imported after login, not before the login window.
+        from coderai_desktop.app_context import freeze_imports
+        from coderai_desktop.ui.main_window import MainWindow
+
+        freeze_imports("main window")
+        assert self.context is not None, "a login means the database is open"
         self.state.last_login = user.login
         self.window = MainWindow(self.context, user, self.runner, self.state)
         self.window.sig_logout.connect(self.show_login)
@@ -64,24 +97,24 @@ class AppController:
 
 def run_gui(settings: Settings) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication), "the GUI needs widgets, not a core application"
     app.setApplicationName(APP_NAME)
     app.setQuitOnLastWindowClosed(False)  # the controller quits, after running work has wound down
     app.setStyle("Fusion")
     app.setWindowIcon(app_icon())
     app.setStyleSheet(stylesheet())
-    try:
-        context = AppContext.open(settings)
-    except CoderAIError as error:
-        QMessageBox.critical(None, "CoderAI Desktop cannot start", str(error))
-        return 1
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    install_excepthook(context.log_file, loop)
+    install_excepthook(configure_logging(settings.log_dir, settings.log_level), loop)
+    controller = AppController(settings)
     try:
         with loop:
-            controller = AppController(context)
             controller.show_login()
-            return loop.run_until_complete(controller.finished)
+            opening = asyncio.ensure_future(controller.open_database())
+            status = loop.run_until_complete(controller.finished)
+            loop.run_until_complete(opening)  # a quit while the database opens waits for it, to close it
+            return status
     finally:
-        context.close()
+        if controller.context is not None:
+            controller.context.close()
         logger.info("GUI closed")

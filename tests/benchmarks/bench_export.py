@@ -40,8 +40,8 @@ from coderai_desktop.domain.enums import (
     MatchStatus,
     PromptReason,
 )
-from coderai_desktop.export.model import Dataset
-from coderai_desktop.export.service import ExportFormat, table_for, write_export
+from coderai_desktop.export.model import Dataset, ExportFormat
+from coderai_desktop.export.service import table_for, write_export
 from coderai_desktop.export.writers.stats import SPSS, STATA, prepare_frame
 from coderai_desktop.persistence.tables import Document, Extraction, ProcessingJob, Prompt, Variable
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 
 from coderai_desktop.domain.project import ProjectSummary
-from coderai_desktop.export.service import ExportFormat
+from coderai_desktop.export.model import ExportFormat
 from coderai_desktop.ui.export.page import ExportPage
 from tests.gui.conftest import DOCUMENTS, VARIABLES, click_button, wait_for_message
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from coderai_desktop.config import Settings
-from coderai_desktop.persistence import migrate
-from coderai_desktop.persistence.migrate import back_up, copy_sqlite
+from coderai_desktop.persistence import backups
+from coderai_desktop.persistence.backups import back_up, copy_sqlite
 from tests.conftest import PASSWORD
 from tests.integration.conftest import Cli
 from tests.integration.test_cli_subprocess import environment, run
@@ -114,7 +114,7 @@ def test_broken_pages_met_later_are_named_too(
     database: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file too large to check at each start-up: the operation that meets the damage says so."""
-    monkeypatch.setattr(migrate, "QUICK_CHECK_MAX_BYTES", 0)
+    monkeypatch.setattr(backups, "QUICK_CHECK_MAX_BYTES", 0)
     corrupt_a_page_inside(database)
     result = cli("project", "list", "--user", "ana")
     assert result.code == 1
@@ -216,14 +216,14 @@ def test_a_copy_is_made_once_a_day_so_a_damaged_file_always_has_one(
 
     AppContext.open(settings).close()  # a new database: nothing to copy yet
     database = settings.data_dir / "coderai.sqlite3"
-    assert migrate.list_backups(settings.backup_dir, database) == []
+    assert backups.list_backups(settings.backup_dir, database) == []
 
     AppContext.open(settings).close()  # the next start: the day's copy
-    [daily] = migrate.list_backups(settings.backup_dir, database)
+    [daily] = backups.list_backups(settings.backup_dir, database)
     assert daily.path.name.endswith("-daily.sqlite3") and stat.S_IMODE(daily.path.stat().st_mode) == 0o600
     AppContext.open(settings).close()
-    assert len(migrate.list_backups(settings.backup_dir, database)) == 1, "once a day"
+    assert len(backups.list_backups(settings.backup_dir, database)) == 1, "once a day"
 
-    monkeypatch.setattr(migrate, "DAILY", migrate.timedelta(0))  # a day later
+    monkeypatch.setattr(backups, "DAILY", backups.timedelta(0))  # a day later
     AppContext.open(settings).close()
-    assert len(migrate.list_backups(settings.backup_dir, database)) == 2
+    assert len(backups.list_backups(settings.backup_dir, database)) == 2

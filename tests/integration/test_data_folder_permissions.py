@@ -15,7 +15,7 @@ from coderai_desktop import private_files
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.config import Settings
 from coderai_desktop.logging_setup import LOG_FILE_NAME, close_logging, configure_logging
-from coderai_desktop.persistence.migrate import back_up
+from coderai_desktop.persistence.backups import back_up
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="Windows has no Unix modes; the profile is private")
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from coderai_desktop.domain.project import ProjectSummary
-from coderai_desktop.export.model import ExportOptions, Mark, RunFilter, Table
-from coderai_desktop.export.service import ExportFormat, ExportResult, ExportService
+from coderai_desktop.export.model import ExportFormat, ExportOptions, Mark, RunFilter, Table
+from coderai_desktop.export.service import ExportResult, ExportService
 from coderai_desktop.formatting import count
 from coderai_desktop.ui.export.preview_model import PreviewModel
 from coderai_desktop.ui.tasks import TaskRunner

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -15,11 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from coderai_desktop.auth.accounts import MIN_PASSWORD_LENGTH, AccountService
+from coderai_desktop.auth.credentials import MIN_PASSWORD_LENGTH
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.errors import CoderAIError
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.widgets.branding import app_icon, heading
+
+if TYPE_CHECKING:
+    from coderai_desktop.auth.accounts import AccountService
 
 LOG_IN, CREATE = 0, 1
 
@@ -30,7 +36,7 @@ class LoginDialog(QDialog):
 
     def __init__(
         self,
-        accounts: AccountService,
+        accounts: AccountService | asyncio.Future[AccountService],
         runner: TaskRunner,
         last_login: str = "",
         parent: QWidget | None = None,
@@ -111,12 +117,15 @@ class LoginDialog(QDialog):
             self._show_error("The two passwords differ. Type the same password twice.")
             return
         self._set_busy(True)
-        work = (
-            self._accounts.create_account(login, password)
-            if self.creating
-            else self._accounts.login(login, password)
-        )
+        work = self._log_in(login, password, creating=self.creating)
         self._runner.run(work, on_success=self._accepted, on_failure=self._failed, name="login")
+
+    async def _log_in(self, login: str, password: str, *, creating: bool) -> UserSession:
+        # The window shows before the database opens (ui/app.py): the accounts may still be on their way.
+        accounts = await self._accounts if isinstance(self._accounts, asyncio.Future) else self._accounts
+        if creating:
+            return await accounts.create_account(login, password)
+        return await accounts.login(login, password)
 
     def _accepted(self, user: UserSession) -> None:
         self._set_busy(False)

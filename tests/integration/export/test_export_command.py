@@ -11,7 +11,8 @@ import pytest
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.export import service as export_service
-from coderai_desktop.export.service import ExportFormat, ExportService
+from coderai_desktop.export.model import ExportFormat
+from coderai_desktop.export.service import ExportService
 from tests.conftest import PASSWORD
 from tests.integration.conftest import Cli
 from tests.integration.export.conftest import Coded

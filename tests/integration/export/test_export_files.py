@@ -15,8 +15,8 @@ import pandas as pd
 import pyreadstat
 from docx import Document as DocxDocument
 
-from coderai_desktop.export.model import ExportOptions
-from coderai_desktop.export.service import ExportFormat, ExportService
+from coderai_desktop.export.model import ExportFormat, ExportOptions
+from coderai_desktop.export.service import ExportService
 from tests.integration.export.conftest import Coded
 from tests.integration.runs.conftest import NAMES, SECTORS, on_each_backend
 
