@@ -32,3 +32,12 @@ def duration(seconds: float) -> str:
 def money(dollars: float) -> str:
     """'$12.40', and small sums with the digits that tell them apart: '$0.0025'."""
     return f"${dollars:,.2f}" if dollars >= 1 or dollars == 0 else f"${dollars:.4f}"
+
+
+def file_size(size: int) -> str:
+    """'812 bytes', '14 KB', '1.8 MB'."""
+    if size < 1000:
+        return f"{size:,} bytes"
+    if size < 1_000_000:
+        return f"{size / 1000:.0f} KB"
+    return f"{size / 1e6:.1f} MB"

@@ -1,15 +1,20 @@
-"""A rotating log file in the data folder; secrets are masked in every line, tracebacks included."""
+"""A rotating log file in the data folder, one JSON object per line (what the line concerns and how long it
+took, for a problem report to be read back); secrets are masked in every line, tracebacks included. The
+console (--debug) stays plain text."""
 
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import sys
+from datetime import datetime
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from typing import cast
 
+from coderai_desktop.log_context import current_log_context
 from coderai_desktop.private_files import open_private, private_dir
 
 LOG_FILE_NAME = "coderai.log"
@@ -41,6 +46,33 @@ def redact(text: str) -> str:
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+
+class JsonLineFormatter(logging.Formatter):
+    """time, level, logger, message, then the job, document and variable of log_context, duration_ms
+    (given as `extra={"duration_ms": ...}`) and the traceback as exc, each present only when known.
+
+    Each value is masked before it is encoded: JSON escapes would hide a secret from redact()."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Handlers run in the thread and context that logged, so the context is the line's own.
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **current_log_context(),
+        }
+        if (duration := getattr(record, "duration_ms", None)) is not None:
+            entry["duration_ms"] = duration
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        masked = {key: redact(value) if isinstance(value, str) else value for key, value in entry.items()}
+        return json.dumps(masked, ensure_ascii=False, default=str)
 
 
 class PrivateLogFile(RotatingFileHandler):
@@ -95,19 +127,21 @@ def configure_logging(log_dir: Path, level: str = "INFO", *, console: bool = Fal
     path = log_dir / LOG_FILE_NAME
     close_logging()
     root = logging.getLogger()
-    handlers: list[logging.Handler] = []
+    log_file: logging.Handler
     try:
-        handlers.append(PrivateLogFile(private_dir(log_dir) / LOG_FILE_NAME))
+        log_file = PrivateLogFile(private_dir(log_dir) / LOG_FILE_NAME)
     except OSError as error:
-        handlers.append(logging.NullHandler())  # else logging's last resort prints warnings to stderr
+        log_file = logging.NullHandler()  # else logging's last resort prints warnings to stderr
         print(
             f"warning: cannot write the log file {path} ({error.strerror}); continuing without it.",
             file=sys.stderr,
         )
+    log_file.setFormatter(JsonLineFormatter())
+    handlers: list[logging.Handler] = [log_file]
     if console:
         handlers.append(logging.StreamHandler(sys.stderr))
+        handlers[-1].setFormatter(RedactingFormatter(_FORMAT))
     for handler in handlers:
-        handler.setFormatter(RedactingFormatter(_FORMAT))
         handler._coderai = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level.upper())

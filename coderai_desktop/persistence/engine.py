@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import os
 import sqlite3
@@ -121,7 +122,9 @@ class Database:
     async def run(self, work: Callable[[Session], T]) -> T:
         """Run `work(session)` in one transaction on the database thread and return its result."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run_in_transaction, work)
+        # In the caller's context, as asyncio.to_thread does: the log lines of `work` name its job and document.
+        in_context = contextvars.copy_context().run
+        return await loop.run_in_executor(self._executor, in_context, self._run_in_transaction, work)
 
     def _run_in_transaction(self, work: Callable[[Session], T]) -> T:
         with self.transaction() as session:

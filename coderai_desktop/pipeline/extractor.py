@@ -4,17 +4,24 @@ chunk, answers merged per variable and post-processed into coded values with evi
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from dataclasses import dataclass, field
 
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import UnitOfObservation
+from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.formatting import count
 from coderai_desktop.ingest.chunking import ChunkSpan
 from coderai_desktop.llm.client import LLMClient, Usage
 from coderai_desktop.llm.prompts import CallPlan, messages
 from coderai_desktop.llm.schema import ENTITIES
+from coderai_desktop.log_context import elapsed_ms, log_context
 from coderai_desktop.pipeline.grounding import Evidence, Grounder
 from coderai_desktop.pipeline.postprocess import code_unit
 from coderai_desktop.pipeline.values import Answer, CodedValue
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,21 @@ class DocumentExtractor:
         self._entity_plan = entity_plan
 
     async def extract(self, document: DocumentInput) -> DocumentResult:
+        with log_context(document=document.id):
+            started = time.perf_counter()
+            result = await self._extract(document)
+            logger.info(
+                "Coded in %s (%s, %s): %s tokens in, %s out",
+                count(result.calls, "call"),
+                count(len(document.chunks) or 1, "chunk"),
+                count(len(result.units), "unit"),
+                result.usage.input_tokens,
+                result.usage.output_tokens,
+                extra={"duration_ms": elapsed_ms(started)},
+            )
+            return result
+
+    async def _extract(self, document: DocumentInput) -> DocumentResult:
         grounder = await asyncio.to_thread(Grounder, document.text, document.page_offsets)
         chunks = [document.text[span.start : span.end] for span in document.chunks] or [document.text]
         result = DocumentResult([])
@@ -118,12 +140,33 @@ class DocumentExtractor:
 
     async def _call(self, plan: CallPlan, chunk: str, entity: str | None, result: DocumentResult) -> dict:
         strict = self._client.settings.uses_strict_schema
-        reply = await self._client.structured(
-            messages(plan, chunk, entity=entity, strict=strict),
-            plan.schema,
-            temperature=plan.temperature,
-            max_tokens=plan.max_tokens,
-        )
+        # A grouped call codes several variables: the line names them all (none: entity identification).
+        with log_context(variable=", ".join(plan.variable_names) or None):
+            started = time.perf_counter()
+            try:
+                reply = await self._client.structured(
+                    messages(plan, chunk, entity=entity, strict=strict),
+                    plan.schema,
+                    temperature=plan.temperature,
+                    max_tokens=plan.max_tokens,
+                )
+            except CoderAIError as error:
+                logger.warning(
+                    "Call %s failed: %s: %s",
+                    plan.scope_key,
+                    type(error).__name__,
+                    error,
+                    extra={"duration_ms": elapsed_ms(started)},
+                )
+                raise
+            logger.debug(
+                "Call %s answered%s: %s tokens in, %s out",
+                plan.scope_key,
+                " after a repair request" if reply.repaired else "",
+                reply.usage.input_tokens,
+                reply.usage.output_tokens,
+                extra={"duration_ms": elapsed_ms(started)},
+            )
         result.usage = result.usage + reply.usage
         result.calls += 1
         result.usage_by_scope[plan.scope_key] = (

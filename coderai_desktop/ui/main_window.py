@@ -19,6 +19,7 @@ from coderai_desktop.ui.documents.page import DocumentsPage
 from coderai_desktop.ui.export.page import ExportPage
 from coderai_desktop.ui.projects.list_panel import ProjectListPanel
 from coderai_desktop.ui.projects.overview_page import OverviewPage
+from coderai_desktop.ui.report_problem import ReportProblemDialog
 from coderai_desktop.ui.run.page import RunPage
 from coderai_desktop.ui.settings.api_keys_dialog import ApiKeysDialog
 from coderai_desktop.ui.settings.provider_dialog import ProviderDialog
@@ -139,6 +140,7 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "Open &Data Folder", lambda: self._open(self._context.settings.data_dir))
         self._action(help_menu, "Open &Log File", lambda: self._open(self._context.log_file))
+        self.report_problem_action = self._action(help_menu, "&Report a Problem…", self.report_problem)
         help_menu.addSeparator()
         self._action(help_menu, "&About CoderAI Desktop", self.about)
 
@@ -251,6 +253,11 @@ class MainWindow(QMainWindow):
 
     def about(self) -> None:
         AboutDialog(self._context.database.location, self._context.log_file, self).open()
+
+    def report_problem(self) -> None:
+        ReportProblemDialog(
+            self._context.settings, self.providers, self._user.login, self._runner, self
+        ).open()
 
     def log_out(self) -> None:
         self._logging_out = True

@@ -21,6 +21,7 @@ from tests.integration.runs.conftest import (
     reported_usage,
     wait_for,
 )
+from tests.unit.json_log import json_lines
 
 PRICE_IN, PRICE_OUT = 2.0, 8.0  # dollars per million tokens
 
@@ -100,3 +101,16 @@ async def test_the_project_status_follows_its_runs(
     assert not running.done()
     assert (await running).status is JobStatus.COMPLETED
     assert await status() is ProjectStatus.COMPLETE
+
+
+async def test_the_log_file_names_the_job_and_document_of_each_line_with_its_duration(
+    jobs: JobService, corpus: Corpus, configure: Configure, context: AppContext
+) -> None:
+    await configure(concurrency=2)
+    with json_lines() as records:
+        done = await jobs.run((await jobs.start(corpus.project_id)).id)
+
+    coded = [r for r in records() if r["message"].startswith("Coded in")]
+    assert sorted(r["document"] for r in coded) == sorted(items(context, done.id))
+    assert {r["job"] for r in coded} == {done.id}, "lines from the workers carry the job"
+    assert all(r["duration_ms"] >= 0 for r in coded)
