@@ -13,12 +13,14 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from coderai_desktop import __version__
 from coderai_desktop.commands import (
     accounts,
     codebook,
     db,
+    diagnostics,
     documents,
     export,
     projects,
@@ -39,7 +41,7 @@ EXIT_INTERRUPTED = 130
 def _common_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
     """Options accepted before or after the command; a subcommand only overrides what it is given."""
     parser = argparse.ArgumentParser(add_help=False)
-    unset = {"default": argparse.SUPPRESS} if in_subcommand else {}
+    unset: dict[str, Any] = {"default": argparse.SUPPRESS} if in_subcommand else {}
     group = parser.add_argument_group("common options")
     group.add_argument("--user", help="login name for headless commands (or CODERAI_USER)", **unset)
     group.add_argument("--data-dir", type=Path, help="data folder (or CODERAI_DATA_DIR)", **unset)
@@ -56,9 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_common_options(in_subcommand=False)],
     )
     parser.add_argument("--version", action="version", version=f"coderai {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check that this installation works (in a temporary folder; your data and keyring are not touched)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = _common_options(in_subcommand=True)
-    for module in (accounts, projects, codebook, documents, provider, runs, export, prompts, db):
+    for module in (accounts, projects, codebook, documents, provider, runs, export, prompts, db, diagnostics):
         module.register(commands, common)
     return parser
 
@@ -72,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.self_test:  # needs neither an account nor a database of the person's
+            from coderai_desktop.self_test.runner import run_self_test
+
+            return run_self_test(debug=args.debug)
         settings = settings_from(args)
         if args.command is None:
             from coderai_desktop.ui.app import run_gui  # Qt is imported only for the GUI
