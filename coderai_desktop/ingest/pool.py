@@ -29,9 +29,12 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TASKS_PER_WORKER = 200  # MuPDF keeps caches; a fresh process now and then keeps memory flat
+# Imported once in the fork server and shared by every worker. Not the spreadsheet reader: pandas and
+# openpyxl weigh more than all the others together, for a rare kind of file (bench_import with 2 workers:
+# 400 MB resident with them, 270 MB without); the worker that gets a spreadsheet imports them (0.3 s).
 PRELOADED = [
     "coderai_desktop.ingest.worker",
-    *(f"coderai_desktop.ingest.readers.{name}" for name in ("pdf", "docx", "html", "txt", "tables")),
+    *(f"coderai_desktop.ingest.readers.{name}" for name in ("pdf", "docx", "html", "txt")),
 ]
 
 
@@ -44,7 +47,9 @@ class PoolLimits:
 
 def _worker_context() -> multiprocessing.context.BaseContext:
     """Workers are never forked from the app (it may have Qt threads). A fork server, started once with the
-    readers already imported, forks clean workers in milliseconds; Windows and frozen bundles spawn them."""
+    readers already imported, forks clean workers in milliseconds; Windows and frozen bundles spawn them.
+    Either way every worker also imports the main script (for `coderai`, coderai_desktop.cli): whatever that
+    imports at module level costs memory and start-up time in each worker."""
     if sys.platform == "win32" or getattr(sys, "frozen", False):
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")

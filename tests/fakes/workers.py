@@ -7,6 +7,7 @@ function's qualified name and its arguments).
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 MEBIBYTE = 1024 * 1024
@@ -15,6 +16,11 @@ MEBIBYTE = 1024 * 1024
 def answer(value: object) -> tuple[str, object, int]:
     """A well-behaved task: the value back, with the worker's process id to tell processes apart."""
     return ("ok", value, os.getpid())
+
+
+def imported(modules: list[str]) -> list[bool]:
+    """Whether the worker has imported each module."""
+    return [module in sys.modules for module in modules]
 
 
 def sleep_forever() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -142,7 +143,7 @@ async def test_an_encrypted_pdf_waits_for_its_password_and_keeps_its_id(
 @pytest.fixture
 def large_files_refused(context: AppContext, user: UserSession, parser_pool: ParserPool) -> DocumentService:
     """Every non-empty file is over the limit."""
-    settings = context.settings.model_copy(update={"max_file_mb": 0})
+    settings = dataclasses.replace(context.settings, max_file_mb=0)
     return DocumentService(context.database, user, settings, parser_pool)
 
 

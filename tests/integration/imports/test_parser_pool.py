@@ -40,6 +40,13 @@ async def test_a_task_returns_its_value(strict_pool: ParserPool) -> None:
     assert (await strict_pool.run(workers.answer, [1, "two"]))[:2] == ("ok", [1, "two"])
 
 
+async def test_workers_start_without_the_spreadsheet_libraries(strict_pool: ParserPool) -> None:
+    """pandas and openpyxl are imported by the worker that reads a spreadsheet; preloaded in the fork
+    server, they would weigh on every worker."""
+    modules = ["pymupdf", "pandas", "openpyxl"]
+    assert await strict_pool.run(workers.imported, modules) == [True, False, False]
+
+
 async def test_a_hang_is_stopped_at_the_time_limit(strict_pool: ParserPool) -> None:
     started = time.monotonic()
     with pytest.raises(ReadFailure) as failure:
