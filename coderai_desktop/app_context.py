@@ -15,7 +15,6 @@ from sqlalchemy.exc import OperationalError
 
 from coderai_desktop import __version__
 from coderai_desktop.auth.accounts import AccountService
-from coderai_desktop.auth.secrets import SecretStore
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import CoderAIError, DatabaseDamagedError
@@ -30,6 +29,7 @@ from coderai_desktop.private_files import private_dir, tighten
 from coderai_desktop.projects.service import ProjectService
 
 if TYPE_CHECKING:
+    from coderai_desktop.auth.secrets import SecretStore
     from coderai_desktop.export.service import ExportService
     from coderai_desktop.ingest.pool import ParserPool
     from coderai_desktop.ingest.service import DocumentService
@@ -44,7 +44,6 @@ class AppContext:
     settings: Settings
     database: Database
     accounts: AccountService
-    secrets: SecretStore
     migration: MigrationResult
     log_file: Path
 
@@ -89,7 +88,6 @@ class AppContext:
             settings=settings,
             database=database,
             accounts=AccountService(database, settings.login_failure_delay),
-            secrets=SecretStore(),
             migration=migration,
             log_file=log_file,
         )
@@ -100,8 +98,14 @@ class AppContext:
             self.database, user, store, RunLocks.of(self.settings.data_dir, self.database.engine)
         )
 
-    # The services below are imported when first asked for: the parsers, LangChain, OpenAI and pandas
-    # behind them cost seconds that `coderai --version`, `project list` and the login window need not pay.
+    # The services below are imported when first asked for: the keyring, the parsers, LangChain, OpenAI
+    # and pandas behind them cost seconds that `coderai --version`, `project list` and the login window need not pay.
+
+    @functools.cached_property
+    def secrets(self) -> SecretStore:
+        from coderai_desktop.auth.secrets import SecretStore
+
+        return SecretStore()
 
     @functools.cached_property
     def parsers(self) -> ParserPool:

@@ -6,7 +6,6 @@ Errors a person can act on go to stderr with exit status 1 and no traceback (unl
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -16,18 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from coderai_desktop import __version__
-from coderai_desktop.commands import (
-    accounts,
-    codebook,
-    db,
-    diagnostics,
-    documents,
-    export,
-    projects,
-    prompts,
-    provider,
-    runs,
-)
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.errors import CoderAIError
 from coderai_desktop.logging_setup import close_logging, configure_logging
@@ -51,33 +38,52 @@ def _common_options(*, in_subcommand: bool) -> argparse.ArgumentParser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from coderai_desktop import commands
+
     parser = argparse.ArgumentParser(
         prog="coderai",
         description="CoderAI Desktop: turn documents into a research dataset with LLMs. "
         "Without a command, opens the application window.",
         parents=[_common_options(in_subcommand=False)],
     )
+    _program_options(parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common_options(in_subcommand=True)
+    for register in commands.REGISTER:
+        register(subparsers, common)
+    return parser
+
+
+def _program_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"coderai {__version__}")
     parser.add_argument(
         "--self-test",
         action="store_true",
         help="check that this installation works (in a temporary folder; your data and keyring are not touched)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    common = _common_options(in_subcommand=True)
-    for module in (accounts, projects, codebook, documents, provider, runs, export, prompts, db, diagnostics):
-        module.register(commands, common)
-    return parser
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The window, --version and --self-test are read without building every command's parser, which
+    imports the models its options name: the login window need not wait for them."""
+    launcher = argparse.ArgumentParser(
+        prog="coderai", add_help=False, parents=[_common_options(in_subcommand=False)]
+    )
+    _program_options(launcher)
+    args, rest = launcher.parse_known_args(argv)
+    if rest:  # a command, --help, or something to refuse: the whole parser reads it
+        return build_parser().parse_args(argv)
+    args.command = None
+    return args
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     overrides = {"data_dir": args.data_dir, "db_url": args.db_url}
-    return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    return Settings.from_environment(**{key: value for key, value in overrides.items() if value is not None})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_arguments(argv)
     try:
         if args.self_test:  # needs neither an account nor a database of the person's
             from coderai_desktop.self_test.runner import run_self_test
@@ -101,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_command(settings: Settings, args: argparse.Namespace) -> int:
+    # Imported here: every parser process imports this module again (multiprocessing re-runs the script).
+    import asyncio
+
     from coderai_desktop.app_context import AppContext, explain_storage_error
 
     if run := getattr(args, "run_without_database", None):

@@ -212,7 +212,7 @@ def provider_facts(settings: ProviderSettings | None) -> Facts:
 
 
 def settings_facts(settings: Settings) -> Facts:
-    facts = {name: _text(value) for name, value in settings.model_dump(mode="json").items()}
+    facts = {name: _text(value) for name, value in settings.as_text().items()}
     if settings.db_url:
         facts["db_url"] = make_url(normalise_url(settings.db_url)).render_as_string(hide_password=True)
     return facts

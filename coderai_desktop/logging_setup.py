@@ -148,6 +148,8 @@ def configure_logging(log_dir: Path, level: str = "INFO", *, console: bool = Fal
     # Third-party HTTP clients log request headers at DEBUG; keep them quiet unless asked.
     for noisy in ("httpx", "httpcore", "openai", "urllib3"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, root.level))
+    # Alembic lists each of its plugins at INFO whenever it is first imported: nothing a reader needs.
+    logging.getLogger("alembic.runtime.plugins").setLevel(max(logging.WARNING, root.level))
     return path
 
 

@@ -1,1 +1,20 @@
 """Headless commands: each module registers its subcommands and calls the same services as the GUI."""
+
+from coderai_desktop.commands import (
+    accounts,
+    codebook,
+    db,
+    diagnostics,
+    documents,
+    export,
+    projects,
+    prompts,
+    provider,
+    runs,
+)
+
+# In the order `coderai --help` lists them.
+REGISTER = [
+    module.register
+    for module in (accounts, projects, codebook, documents, provider, runs, export, prompts, db, diagnostics)
+]

@@ -34,7 +34,8 @@ OptionalText = Annotated[str | None, StringConstraints(strip_whitespace=True)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # defer_build: a model is built on first use, so a command pays only for the models it touches.
+    model_config = ConfigDict(defer_build=True, extra="forbid", validate_assignment=True)
 
 
 class Category(_Strict):

@@ -11,7 +11,7 @@ from coderai_desktop.domain.enums import DocumentFormat, DocumentProblem, Docume
 
 
 class DocumentSummary(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: int
     project_id: int
@@ -39,7 +39,7 @@ class DocumentSummary(BaseModel):
 class DocumentText(BaseModel):
     """A document's text and where each page starts in it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: int
     file_name: str

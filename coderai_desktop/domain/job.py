@@ -11,7 +11,7 @@ from coderai_desktop.domain.enums import UNFINISHED_JOB_STATUSES, JobStatus, Job
 
 
 class JobSummary(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: int
     project_id: int

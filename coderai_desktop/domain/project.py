@@ -16,7 +16,7 @@ ProjectRef = int | str
 
 
 class ProjectSummary(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: int
     context: ProjectContext

@@ -66,7 +66,9 @@ def migrated(data: dict[str, Any]) -> dict[str, Any]:
 
 class ProviderSettings(BaseModel):
     # An error never repeats what was typed: it may be an address with a key in it.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, hide_input_in_errors=True)
+    model_config = ConfigDict(
+        defer_build=True, extra="forbid", validate_assignment=True, hide_input_in_errors=True
+    )
 
     kind: ProviderKind = ProviderKind.OPENAI
     model: str = "gpt-4o-mini"

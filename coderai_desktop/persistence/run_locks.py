@@ -14,10 +14,12 @@ import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import psutil
-from filelock import FileLock, Timeout
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 # A running job writes its heartbeat this often; one silent for STALE_AFTER was interrupted.
 HEARTBEAT_SECONDS = 5.0
@@ -43,6 +45,8 @@ class Runner:
     def gone(self) -> bool:
         """Whether this is a process of this computer that no longer runs the job: it has exited, or it is
         this very process (which, holding the job's lock again, has no runner of it left)."""
+        import psutil  # only where runs are looked at: not for `project list` or the login window
+
         return self.is_local and (self.pid == os.getpid() or not psutil.pid_exists(self.pid))
 
     def describe(self) -> str:
@@ -65,6 +69,8 @@ class RunLocks:
 
     def acquire(self, job_id: int) -> FileLock | None:
         """The job's lock, now held by this process; None if another process holds it."""
+        from filelock import FileLock, Timeout
+
         self._folder.mkdir(parents=True, exist_ok=True)
         lock = FileLock(self._folder / f"{self._prefix}-job-{job_id}.lock")
         try:

@@ -21,7 +21,7 @@ def keyring_backend() -> Verdict:
     backend = keyring.get_keyring()
     name = SecretStore.backend_name()
     if isinstance(backend, null.Keyring):
-        return warn(f"{name}: the keyring is turned off, so API keys are kept for the session only")
+        return warn(f"the keyring is turned off ({name}), so API keys are kept for the session only")
     if not isinstance(backend, fail.Keyring):
         return ok(name)
     if built_in := BUILT_IN_KEYRINGS.get(sys.platform):
@@ -29,7 +29,7 @@ def keyring_backend() -> Verdict:
             f"no keyring backend found, although {built_in} exists: the installation is incomplete"
         )
     return warn(
-        f"{name}: no system keyring (Secret Service) is running, so API keys are kept for the session only; "
+        "no system keyring (Secret Service) is running, so API keys are kept for the session only; "
         "install and unlock GNOME Keyring or KWallet to save them"
     )
 

@@ -109,7 +109,7 @@ def test_unreadable_files_fail_before_anything_else(
 
 def store_a_result(variable_name: str) -> None:
     """A value extracted for the variable, as a run writes it (the CLI has no run command yet)."""
-    context = AppContext.open(Settings())
+    context = AppContext.open(Settings.from_environment())  # the data folder the CLI uses
     try:
         with context.database.transaction() as session:
             variable = session.scalars(sa.select(Variable).where(Variable.name == variable_name)).one()

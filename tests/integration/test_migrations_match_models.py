@@ -12,7 +12,12 @@ from alembic.runtime.migration import MigrationContext
 import coderai_desktop.persistence.tables  # noqa: F401  (fills Base.metadata)
 from coderai_desktop.persistence.base import Base
 from coderai_desktop.persistence.engine import create_engine
-from coderai_desktop.persistence.migrate import current_revision, head_revision, upgrade_database
+from coderai_desktop.persistence.migrate import (
+    SCHEMA_REVISION,
+    current_revision,
+    head_revision,
+    upgrade_database,
+)
 from tests.integration.conftest import BACKENDS
 
 
@@ -60,3 +65,7 @@ def test_the_comparison_notices_a_difference(tmp_path: Path) -> None:
         assert [(op[0], op[3].name) for op in diff] == [("add_column", "token_budget")]
     finally:
         engine.dispose()
+
+
+def test_the_schema_revision_the_app_opens_without_alembic_is_the_newest_migration() -> None:
+    assert head_revision() == SCHEMA_REVISION, "set migrate.SCHEMA_REVISION to the new revision's id"

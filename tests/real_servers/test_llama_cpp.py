@@ -114,7 +114,7 @@ def test_provider_test_finds_the_form_and_a_sample_run_codes_every_document(
 
 def stored_values(data_dir: Path) -> dict[str, dict[str, tuple[object, float | None, str]]]:
     """Each document's stored (value, confidence, status) by variable, from the finished job."""
-    context = AppContext.open(Settings(data_dir=data_dir))
+    context = AppContext.open(Settings.from_environment(data_dir=data_dir))
     try:
         with context.database.transaction() as session:
             [job] = session.scalars(sa.select(ProcessingJob))

@@ -1,5 +1,5 @@
-"""What start-up imports: `coderai --version`, the command parser and the login window must not pay for
-LangChain, OpenAI, pandas, the readers or the database (tests/benchmarks/bench_startup.py has the times)."""
+"""What start-up imports: `coderai --version`, the commands and the login window must not pay for LangChain,
+OpenAI, pandas, the readers or (before the login window) the database and pydantic (tests/benchmarks/bench_startup.py has the times)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 EXPORT_AND_LLM = ["langchain_core", "langchain_openai", "openai", "pandas", "pyreadstat", "openpyxl", "docx"]
 READERS = ["pymupdf", "bs4", "pebble"]
 DATABASE = ["sqlalchemy", "alembic", "argon2", "keyring"]
+MODELS = ["pydantic", "coderai_desktop.commands"]  # the commands' options name pydantic models
 
 
 def imported_by(statement: str, watched: list[str]) -> list[str]:
@@ -23,15 +24,18 @@ def imported_by(statement: str, watched: list[str]) -> list[str]:
 @pytest.mark.parametrize(
     ("statement", "watched"),
     [
-        # Every command's parser is built for `--version` and before the GUI opens.
+        # The window, --version and --self-test are read without the commands' parsers.
+        ("from coderai_desktop.cli import parse_arguments; parse_arguments([])", MODELS + DATABASE),
+        # A command's parser is built with every command's: still no pipeline, export or readers.
         (
             "from coderai_desktop.cli import build_parser; build_parser()",
             EXPORT_AND_LLM + READERS + DATABASE[1:],
         ),
-        # The login window shows before the database opens (ui/app.py).
-        ("import coderai_desktop.ui.app", EXPORT_AND_LLM + READERS + DATABASE),
-        # `project list` and the other database commands: the database, not the pipeline or the export.
-        ("import coderai_desktop.app_context", EXPORT_AND_LLM + READERS),
+        # The login window shows before the database opens (ui/app.py), and before pydantic.
+        ("import coderai_desktop.ui.app", EXPORT_AND_LLM + READERS + DATABASE + MODELS),
+        # `project list` and the other database commands: the database, not the pipeline or the export
+        # (nor Alembic, unless the schema needs an upgrade).
+        ("import coderai_desktop.app_context", [*EXPORT_AND_LLM, *READERS, "alembic"]),
     ],
 )
 def test_start_up_leaves_heavy_libraries_until_they_are_needed(statement: str, watched: list[str]) -> None:
