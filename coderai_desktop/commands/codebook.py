@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import ConflictError
-from coderai_desktop.projects.codebook_file import codebook_text, read_codebook_file, write_codebook_file
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext
@@ -32,6 +31,8 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
 
 
 async def load_codebook(context: AppContext, args: argparse.Namespace) -> None:
+    from coderai_desktop.projects.codebook_file import read_codebook_file  # YAML: for these commands only
+
     codebook = read_codebook_file(args.file)  # a bad file fails before any password prompt
     user = await log_in(context, args)
     try:
@@ -44,6 +45,8 @@ async def load_codebook(context: AppContext, args: argparse.Namespace) -> None:
 
 
 async def dump_codebook(context: AppContext, args: argparse.Namespace) -> None:
+    from coderai_desktop.projects.codebook_file import codebook_text, write_codebook_file
+
     user = await log_in(context, args)
     codebook = await context.projects(user).get_codebook(args.project)
     if args.file == "-":

@@ -21,7 +21,6 @@ from coderai_desktop.domain.codebook_input import problems_from_validation_error
 from coderai_desktop.domain.codebook_rules import CodebookError
 from coderai_desktop.domain.enums import IfUncertain, UnitOfObservation
 from coderai_desktop.formatting import local_time, shorten
-from coderai_desktop.projects.codebook_file import read_codebook_file
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext
@@ -53,6 +52,8 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
 
 
 async def create_project(context: AppContext, args: argparse.Namespace) -> None:
+    from coderai_desktop.projects.codebook_file import read_codebook_file  # YAML: for this command only
+
     codebook = read_codebook_file(args.codebook) if args.codebook else Codebook()
     user = await log_in(context, args)
     summary = await context.projects(user).create_project(_context_from(args, codebook), codebook.variables)
