@@ -4,10 +4,9 @@ OPENAI_API_KEY / OPENAI_BASE_URL for headless runs when nothing else is configur
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -40,8 +39,6 @@ SERVER_FIELDS = frozenset(
         *FOUND_FIELDS,
     }
 )
-# Builds the chat model a run calls, from the settings and the API key (an in-process fake in the self-test).
-ChatModelFactory = Callable[[ProviderSettings, str | None], BaseChatModel]
 
 
 class ProviderService:
@@ -52,14 +49,12 @@ class ProviderService:
         secrets: SecretStore,
         environ: Mapping[str, str] = os.environ,
         retry_delay: float = 1.0,
-        chat_models: ChatModelFactory = chat_model,
     ):
         self._database = database
         self._user = user
         self._secrets = secrets
         self._environ = environ
         self._retry_delay = retry_delay
-        self._chat_models = chat_models
 
     async def settings(self, project: ProjectRef | None = None) -> ProviderSettings:
         """The settings a run of `project` uses (the workspace's when no project is named)."""
@@ -117,7 +112,7 @@ class ProviderService:
             raise InvalidInputError(
                 "No API key for OpenAI: enter one in Settings > API Keys (or set OPENAI_API_KEY for headless runs)."
             )
-        return LLMClient(self._chat_models(settings, key), settings, retry_delay=self._retry_delay)
+        return LLMClient(chat_model(settings, key), settings, retry_delay=self._retry_delay)
 
     async def test(
         self, project: ProjectRef | None = None, settings: ProviderSettings | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from coderai_desktop.export.service import ExportFormat
+from coderai_desktop.export.model import ExportFormat
 from coderai_desktop.self_test.coding import build_prompt, code_document
 from coderai_desktop.self_test.documents import open_database, read_sample
 from coderai_desktop.self_test.environment import keyring_backend, paint_gui

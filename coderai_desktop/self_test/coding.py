@@ -1,5 +1,6 @@
-"""Prompts and schemas from the sample codebook, and a real run that codes plan.txt against an in-process fake
-model: the values must come back with their quotes found in the document."""
+"""Prompts and schemas from the sample codebook, and a real run that codes plan.txt through the real client
+against a server on 127.0.0.1 (loopback.py): the values must come back with their quotes found in the
+document."""
 
 from __future__ import annotations
 
@@ -10,22 +11,16 @@ from contextlib import contextmanager
 import keyring
 from jsonschema import Draft202012Validator
 from keyring.backends import null
-from langchain_core.language_models import BaseChatModel
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from coderai_desktop.domain.enums import JobStatus, MatchStatus
 from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, ProviderSettings
 from coderai_desktop.llm.prompts import extraction_plans, messages
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.pipeline.jobs import JobService
+from coderai_desktop.self_test.loopback import loopback_server
 from coderai_desktop.self_test.samples import ANSWER, CODED_FILE, PLAN_TEXT, sample_codebook
 from coderai_desktop.self_test.verdicts import CheckFailed, Verdict, ok
 from coderai_desktop.self_test.workspace import Workspace
-
-# Never contacted: the fake model answers in its place.
-FAKE_PROVIDER = ProviderSettings(
-    kind=ProviderKind.COMPATIBLE, base_url="http://self-test.invalid/v1", model="self-test-fake"
-)
 
 
 def build_prompt() -> Verdict:
@@ -45,16 +40,11 @@ def build_prompt() -> Verdict:
 async def code_document(workspace: Workspace) -> Verdict:
     context, user, project_id = workspace.opened()
     [document_id] = workspace.documents_of(CODED_FILE)
-    model = FakeListChatModel(responses=[json.dumps(ANSWER)])
-
-    def fake_model(_settings: ProviderSettings, _key: str | None) -> BaseChatModel:
-        return model
-
-    with _keyring_out_of_reach():
-        providers = ProviderService(
-            context.database, user, context.secrets, environ={}, chat_models=fake_model
+    with _keyring_out_of_reach(), loopback_server(json.dumps(ANSWER)) as address:
+        providers = ProviderService(context.database, user, context.secrets, environ={})
+        await providers.save_workspace_settings(
+            ProviderSettings(kind=ProviderKind.COMPATIBLE, base_url=address, model="self-test")
         )
-        await providers.save_workspace_settings(FAKE_PROVIDER)
         jobs = JobService(context.database, user, context.settings, providers, context.documents(user))
         job = await jobs.run((await jobs.start(project_id, document_ids=[document_id])).id)
     if job.status is not JobStatus.COMPLETED or job.documents_failed:
@@ -75,7 +65,7 @@ async def code_document(workspace: Workspace) -> Verdict:
                 f"the quote of {name} came back as {got.evidence!r} ({got.match_status} in the document), "
                 f"not {expected['evidence']!r}"
             )
-    return ok(f"{len(ANSWER)} values, each with its quote found in {CODED_FILE}")
+    return ok(f"{len(ANSWER)} values over HTTP from 127.0.0.1, each with its quote found in {CODED_FILE}")
 
 
 @contextmanager

@@ -20,7 +20,7 @@ PLAN_TEXT = (
     "The city council of Lyon adopted this clean air plan.\n"
     "It has a budget of 250000 euros, spent on transport."
 )
-# What the fake model answers for plan.txt (codebook.yaml's variables), and so what every export must hold.
+# What the stand-in server answers for plan.txt (codebook.yaml's variables), and so what every export must hold.
 ANSWER: dict[str, dict[str, Any]] = {
     "city": {"value": "Lyon", "confidence": 0.95, "evidence": "The city council of Lyon adopted"},
     "budget_eur": {"value": 250000, "confidence": 0.9, "evidence": "a budget of 250000 euros"},
