@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import glob
 import math
+import os
+import sys
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -16,13 +20,41 @@ MAX_PIXELS = 40_000_000
 FALLBACK_LANGUAGE = "eng"
 
 
+# Where the usual installers put Tesseract's language data. MuPDF carries Tesseract itself and needs only
+# these files, but PyMuPDF looks for them through the `tesseract` program on PATH, which an app started from
+# the macOS Finder or the Windows Start menu often does not have (Homebrew, the UB Mannheim installer).
+KNOWN_TESSDATA = {
+    "darwin": ["/opt/homebrew/share/tessdata", "/usr/local/share/tessdata", "/opt/local/share/tessdata"],
+    "win32": [
+        "%ProgramFiles%/Tesseract-OCR/tessdata",
+        "%ProgramFiles(x86)%/Tesseract-OCR/tessdata",
+        "%LOCALAPPDATA%/Programs/Tesseract-OCR/tessdata",
+    ],
+    "linux": ["/usr/share/tesseract-ocr/*/tessdata", "/usr/share/tessdata", "/usr/local/share/tessdata"],
+}
+
+
 @cache
 def tessdata() -> Path | None:
-    """Tesseract's language folder, or None when Tesseract is not installed."""
+    """Tesseract's language folder (TESSDATA_PREFIX, else the usual places, else the one of the `tesseract`
+    program on PATH), or None when Tesseract is not installed."""
+    if prefix := os.environ.get("TESSDATA_PREFIX"):
+        return Path(prefix)
+    if found := next(_known_tessdata(), None):
+        return found
     try:
         return Path(pymupdf.get_tessdata())
     except RuntimeError:
         return None
+
+
+def _known_tessdata() -> Iterator[Path]:
+    for pattern in KNOWN_TESSDATA.get(sys.platform, []):
+        for folder in sorted(
+            glob.glob(os.path.expandvars(pattern)), reverse=True
+        ):  # the newest version first
+            if any(Path(folder).glob("*.traineddata")):
+                yield Path(folder)
 
 
 def installed_languages() -> set[str]:
