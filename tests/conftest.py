@@ -13,6 +13,7 @@ from pathlib import Path
 
 import keyring
 import pytest
+from langchain_openai.chat_models._client_utils import _cached_async_httpx_client, _cached_sync_httpx_client
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.config import Settings
@@ -33,6 +34,15 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def fresh_http_clients() -> None:
+    """langchain-openai keeps one httpx client per (base URL, timeout) for the whole process. The app runs one
+    event loop per process, but every test has its own: when a later test's fake server gets a port used
+    before, it would be handed a client whose connections belong to a closed loop ("Event loop is closed")."""
+    _cached_async_httpx_client.cache_clear()
+    _cached_sync_httpx_client.cache_clear()
 
 
 @pytest.fixture
