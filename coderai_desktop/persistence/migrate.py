@@ -24,6 +24,7 @@ from coderai_desktop.persistence.engine import create_engine, sqlite_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,11 @@ def alembic_config(connection: Connection, script_location: Path = MIGRATIONS_DI
 def head_revision(script_location: Path = MIGRATIONS_DIR) -> str:
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory(str(script_location)).get_current_head()
+    return _head_of(ScriptDirectory(str(script_location)))
+
+
+def _head_of(script: ScriptDirectory) -> str:
+    head = script.get_current_head()
     assert head is not None, "the package ships at least one migration"
     return head
 
@@ -72,13 +77,14 @@ def upgrade_database(
         check_sqlite_file(path)
     with engine.connect() as connection:
         current = current_revision(connection)
-        has_tables = bool(sa.inspect(connection).get_table_names())
+        # Only a database without a revision needs looking into: an app's own, or someone else's?
+        has_tables = current is None and bool(sa.inspect(connection).get_table_names())
     if current == SCHEMA_REVISION and script_location == MIGRATIONS_DIR:
         return MigrationResult(current, current, None)
     from alembic.script import ScriptDirectory  # only now: an upgrade, or a database to refuse
 
     script = ScriptDirectory(str(script_location))
-    head = head_revision(script_location)
+    head = _head_of(script)
     if current == head:
         return MigrationResult(current, head, None)
     if current is None and has_tables:
