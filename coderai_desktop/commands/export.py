@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from coderai_desktop.commands.common import SubParsers, log_in, print_table
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import InvalidInputError
-from coderai_desktop.export.cells import cell_text
 from coderai_desktop.export.model import ExportFormat, ExportOptions, RunFilter
 from coderai_desktop.formatting import shorten
+from coderai_desktop.spreadsheet_cells import cell_text
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext

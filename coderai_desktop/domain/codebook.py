@@ -78,6 +78,8 @@ class VariableSpec(_Strict):
     instructions: NonEmptyText
     categories: list[Category] = Field(default_factory=list)
     classification_rules: OptionalText = None
+    # The categories are listed in order (low < medium < high): agreement is measured at the ordinal level.
+    ordered: bool = False
     confidence_threshold: float = Field(default=0.7, ge=0.0, le=1.0)
     if_uncertain: Annotated[IfUncertain, BeforeValidator(_uncertain_policy)] = IfUncertain.FLAG
     if_multiple_values: Annotated[IfMultipleValues, BeforeValidator(_upper_case)] = IfMultipleValues.FIRST

@@ -175,6 +175,10 @@ def _variable_problems(variable: VariableSpec, path: Path) -> list[Problem]:
         problems.append(Problem((*path, "categories"), "a category variable needs at least one category"))
     if not is_category and variable.categories:
         problems.append(Problem((*path, "categories"), "categories only apply to category variables"))
+    if not is_category and variable.ordered:
+        problems.append(
+            Problem((*path, "ordered"), "only the categories of a category variable can be ordered")
+        )
     seen: set[str] = set()
     for position, category in enumerate(variable.categories):
         if category.value in seen:

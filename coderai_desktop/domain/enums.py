@@ -90,6 +90,13 @@ class DocumentProblem(StrEnum):
 class JobType(StrEnum):
     SAMPLE = "SAMPLE"
     FULL = "FULL"
+    # The sample coded again by another model (or at another temperature), to compare: its values are
+    # never the dataset's.
+    SECOND_OPINION = "SECOND_OPINION"
+
+
+# Runs whose values make the dataset.
+DATASET_JOB_TYPES = (JobType.SAMPLE, JobType.FULL)
 
 
 class JobStatus(StrEnum):

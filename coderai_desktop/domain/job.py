@@ -74,7 +74,11 @@ class Estimate:
     measured: bool  # seconds per call measured on an earlier run of the project, or assumed
 
 
-JOB_TYPE_WORDS = {JobType.SAMPLE: "sample", JobType.FULL: "all documents"}
+JOB_TYPE_WORDS = {
+    JobType.SAMPLE: "sample",
+    JobType.FULL: "all documents",
+    JobType.SECOND_OPINION: "second opinion",
+}
 EVENT_WORDS = {
     LogEventType.JOB_STARTED: "started",
     LogEventType.JOB_RESUMED: "resumed",

@@ -12,7 +12,13 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from coderai_desktop.domain.enums import DocumentStatus, FeedbackType, JobItemStatus, JobType
+from coderai_desktop.domain.enums import (
+    DATASET_JOB_TYPES,
+    DocumentStatus,
+    FeedbackType,
+    JobItemStatus,
+    JobType,
+)
 from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.export.model import (
     CodedValue,
@@ -28,20 +34,24 @@ from coderai_desktop.export.model import (
 )
 from coderai_desktop.formatting import shorten
 from coderai_desktop.persistence.base import utcnow
+from coderai_desktop.persistence.repositories.extractions import ExtractionRepository, ReviewRepository
 from coderai_desktop.persistence.repositories.jobs import JobRepository, summary
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.persistence.tables import (
     Document,
     Extraction,
-    ExtractionFeedback,
     JobItem,
     ProcessingJob,
     Project,
     Prompt,
 )
 
-RUN_TYPES = {RunFilter.SAMPLE: JobType.SAMPLE, RunFilter.FULL: JobType.FULL}
+RUN_TYPES = {
+    RunFilter.LATEST: DATASET_JOB_TYPES,
+    RunFilter.SAMPLE: (JobType.SAMPLE,),
+    RunFilter.FULL: (JobType.FULL,),
+}
 REASON_WIDTH = 120
 
 
@@ -51,7 +61,7 @@ def load_dataset(
     project = ProjectRepository(session, workspace_id).resolve(project_ref)
     variables = VariableRepository(session, workspace_id).of_project(project.id)
     names = {variable.id: variable.name for variable in variables}
-    reviews = _latest_reviews(session, workspace_id, project.id)
+    reviews = ReviewRepository(session, workspace_id).latest(project.id)
     prompts = _prompts(session, workspace_id, project.id)
     versions = {prompt_id: prompt.version for prompt_id, prompt in prompts.items()}
     units: dict[tuple[int, int | None], Unit] = {}
@@ -72,7 +82,9 @@ def load_dataset(
         prompt_id,
         job_id,
         file_name,
-    ) in cast(Iterable[tuple[Any, ...]], session.execute(_values_query(workspace_id, project, options.runs))):
+    ) in cast(
+        Iterable[tuple[Any, ...]], session.execute(_values_query(session, workspace_id, project, options))
+    ):
         name = names.get(variable_id)
         if name is None:
             continue
@@ -81,7 +93,7 @@ def load_dataset(
         )
         review = reviews.get(extraction_id)
         if review is not None:
-            _apply_review(coded, *review)
+            _apply_review(coded, review.feedback_type, review.corrected_value)
         if not _kept(coded, options):
             continue
         unit = units.get((document_id, entity_index))
@@ -114,60 +126,30 @@ def load_dataset(
     )
 
 
-def _values_query(workspace_id: int, project: Project, runs: RunFilter) -> sa.Select[Any]:
-    """Each document's values from the latest run (of the chosen type) that coded it."""
-    latest = sa.select(Extraction.document_id, sa.func.max(Extraction.job_id).label("job_id")).where(
-        Extraction.workspace_id == workspace_id, Extraction.project_id == project.id
-    )
-    if runs in RUN_TYPES:
-        latest = latest.join(ProcessingJob, ProcessingJob.id == Extraction.job_id).where(
-            ProcessingJob.job_type == RUN_TYPES[runs]
-        )
-    chosen = latest.group_by(Extraction.document_id).subquery()
-    return (
-        sa.select(
-            Extraction.id,
-            Extraction.document_id,
-            Extraction.entity_index,
-            Extraction.entity_text,
-            Extraction.variable_id,
-            Extraction.value,
-            Extraction.confidence,
-            Extraction.evidence_quote,
-            Extraction.page,
-            Extraction.status,
-            Extraction.match_status,
-            Extraction.prompt_id,
-            Extraction.job_id,
-            Document.file_name,
-        )
-        .join(
-            chosen,
-            sa.and_(chosen.c.document_id == Extraction.document_id, chosen.c.job_id == Extraction.job_id),
-        )
-        .join(Document, Document.id == Extraction.document_id)
-        .where(Extraction.workspace_id == workspace_id, Extraction.project_id == project.id)
+def _values_query(
+    session: Session, workspace_id: int, project: Project, options: ExportOptions
+) -> sa.Select[Any]:
+    return ExtractionRepository(session, workspace_id).latest_values(
+        project.id,
+        Extraction.id,
+        Extraction.document_id,
+        Extraction.entity_index,
+        Extraction.entity_text,
+        Extraction.variable_id,
+        Extraction.value,
+        Extraction.confidence,
+        Extraction.evidence_quote,
+        Extraction.page,
+        Extraction.status,
+        Extraction.match_status,
+        Extraction.prompt_id,
+        Extraction.job_id,
+        Document.file_name,
+        job_types=RUN_TYPES[options.runs],
     )
 
 
-def _latest_reviews(
-    session: Session, workspace_id: int, project_id: int
-) -> dict[int, tuple[FeedbackType, Any]]:
-    """Extraction id -> the latest review of it (type, corrected value)."""
-    query = (
-        sa.select(
-            ExtractionFeedback.extraction_id,
-            ExtractionFeedback.feedback_type,
-            ExtractionFeedback.corrected_value,
-        )
-        .join(Extraction, Extraction.id == ExtractionFeedback.extraction_id)
-        .where(ExtractionFeedback.workspace_id == workspace_id, Extraction.project_id == project_id)
-        .order_by(ExtractionFeedback.id)
-    )
-    return {row.extraction_id: (row.feedback_type, row.corrected_value) for row in session.execute(query)}
-
-
-def _apply_review(coded: CodedValue, feedback: FeedbackType, corrected_value: Any) -> None:
+def _apply_review(coded: CodedValue, feedback: FeedbackType | None, corrected_value: Any) -> None:
     # A review that finds the value wrong (or partly) replaces it: the correction is what the researcher
     # says the value is, None included ("there is no such value in the document").
     coded.feedback = feedback

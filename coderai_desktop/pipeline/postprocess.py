@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from coderai_desktop.domain.codebook import DependsOn, VariableSpec
+from coderai_desktop.domain.coercion import CoercionError, coerce, is_absence, rule_problem
+from coderai_desktop.domain.conditions import condition_met
 from coderai_desktop.domain.enums import (
-    DependencyOperator,
     ExtractionStatus,
     IfMultipleValues,
     IfUncertain,
     MatchStatus,
     VariableType,
 )
-from coderai_desktop.pipeline.coercion import CoercionError, coerce, rule_problem
 from coderai_desktop.pipeline.grounding import Grounder
 from coderai_desktop.pipeline.values import NO_EVIDENCE, Answer, CodedValue, Item
 
@@ -53,23 +53,6 @@ def code_unit(
     for variable in variables:
         settle(variable.name)
     return [coded[v.name] for v in variables]
-
-
-def condition_met(dependency: DependsOn, value: Any) -> bool:
-    operator, expected = dependency.operator, dependency.value
-    present = value is not None and value is not False and value != []  # 0 is a value (0 == False)
-    values = value if isinstance(value, list) else [value]
-    if operator is DependencyOperator.IS_SET:
-        return present
-    if operator is DependencyOperator.IS_NOT_SET:
-        return not present
-    if operator is DependencyOperator.EQUALS:
-        return expected in values
-    if operator is DependencyOperator.NOT_EQUALS:
-        return expected not in values
-    if operator is DependencyOperator.IN:
-        return any(item in expected for item in values)
-    return not any(item in expected for item in values)
 
 
 def _not_applicable(value: CodedValue, dependency: DependsOn) -> None:
@@ -171,7 +154,9 @@ def _keep_all(
 
 def _check_evidence_and_rules(variable: VariableSpec, coded: CodedValue) -> None:
     status = coded.evidence.status
-    if not variable.is_multi_valued and status is MatchStatus.NOT_FOUND:
+    if is_absence(variable, coded.value):
+        pass  # "no", "none", "not stated": nothing in the text can show an absence, so no quote is asked for
+    elif not variable.is_multi_valued and status is MatchStatus.NOT_FOUND:
         coded.flag("the quote was not found in the document")
         if coded.confidence is not None:
             coded.confidence *= UNFOUND_QUOTE_PENALTY

@@ -13,7 +13,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt
 from docx.styles.style import ParagraphStyle
 
-from coderai_desktop.export.cells import ILLEGAL_CHARACTERS
+from coderai_desktop.spreadsheet_cells import ILLEGAL_CHARACTERS
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from coderai_desktop.export.cells import safe_cell
 from coderai_desktop.export.model import Table
+from coderai_desktop.spreadsheet_cells import safe_cell
 
 
 def write_csv(table: Table, path: Path, *, excel_bom: bool = False) -> None:

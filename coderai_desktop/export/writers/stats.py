@@ -20,9 +20,9 @@ import pyreadstat
 
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.enums import VariableType
-from coderai_desktop.export.cells import CLIPPED, ILLEGAL_CHARACTERS, cell_text
 from coderai_desktop.export.model import Dataset, Table
 from coderai_desktop.export.tables import DETAILS
+from coderai_desktop.spreadsheet_cells import CLIPPED, ILLEGAL_CHARACTERS, cell_text
 
 # Stata 14's format (release 118): UTF-8, and strL for text beyond 2045 bytes. Stata 14 and later and pandas
 # read it; pyreadstat's version 15 (release 119) is meant for over 32,767 variables and Stata 14 cannot read it.

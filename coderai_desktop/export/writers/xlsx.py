@@ -19,7 +19,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from coderai_desktop.export.cells import spreadsheet_cell
 from coderai_desktop.export.model import Dataset, Mark, Table
 from coderai_desktop.export.summary import (
     CODEBOOK_COLUMNS,
@@ -30,6 +29,7 @@ from coderai_desktop.export.summary import (
     quality_rows,
     run_rows,
 )
+from coderai_desktop.spreadsheet_cells import spreadsheet_cell
 
 HEADER_STYLE: dict[str, Any] = {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDE4EE")}
 MARK_FILLS = {

@@ -1,11 +1,94 @@
-"""Extracted values of one workspace."""
+"""Extracted values of one workspace, the researchers' reviews of them and their own (blind) codings."""
 
 from __future__ import annotations
 
-from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
-from coderai_desktop.persistence.tables import Extraction
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from coderai_desktop.domain.enums import DATASET_JOB_TYPES, JobType
+from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository, WorkspaceRepository
+from coderai_desktop.persistence.tables import (
+    Document,
+    Extraction,
+    ExtractionFeedback,
+    HumanCoding,
+    ProcessingJob,
+)
 
 
 class ExtractionRepository(ProjectPartRepository[Extraction]):
     model = Extraction
-    noun = "result"
+    noun = "value"
+
+    def latest_values(
+        self, project_id: int, *columns: Any, job_types: Sequence[JobType] = DATASET_JOB_TYPES
+    ) -> sa.Select[Any]:
+        """`columns` (of Extraction, and Document.file_name) of each document's values from the latest
+        run of `job_types` that coded it: the values a dataset holds (the one rule for the export, the
+        review and agreement)."""
+        latest = (
+            sa.select(Extraction.document_id, sa.func.max(Extraction.job_id).label("job_id"))
+            .join(ProcessingJob, ProcessingJob.id == Extraction.job_id)
+            .where(
+                Extraction.workspace_id == self.workspace_id,
+                Extraction.project_id == project_id,
+                ProcessingJob.job_type.in_(job_types),
+            )
+            .group_by(Extraction.document_id)
+            .subquery()
+        )
+        return (
+            sa.select(*columns)
+            .select_from(Extraction)
+            .join(
+                latest,
+                sa.and_(latest.c.document_id == Extraction.document_id, latest.c.job_id == Extraction.job_id),
+            )
+            .join(Document, Document.id == Extraction.document_id)
+            .where(Extraction.workspace_id == self.workspace_id, Extraction.project_id == project_id)
+        )
+
+
+class ReviewRepository(WorkspaceRepository[ExtractionFeedback]):
+    """Reviews are never changed: every change is a new row, and the latest row of a value applies."""
+
+    model = ExtractionFeedback
+    noun = "review"
+
+    def history(self, extraction_id: int) -> list[ExtractionFeedback]:
+        query = self.select().where(ExtractionFeedback.extraction_id == extraction_id)
+        return list(self.session.scalars(query.order_by(ExtractionFeedback.id)))
+
+    def latest(self, project_id: int) -> dict[int, ExtractionFeedback]:
+        """Extraction id -> its latest review, for the values of a project that are reviewed now (a
+        latest row without a type says the review was cleared or undone)."""
+        newest = (
+            sa.select(sa.func.max(ExtractionFeedback.id))
+            .join(Extraction, Extraction.id == ExtractionFeedback.extraction_id)
+            .where(ExtractionFeedback.workspace_id == self.workspace_id, Extraction.project_id == project_id)
+            .group_by(ExtractionFeedback.extraction_id)
+        )
+        query = self.select().where(ExtractionFeedback.id.in_(newest))
+        return {
+            row.extraction_id: row for row in self.session.scalars(query) if row.feedback_type is not None
+        }
+
+
+class CodingRepository(ProjectPartRepository[HumanCoding]):
+    """Blind codings; a coder's latest row for a unit and variable applies."""
+
+    model = HumanCoding
+    noun = "coding"
+
+    def latest(self, project_id: int) -> list[HumanCoding]:
+        newest = (
+            sa.select(sa.func.max(HumanCoding.id))
+            .where(HumanCoding.workspace_id == self.workspace_id, HumanCoding.project_id == project_id)
+            .group_by(
+                HumanCoding.coder, HumanCoding.document_id, HumanCoding.entity_index, HumanCoding.variable_id
+            )
+        )
+        query = self.select().where(HumanCoding.id.in_(newest)).order_by(HumanCoding.id)
+        return list(self.session.scalars(query))

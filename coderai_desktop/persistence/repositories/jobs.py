@@ -7,7 +7,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from coderai_desktop.domain.enums import UNFINISHED_JOB_STATUSES, JobItemStatus, JobStatus, LogEventType
+from coderai_desktop.domain.enums import (
+    DATASET_JOB_TYPES,
+    UNFINISHED_JOB_STATUSES,
+    JobItemStatus,
+    JobStatus,
+    LogEventType,
+)
 from coderai_desktop.domain.job import JobSummary
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.persistence.base import utcnow
@@ -108,6 +114,7 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
                 ProcessingJob.workspace_id == self.workspace_id,
                 ProcessingJob.project_id == project_id,
                 JobItem.status == JobItemStatus.DONE,
+                ProcessingJob.job_type.in_(DATASET_JOB_TYPES),  # a second opinion does not code the dataset
             )
         )
         jobs = {

@@ -2,7 +2,7 @@
 
 from coderai_desktop.persistence.tables.accounts import Account, LoginFailure, Workspace
 from coderai_desktop.persistence.tables.documents import Document, DocumentChunk
-from coderai_desktop.persistence.tables.extractions import Extraction, ExtractionFeedback
+from coderai_desktop.persistence.tables.extractions import Extraction, ExtractionFeedback, HumanCoding
 from coderai_desktop.persistence.tables.jobs import JobItem, ProcessingJob, ProcessingLog
 from coderai_desktop.persistence.tables.projects import Project, Prompt, Variable
 
@@ -12,6 +12,7 @@ __all__ = [
     "DocumentChunk",
     "Extraction",
     "ExtractionFeedback",
+    "HumanCoding",
     "JobItem",
     "LoginFailure",
     "ProcessingJob",

@@ -84,7 +84,9 @@ class Extraction(Base):
 
 
 class ExtractionFeedback(Base):
-    """A researcher's judgement of a value; the value itself is never changed."""
+    """A researcher's judgement of a value; the value itself is never changed. Every change is a new row
+    and the latest applies: no type means "not reviewed" (a review cleared), and an undo row names the
+    row it undid (`undoes_id`) and carries the state it restored."""
 
     __tablename__ = "extraction_feedback"
     __table_args__ = table_options(
@@ -94,10 +96,39 @@ class ExtractionFeedback(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = workspace_id_column()
     extraction_id: Mapped[int] = mapped_column(index=True)
-    feedback_type: Mapped[FeedbackType] = enum_column(FeedbackType)
+    feedback_type: Mapped[FeedbackType | None] = enum_column(FeedbackType, nullable=True)
+    undoes_id: Mapped[int | None]
     corrected_value: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
     user_note: Mapped[str | None] = mapped_column(sa.Text)
     account_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class HumanCoding(Base):
+    """A researcher's own value for a unit x variable, coded without seeing the AI's (blind coding).
+    Every import is a new row; a coder's latest row for a unit and variable applies."""
+
+    __tablename__ = "human_codings"
+    __table_args__ = table_options(
+        owned_by("projects", "project_id"),
+        owned_by("documents", "document_id"),
+        owned_by("variables", "variable_id"),
+        sa.Index("ix_human_codings_unit", "project_id", "document_id", "variable_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_id_column()
+    project_id: Mapped[int] = mapped_column()
+    document_id: Mapped[int] = mapped_column()
+    entity_index: Mapped[int | None]
+    entity_text: Mapped[str | None] = mapped_column(sa.Text)
+    variable_id: Mapped[int] = mapped_column()
+    account_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
+    coder: Mapped[str] = mapped_column(sa.String(200))  # the login name, readable after an account goes
+    value: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
+    note: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = created_at_column()

@@ -49,6 +49,10 @@ class Project(Base):
     # Overrides of the workspace's provider settings (never API keys).
     provider_settings: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     token_budget: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # What agreement a variable needs before the full corpus (alpha), and the accuracy that values
+    # accepted without review must keep (the suggested confidence thresholds aim at it).
+    reliability_level: Mapped[float] = mapped_column(default=0.8, server_default="0.8")
+    target_accuracy: Mapped[float] = mapped_column(default=0.95, server_default="0.95")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -72,6 +76,8 @@ class Variable(Base):
     # [{value, label, definition, examples}]
     categories: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
     classification_rules: Mapped[str | None] = mapped_column(sa.Text)
+    # The categories are ordered (low < medium < high): agreement is then measured at the ordinal level.
+    ordered: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     confidence_threshold: Mapped[float] = mapped_column(default=0.7)
     if_uncertain: Mapped[IfUncertain] = enum_column(IfUncertain, default=IfUncertain.FLAG)
     if_multiple_values: Mapped[IfMultipleValues] = enum_column(

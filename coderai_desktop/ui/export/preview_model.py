@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from coderai_desktop.export.cells import cell_text
 from coderai_desktop.export.model import Mark, Table
+from coderai_desktop.spreadsheet_cells import cell_text
 from coderai_desktop.ui.widgets.tables import ListTableModel
 
 PREVIEW_ROWS = 200

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coderai_desktop.domain.codebook import Codebook
-from coderai_desktop.export.cells import CLIPPED
 from coderai_desktop.export.model import Dataset, ExportOptions, Table, Unit, VariableInfo
 from coderai_desktop.export.tables import long_table, wide_table
 from coderai_desktop.export.writers.stats import RESERVED, write_dta, write_sav
+from coderai_desktop.spreadsheet_cells import CLIPPED
 from tests.unit.codebook_data import variable
 from tests.unit.export.sample import LONG_NAME, coded, dataset, entity_dataset, quality
 

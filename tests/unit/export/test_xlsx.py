@@ -10,11 +10,11 @@ import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from coderai_desktop.export.cells import CLIPPED, XLSX_MAX_TEXT
 from coderai_desktop.export.model import Dataset, DocumentDetails, ExportOptions, Mark, Table, Unit
 from coderai_desktop.export.summary import CODEBOOK_COLUMNS, QUALITY_COLUMNS, RUN_COLUMNS
 from coderai_desktop.export.tables import long_table, wide_table
 from coderai_desktop.export.writers.xlsx import MARK_FILLS, write_xlsx
+from coderai_desktop.spreadsheet_cells import CLIPPED, XLSX_MAX_TEXT
 from tests.unit.export.sample import LONG_NAME, coded, dataset, entity_dataset
 
 SHEETS = ["Data", "Codebook", "Quality", "Run info"]

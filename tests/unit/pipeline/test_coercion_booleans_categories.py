@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coderai_desktop.domain.codebook import VariableSpec
-from coderai_desktop.pipeline.coercion import CoercionError, coerce
+from coderai_desktop.domain.coercion import CoercionError, coerce
 from tests.unit.pipeline.extraction_builders import category, spec
 
 BOOLEAN = spec("binding", "boolean")

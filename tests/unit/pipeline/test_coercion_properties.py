@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.codebook_rules import is_partial_iso_date
-from coderai_desktop.pipeline.coercion import CoercionError, coerce
+from coderai_desktop.domain.coercion import CoercionError, coerce
 from tests.unit.pipeline.extraction_builders import category, spec
 
 NUMBER = spec("n", "number")

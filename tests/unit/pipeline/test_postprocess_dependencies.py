@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from coderai_desktop.domain.codebook import DependsOn
+from coderai_desktop.domain.conditions import condition_met
 from coderai_desktop.domain.enums import ExtractionStatus
-from coderai_desktop.pipeline.postprocess import condition_met
 from tests.unit.pipeline.extraction_builders import answer, category, code_all, items, spec
 
 SECTORS = ("energy", "transport", "water")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from coderai_desktop.pipeline.coercion import rule_problem
+from coderai_desktop.domain.coercion import rule_problem
 from tests.unit.pipeline.extraction_builders import spec
 
 SHARE = spec("share", "number", validation_rules={"min": 0, "max": 100})

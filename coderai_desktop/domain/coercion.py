@@ -32,8 +32,51 @@ _MINUSES = str.maketrans({"−": "-", "–": "-"})
 _DEFAULTS = (datetime(1111, 1, 1), datetime(2222, 2, 2))
 
 
+# Answers that say a value is absent. Nothing can be quoted for them, so they need no quote.
+ABSENCE_WORDS = frozenset(
+    {"none", "no", "not stated", "not_stated", "not mentioned", "not given", "not applicable", "n/a", "na"}
+)
+
+
 class CoercionError(ValueError):
     """The answer is not a value of the variable's type; the message says what it was."""
+
+
+def is_absence(variable: VariableSpec, value: Any) -> bool:
+    """Whether a coded value says the document lacks something (no, none, not stated): a quote cannot
+    show an absence, so asking for one would send every negative answer to review."""
+    if value is None or value is False or value == []:
+        return True
+    if variable.type is VariableType.CATEGORY and isinstance(value, str):
+        category = next((c for c in variable.categories if c.value == value), None)
+        words = {value.casefold(), *([category.label.casefold()] if category and category.label else [])}
+        return bool(words & ABSENCE_WORDS)
+    return variable.type is VariableType.TEXT and isinstance(value, str) and value.casefold() in ABSENCE_WORDS
+
+
+def check_value(variable: VariableSpec, value: Any) -> Any:
+    """A researcher's value (a correction, a blind coding) coerced and checked with the rules the AI's
+    values meet: the type, the categories, min/max, pattern, allowed values, and max_values for a
+    variable that keeps several. None means "the document gives no value". Raises CoercionError."""
+    if not variable.is_multi_valued:
+        if isinstance(value, list):
+            raise CoercionError(f"{variable.name} holds one value, not a list")
+        checked = coerce(variable, value)
+        if (problem := rule_problem(variable, checked)) is not None:
+            raise CoercionError(problem)
+        return checked
+    items = value if isinstance(value, list) else ([] if value is None else [value])
+    checked_items = [check for item in items if (check := check_value(_single(variable), item)) is not None]
+    unique = list(dict.fromkeys(checked_items))
+    if variable.max_values is not None and len(unique) > variable.max_values:
+        raise CoercionError(
+            f"{len(unique)} values given; {variable.name} keeps at most {variable.max_values}"
+        )
+    return unique
+
+
+def _single(variable: VariableSpec) -> VariableSpec:
+    return variable.model_copy(update={"if_multiple_values": "FIRST", "max_values": None})
 
 
 def coerce(variable: VariableSpec, value: Any) -> Any:
