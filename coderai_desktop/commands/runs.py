@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -11,7 +12,8 @@ from typing import TYPE_CHECKING
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in, print_table
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.enums import JobStatus
-from coderai_desktop.domain.job import JobProgress, JobSummary
+from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.job import JOB_TYPE_WORDS, Estimate, JobProgress, JobSummary, SecondOpinion
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.formatting import duration, local_time, money, shorten
 
@@ -26,7 +28,12 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     run = commands.add_parser(
         "run",
         help="code documents with the LLM (a sample, chosen documents, or all)",
-        description="Code documents with the LLM. A run can be paused (Ctrl+C) and resumed: nothing is lost.",
+        description=(
+            "Code documents with the LLM. A run can be paused (Ctrl+C) and resumed: nothing is lost. "
+            "With --second-opinion (or --second-temperature), the sample is then coded a second time by "
+            "another model (or at another temperature), to compare with; that coding never enters the "
+            "dataset. --of-job asks for the second opinion of an earlier sample."
+        ),
         parents=[common],
     )
     run.add_argument("project", help=PROJECT_HELP)
@@ -35,6 +42,23 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     which.add_argument("--documents", type=int, nargs="+", metavar="ID", help="these documents (ids)")
     which.add_argument(
         "--full", action="store_true", help="every ready document not yet coded with these prompts"
+    )
+    which.add_argument(
+        "--of-job",
+        type=int,
+        metavar="ID",
+        help="no new sample: the second opinion of this earlier sample run (see `coderai jobs PROJECT`)",
+    )
+    run.add_argument(
+        "--second-opinion",
+        metavar="MODEL",
+        help="then code the sample's documents again with MODEL, to compare (kept out of the dataset)",
+    )
+    run.add_argument(
+        "--second-temperature",
+        type=float,
+        metavar="T",
+        help="the second opinion's temperature (default: the sample's); alone: the same model at T",
     )
     run.add_argument(
         "--concurrency", type=int, help="documents coded at once (default: the provider setting)"
@@ -65,9 +89,14 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
 
 
 async def run_job(context: AppContext, args: argparse.Namespace) -> int:
+    opinion = _second_opinion(args)
     user = await log_in(context, args)
     jobs = context.jobs(user)
     mode = ExtractionMode(args.mode) if args.mode else None
+    if opinion is not None and args.of_job is not None:
+        return await _second_opinion_run(jobs, args, opinion, args.of_job)
+    if opinion is not None:  # refused now rather than after the sample has been paid for
+        await jobs.check_second_opinion(args.project, opinion, mode=mode)
     job = await jobs.start(
         args.project,
         sample=args.sample,
@@ -77,7 +106,69 @@ async def run_job(context: AppContext, args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     print(f"Job {job.id}: coding {job.documents_total} documents ({job.mode}, {job.model}).", file=sys.stderr)
+    code = await _run_here(jobs, job.id)
+    if opinion is None:
+        return code
+    if code != 0:
+        print(
+            f"No second opinion: sample job {job.id} did not finish. Once it has, ask for it with "
+            f"`coderai run {shlex.quote(str(args.project))} --of-job {job.id}{_opinion_options(opinion)}`.",
+            file=sys.stderr,
+        )
+        return code
+    return await _second_opinion_run(jobs, args, opinion, job.id)
+
+
+def _second_opinion(args: argparse.Namespace) -> SecondOpinion | None:
+    """The second opinion asked for, if any; the combinations that make no sense refused plainly."""
+    if args.second_opinion is None and args.second_temperature is None:
+        if args.of_job is not None:
+            raise InvalidInputError(
+                "--of-job names the sample a second opinion codes again: add --second-opinion MODEL "
+                "(or --second-temperature T for the same model at another temperature)."
+            )
+        return None
+    if args.full:
+        raise InvalidInputError(
+            "A second opinion re-codes a sample: use --sample N (or --of-job ID for an earlier sample), "
+            "not --full."
+        )
+    if args.of_job is not None and (args.mode or args.seed is not None):
+        raise InvalidInputError(
+            "--mode and --seed choose how a new sample is coded; with --of-job the second opinion codes "
+            "the sample's documents the way the sample was."
+        )
+    return SecondOpinion(args.second_opinion, args.second_temperature)
+
+
+async def _second_opinion_run(
+    jobs: JobService, args: argparse.Namespace, opinion: SecondOpinion, of_job: int
+) -> int:
+    estimate = await jobs.estimate_second_opinion(args.project, opinion, of_job=of_job)
+    print(
+        f"Second opinion of job {of_job} by {opinion.describe()}: {_estimate_line(estimate)}", file=sys.stderr
+    )
+    job = await jobs.start_second_opinion(args.project, opinion, of_job=of_job, concurrency=args.concurrency)
+    print(
+        f"Job {job.id}: coding the {job.documents_total} documents of job {of_job} again "
+        f"({job.mode}, {SecondOpinion(job.model, opinion.temperature).describe()}).",
+        file=sys.stderr,
+    )
     return await _run_here(jobs, job.id)
+
+
+def _estimate_line(estimate: Estimate) -> str:
+    return (
+        f"{estimate.documents} documents, {estimate.calls} calls, about "
+        f"{estimate.input_tokens + estimate.output_tokens:,} tokens, {money(estimate.cost)} "
+        "(at the prices in the provider settings)."
+    )
+
+
+def _opinion_options(opinion: SecondOpinion) -> str:
+    model = f" --second-opinion {shlex.quote(opinion.model)}" if opinion.model else ""
+    temperature = f" --second-temperature {opinion.temperature:g}" if opinion.temperature is not None else ""
+    return model + temperature
 
 
 async def resume_job(context: AppContext, args: argparse.Namespace) -> int:
@@ -136,18 +227,21 @@ async def list_jobs(context: AppContext, args: argparse.Namespace) -> None:
     rows = [
         (
             job.id,
-            job.job_type.lower(),
+            JOB_TYPE_WORDS[job.job_type],
             job.status.lower(),
             f"{job.documents_processed}/{job.documents_total}",
             job.documents_failed,
             f"{job.tokens_in + job.tokens_out:,}",
             money(job.cost),
+            job.model,
             local_time(job.started_at) if job.started_at else "",
             shorten(job.pause_reason or "", 60),
         )
         for job in jobs
     ]
-    print_table(("ID", "TYPE", "STATUS", "DONE", "FAILED", "TOKENS", "COST", "STARTED", "NOTE"), rows)
+    print_table(
+        ("ID", "TYPE", "STATUS", "DONE", "FAILED", "TOKENS", "COST", "MODEL", "STARTED", "NOTE"), rows
+    )
 
 
 def _report(job: JobSummary) -> int:

@@ -8,6 +8,10 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from coderai_desktop.domain.enums import UNFINISHED_JOB_STATUSES, JobStatus, JobType, LogEventType
+from coderai_desktop.domain.errors import InvalidInputError
+
+# The temperatures the providers accept (OpenAI's range; 0 is the most deterministic).
+TEMPERATURES = (0.0, 2.0)
 
 
 class JobSummary(BaseModel):
@@ -72,6 +76,32 @@ class Estimate:
     seconds: float
     seconds_per_call: float
     measured: bool  # seconds per call measured on an earlier run of the project, or assumed
+
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    """A sample coded a second time, to compare with: by another model, or by the same model at another
+    temperature (None: as the sample was), or both. The second coding never enters the dataset."""
+
+    model: str | None = None
+    temperature: float | None = None
+
+    def __post_init__(self) -> None:
+        model = (self.model or "").strip() or None
+        object.__setattr__(self, "model", model)
+        if model is None and self.temperature is None:
+            raise InvalidInputError("A second opinion needs another model, another temperature, or both.")
+        low, high = TEMPERATURES
+        if self.temperature is not None and not low <= self.temperature <= high:
+            raise InvalidInputError(
+                f"A temperature is between {low:g} and {high:g} (0 is the most deterministic), "
+                f"not {self.temperature:g}."
+            )
+
+    def describe(self) -> str:
+        """In words: 'gpt-4o-mini at temperature 0.7', 'gpt-4o-mini', 'the same model at temperature 0.7'."""
+        who = self.model or "the same model"
+        return who if self.temperature is None else f"{who} at temperature {self.temperature:g}"
 
 
 JOB_TYPE_WORDS = {

@@ -2,6 +2,9 @@
 
 One unfinished job per project (enforced by the database). A job that stopped without finishing (paused,
 the app closed, the computer crashed) resumes where it stopped: finished documents are skipped.
+
+A second opinion codes a sample's documents again with another model or temperature, and the sample's
+prompt versions, to compare with: its values are kept beside the sample's and never enter the dataset.
 """
 
 from __future__ import annotations
@@ -20,15 +23,16 @@ from coderai_desktop.config import Settings
 from coderai_desktop.domain.enums import (
     UNFINISHED_JOB_STATUSES,
     DocumentStatus,
+    JobItemStatus,
     JobStatus,
     JobType,
     LogEventType,
     ProjectStatus,
 )
 from coderai_desktop.domain.errors import ConflictError, InvalidInputError
-from coderai_desktop.domain.job import Estimate, JobSummary, LogEntry
+from coderai_desktop.domain.job import Estimate, JobSummary, LogEntry, SecondOpinion
 from coderai_desktop.domain.project import ProjectRef
-from coderai_desktop.domain.provider import ExtractionMode, ProviderSettings
+from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, ProviderSettings
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.prompts import as_sent, messages
 from coderai_desktop.llm.provider_service import ProviderService
@@ -47,6 +51,16 @@ logger = logging.getLogger(__name__)
 
 ASSUMED_SECONDS_PER_CALL = 5.0
 DOCUMENT_PLACEHOLDER, ENTITY_PLACEHOLDER = "{document}", "{entity}"
+
+
+@dataclass(frozen=True)
+class Recoding:
+    """What a second opinion codes: the documents its sample coded, with the sample's setup (its mode, the
+    prompt versions it used) given the opinion's model and temperature."""
+
+    of_job: int
+    documents: list[int]
+    setup: RunSetup
 
 
 @dataclass(frozen=True)
@@ -147,10 +161,12 @@ class JobService:
 
     async def _run_holding_lock(self, job: JobSummary, progress: Progress | None) -> JobSummary:
         job_id = job.id
-        setup = await self.setup(job.project_id, ExtractionMode(job.mode))
-        settings = setup.settings.overridden(
-            {"concurrency": (await self._stored_settings(job_id))["concurrency"]}
-        )
+        stored = await self._stored_settings(job_id)
+        if job.job_type is JobType.SECOND_OPINION:
+            setup = await self._second_opinion_setup(job, stored)
+        else:
+            setup = await self.setup(job.project_id, ExtractionMode(job.mode))
+        settings = setup.settings.overridden({"concurrency": stored["concurrency"]})
         client = await self._providers.client(settings)
         await self._database.run(lambda s: self._mark_project_running(s, job_id))
         runner = JobRunner(
@@ -166,6 +182,79 @@ class JobService:
         await runner.run()
         await self._database.run(lambda s: self._update_project_status(s, job_id))
         return await self.get(job_id)
+
+    async def start_second_opinion(
+        self,
+        project: ProjectRef,
+        opinion: SecondOpinion,
+        *,
+        of_job: int | None = None,
+        concurrency: int | None = None,
+    ) -> JobSummary:
+        """A new job (not yet running) that codes again the documents sample job `of_job` coded (by default
+        the project's latest sample that coded any), with the sample's prompt versions and the opinion's
+        model and temperature. Nothing about the project's prompts or status changes."""
+        settings = await self._providers.settings(project)
+        if concurrency is not None:
+            settings = settings.overridden({"concurrency": concurrency})
+
+        def create(session: Session) -> JobSummary:
+            project_id = ProjectRepository(session, self._user.workspace_id).resolve(project).id
+            jobs = self._jobs(session)
+            if (unfinished := jobs.unfinished(project_id)) is not None:
+                raise ConflictError(_unfinished_message(unfinished))
+            recoding = self._recoding(session, project_id, settings, opinion, of_job)
+            setup = recoding.setup
+            job = jobs.add(
+                ProcessingJob(
+                    project_id=project_id,
+                    job_type=JobType.SECOND_OPINION,
+                    status=JobStatus.PENDING,
+                    selection={"mode": "second opinion", "of_job": recoding.of_job},
+                    settings={
+                        **_job_settings(setup, setup.settings),
+                        "second_opinion": {
+                            "model": setup.settings.model,
+                            "temperature": opinion.temperature,
+                            "of_job": recoding.of_job,
+                        },
+                    },
+                    documents_total=len(recoding.documents),
+                )
+            )
+            jobs.add_items(job.id, recoding.documents)
+            return summary(job)
+
+        try:
+            return await self._database.run(create)
+        except IntegrityError as error:  # another window started one at the same moment
+            raise ConflictError(
+                "This project already has an unfinished run; resume or cancel it first."
+            ) from error
+
+    async def estimate_second_opinion(
+        self, project: ProjectRef, opinion: SecondOpinion, *, of_job: int | None = None
+    ) -> Estimate:
+        """What `estimate` says of the documents a second opinion would code again (see
+        `start_second_opinion`). The cost is at the prices configured in the provider settings, which are
+        the project model's: another model's prices may differ."""
+        settings = await self._providers.settings(project)
+
+        def read(session: Session) -> Recoding:
+            project_id = ProjectRepository(session, self._user.workspace_id).resolve(project).id
+            return self._recoding(session, project_id, settings, opinion, of_job)
+
+        recoding = await self._database.run(read)
+        return await self._estimate(recoding.setup, recoding.documents)
+
+    async def check_second_opinion(
+        self, project: ProjectRef, opinion: SecondOpinion, *, mode: ExtractionMode | None = None
+    ) -> None:
+        """Refuse, before a sample is run for it, a second opinion that would code the sample exactly as
+        the sample will be coded (the same model and temperatures)."""
+        setup = await self.setup(project, mode)
+        if _as_before(setup, _with_opinion(setup, opinion)):
+            raise InvalidInputError(_as_before_message(setup, opinion, "the sample"))
 
     async def pause(self, job_id: int, reason: str = "Paused by you.") -> JobSummary:
         return await self._request(job_id, JobStatus.PAUSED, reason, LogEventType.JOB_PAUSED)
@@ -214,6 +303,9 @@ class JobService:
         """Tokens, cost and time of a run before it starts (entity projects: as if one entity per document)."""
         setup = await self.setup(project)
         chosen = await self._database.run(lambda s: self._choose(s, setup, sample, document_ids, 0)[0])
+        return await self._estimate(setup, chosen)
+
+    async def _estimate(self, setup: RunSetup, chosen: list[int]) -> Estimate:
         tokens_in = tokens_out = calls = 0
         for document_id in chosen:
             document = await load_document(self._documents, document_id, setup.policy)
@@ -312,6 +404,90 @@ class JobService:
             )
         return remaining, JobType.FULL, {"mode": "all", "skipped_up_to_date": len(ready) - len(remaining)}
 
+    def _recoding(
+        self,
+        session: Session,
+        project_id: int,
+        settings: ProviderSettings,
+        opinion: SecondOpinion,
+        of_job: int | None,
+    ) -> Recoding:
+        sample, documents = self._coded_sample(session, project_id, of_job)
+        setup = self._sample_setup(session, project_id, settings, sample)
+        recoded = _with_opinion(setup, opinion)
+        if _as_before(setup, recoded):
+            raise InvalidInputError(_as_before_message(setup, opinion, f"sample job {sample.id}"))
+        return Recoding(sample.id, documents, recoded)
+
+    def _coded_sample(
+        self, session: Session, project_id: int, of_job: int | None
+    ) -> tuple[ProcessingJob, list[int]]:
+        """The sample a second opinion re-codes, and the (still ready) documents it coded."""
+        jobs = self._jobs(session)
+        documents = DocumentRepository(session, self._user.workspace_id).of_project(project_id)
+        ready = {row.id for row in documents if row.status is DocumentStatus.READY}
+
+        def coded(job: ProcessingJob) -> list[int]:
+            done = jobs.items(job.id, (JobItemStatus.DONE,))
+            return [item.document_id for item in done if item.document_id in ready]
+
+        if of_job is None:
+            for earlier in reversed(jobs.of_project(project_id)):
+                if earlier.job_type is JobType.SAMPLE and (chosen := coded(earlier)):
+                    return earlier, chosen
+            raise InvalidInputError(
+                "The project has no coded sample yet: run a sample first, then ask for its second opinion."
+            )
+        job = jobs.get(of_job)  # another workspace's job reads as missing, as one of another project does
+        if job is None or job.project_id != project_id or job.job_type is not JobType.SAMPLE:
+            raise InvalidInputError(
+                f"Job {of_job} is not a sample run of this project: a second opinion codes a sample again "
+                "(the project's runs list the samples)."
+            )
+        if not (chosen := coded(job)):
+            raise InvalidInputError(
+                f"Sample job {of_job} has not coded any document: resume it first, or choose another sample."
+            )
+        return job, chosen
+
+    def _sample_setup(
+        self,
+        session: Session,
+        project_id: int,
+        settings: ProviderSettings,
+        sample: ProcessingJob,
+        advice: str = "Run a new sample, then ask for its second opinion.",
+    ) -> RunSetup:
+        """The setup the sample was coded with: its mode, and the prompts synced with ITS model (the main
+        one), which must still be the versions it used. When they are not (the codebook changed since),
+        the error rolls back the new versions `prepare` made: the project's prompts stay as they were."""
+        stored = sample.settings
+        settings = settings.overridden(
+            {"mode": stored.get("mode", settings.mode), "model": stored.get("model", settings.model)}
+        )
+        setup = prepare(session, self._user.workspace_id, project_id, settings, self._app)
+        used = {key: ref.get("id") for key, ref in (stored.get("prompts") or {}).items()}
+        if {key: ref.id for key, ref in setup.prompts.items()} != used:
+            raise ConflictError(
+                f"The codebook or its prompts changed since sample job {sample.id} was coded, so a second "
+                f"opinion would not ask the same questions. {advice}"
+            )
+        return setup
+
+    async def _second_opinion_setup(self, job: JobSummary, stored: dict[str, Any]) -> RunSetup:
+        asked = stored["second_opinion"]
+        opinion = SecondOpinion(asked.get("model"), asked.get("temperature"))
+        settings = await self._providers.settings(job.project_id)
+
+        def read(session: Session) -> RunSetup:
+            sample = self._jobs(session).require(int(asked["of_job"]))
+            advice = f"Cancel job {job.id}, run a new sample, then ask for its second opinion."
+            return _with_opinion(
+                self._sample_setup(session, job.project_id, settings, sample, advice), opinion
+            )
+
+        return await self._database.run(read)
+
     async def _request(self, job_id: int, status: JobStatus, reason: str, event: LogEventType) -> JobSummary:
         """Ask for a pause or a cancel: the job's runner, wherever it runs, stops at its next check."""
 
@@ -339,8 +515,8 @@ class JobService:
 
     def _update_project_status(self, session: Session, job_id: int) -> None:
         job = self._jobs(session).require(job_id)
-        if job.status is not JobStatus.COMPLETED:
-            return
+        if job.status is not JobStatus.COMPLETED or job.job_type is JobType.SECOND_OPINION:
+            return  # a second opinion codes nothing of the dataset
         project = ProjectRepository(session, self._user.workspace_id).require(job.project_id)
         if job.job_type is JobType.FULL:
             project.status = ProjectStatus.COMPLETE
@@ -355,7 +531,7 @@ class JobService:
                 return float(measured), True
         return ASSUMED_SECONDS_PER_CALL, False
 
-    async def _stored_settings(self, job_id: int) -> dict[str, object]:
+    async def _stored_settings(self, job_id: int) -> dict[str, Any]:
         return await self._database.run(lambda s: dict(self._jobs(s).require(job_id).settings))
 
 
@@ -370,6 +546,44 @@ def _job_settings(setup: RunSetup, settings: ProviderSettings) -> dict[str, obje
         "chunk_budget": setup.policy.budget,
         "started": utcnow().isoformat(),
     }
+
+
+def _with_opinion(setup: RunSetup, opinion: SecondOpinion) -> RunSetup:
+    """The setup with the opinion's model (for the client and the stored values) and temperature (for
+    every call, entity identification too)."""
+    settings = setup.settings
+    if opinion.model is not None and opinion.model != settings.model:
+        if settings.kind is ProviderKind.AZURE:  # the values would record a model that did not code them
+            raise InvalidInputError(
+                f"On Azure OpenAI the deployment in the provider settings ({settings.azure_deployment}) "
+                f"decides which model answers, so a second opinion cannot be asked of {opinion.model} here. "
+                "Ask for a second opinion at another temperature instead."
+            )
+        settings = settings.overridden({"model": opinion.model})
+    temperature = opinion.temperature
+    if temperature is None:
+        return dataclasses.replace(setup, settings=settings)
+    entities = setup.entity_plan
+    return dataclasses.replace(
+        setup,
+        settings=settings,
+        plans=[dataclasses.replace(plan, temperature=temperature) for plan in setup.plans],
+        entity_plan=dataclasses.replace(entities, temperature=temperature) if entities else None,
+    )
+
+
+def _as_before(setup: RunSetup, recoded: RunSetup) -> bool:
+    return recoded.settings.model == setup.settings.model and [
+        plan.temperature for plan in recoded.all_plans
+    ] == [plan.temperature for plan in setup.all_plans]
+
+
+def _as_before_message(setup: RunSetup, opinion: SecondOpinion, sample: str) -> str:
+    temperatures = ", ".join(f"{t:g}" for t in sorted({plan.temperature for plan in setup.all_plans}))
+    return (
+        f"A second opinion by {opinion.describe()} would code {sample} exactly as before "
+        f"({setup.settings.model} at temperature {temperatures}): choose another model or another temperature."
+    )
 
 
 def _unfinished_message(job: ProcessingJob) -> str:
