@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from coderai_desktop.ingest.service import DocumentService
     from coderai_desktop.llm.provider_service import ProviderService
     from coderai_desktop.pipeline.jobs import JobService
+    from coderai_desktop.review.service import ReviewService
 
 logger = logging.getLogger(__name__)
 
@@ -131,10 +132,15 @@ class AppContext:
 
         return JobService(self.database, user, self.settings, self.providers(user), self.documents(user))
 
+    def reviews(self, user: UserSession) -> ReviewService:
+        from coderai_desktop.review.service import ReviewService
+
+        return ReviewService(self.database, user)
+
     def exports(self, user: UserSession) -> ExportService:
         from coderai_desktop.export.service import ExportService
 
-        return ExportService(self.database, user)
+        return ExportService(self.database, user, self.reviews(user).agreement_in)
 
     def storage_problem(self, error: BaseException) -> CoderAIError | None:
         """A full disk, read-only folder or damaged database, in plain words (None for anything else)."""

@@ -27,13 +27,13 @@ def safe_cell(value: Any) -> Any:
 
 def spreadsheet_cell(value: Any) -> Any:
     """`safe_cell`, without the characters XLSX cannot store, and clipped to what one cell holds."""
+    if isinstance(value, list):  # joined first, so that its items are cleaned before the formula check
+        value = cell_text(value)
     if isinstance(value, str):  # removed first, so that "\x00=1+1" cannot become a formula
         value = ILLEGAL_CHARACTERS.sub("", value)
     value = safe_cell(value)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS.sub("", value)  # a joined list's items are cleaned here
-        if len(value) > XLSX_MAX_TEXT:
-            value = value[: XLSX_MAX_TEXT - len(CLIPPED)] + CLIPPED
+    if isinstance(value, str) and len(value) > XLSX_MAX_TEXT:
+        value = value[: XLSX_MAX_TEXT - len(CLIPPED)] + CLIPPED
     return value
 
 

@@ -10,11 +10,24 @@ from coderai_desktop.commands import (
     projects,
     prompts,
     provider,
+    review,
     runs,
 )
 
 # In the order `coderai --help` lists them.
 REGISTER = [
     module.register
-    for module in (accounts, projects, codebook, documents, provider, runs, export, prompts, db, diagnostics)
+    for module in (
+        accounts,
+        projects,
+        codebook,
+        documents,
+        provider,
+        runs,
+        review,
+        export,
+        prompts,
+        db,
+        diagnostics,
+    )
 ]

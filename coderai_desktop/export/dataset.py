@@ -1,17 +1,19 @@
 """Read what an export needs from the database, in one transaction: the values of the latest run that coded
-each document (or of sample or full runs only), the researchers' corrections, the codebook with the
-prompts behind it, the runs and the corpus. Filters leave values out; a unit left without any is dropped.
+each document (or of sample or full runs only), the researchers' corrections with their history, the
+codebook with the prompts behind it, the runs, the corpus, and (from the review service) agreement and
+calibration. Filters leave values out; a unit left without any is dropped.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from coderai_desktop.domain.agreement import AgreementReport
 from coderai_desktop.domain.enums import (
     DATASET_JOB_TYPES,
     DocumentStatus,
@@ -20,6 +22,7 @@ from coderai_desktop.domain.enums import (
     JobType,
 )
 from coderai_desktop.domain.project import ProjectRef
+from coderai_desktop.domain.review_history import actions
 from coderai_desktop.export.model import (
     CodedValue,
     CorpusSummary,
@@ -27,6 +30,7 @@ from coderai_desktop.export.model import (
     DocumentDetails,
     ExportOptions,
     PromptInfo,
+    ReviewStep,
     RunFilter,
     Unit,
     VariableInfo,
@@ -53,15 +57,22 @@ RUN_TYPES = {
     RunFilter.FULL: (JobType.FULL,),
 }
 REASON_WIDTH = 120
+# Agreement and calibration of a project (by id), measured inside the export's transaction: the review
+# service's, handed in by the composition root (export and review do not import each other).
+AgreementSource = Callable[[Session, int], AgreementReport]
 
 
 def load_dataset(
-    session: Session, workspace_id: int, project_ref: ProjectRef, options: ExportOptions
+    session: Session,
+    workspace_id: int,
+    project_ref: ProjectRef,
+    options: ExportOptions,
+    agreement: AgreementSource | None = None,
 ) -> Dataset:
     project = ProjectRepository(session, workspace_id).resolve(project_ref)
     variables = VariableRepository(session, workspace_id).of_project(project.id)
     names = {variable.id: variable.name for variable in variables}
-    reviews = ReviewRepository(session, workspace_id).latest(project.id)
+    histories = ReviewRepository(session, workspace_id).project_history(project.id)
     prompts = _prompts(session, workspace_id, project.id)
     versions = {prompt_id: prompt.version for prompt_id, prompt in prompts.items()}
     units: dict[tuple[int, int | None], Unit] = {}
@@ -91,9 +102,9 @@ def load_dataset(
         coded = CodedValue(
             value, value, confidence, evidence, page, status, match_status, versions.get(prompt_id), job_id
         )
-        review = reviews.get(extraction_id)
-        if review is not None:
-            _apply_review(coded, review.feedback_type, review.corrected_value)
+        history = histories.get(extraction_id)
+        if history is not None:
+            _apply_history(coded, history)
         if not _kept(coded, options):
             continue
         unit = units.get((document_id, entity_index))
@@ -123,6 +134,7 @@ def load_dataset(
         corpus=_corpus(session, workspace_id, project.id, {unit.document_id for unit in ordered}),
         options=options,
         exported_at=utcnow(),
+        agreement=None if agreement is None else agreement(session, project.id),
     )
 
 
@@ -147,6 +159,31 @@ def _values_query(
         Document.file_name,
         job_types=RUN_TYPES[options.runs],
     )
+
+
+def _apply_history(coded: CodedValue, rows: list[sa.Row[Any]]) -> None:
+    """The review in force (the latest row's state), who made it and when, and the whole history (rows of
+    ReviewRepository.project_history)."""
+    steps = tuple(
+        ReviewStep(
+            row.created_at,
+            row.login,
+            row.feedback_type,
+            row.corrected_value,
+            row.user_note,
+            row.undoes_id is not None,
+        )
+        for row in rows
+    )
+    coded.history = steps
+    latest = rows[-1]
+    if latest.feedback_type is None:  # cleared, or undone back to "not reviewed"
+        return
+    _apply_review(coded, latest.feedback_type, latest.corrected_value)
+    # Who made the review in force and when: an undo brings back an earlier action, and its author.
+    by_id = {row.id: step for row, step in zip(rows, steps, strict=True)}
+    in_force = by_id[actions(rows)[-1].id]
+    coded.reviewed_by, coded.reviewed_at = in_force.reviewer, in_force.at
 
 
 def _apply_review(coded: CodedValue, feedback: FeedbackType | None, corrected_value: Any) -> None:
@@ -194,14 +231,12 @@ def _prompt_of(name: str, prompts: dict[int, Prompt], used: Counter[int]) -> Pro
 def _quality(units: list[Unit], name: str) -> VariableQuality:
     values = [unit.values[name] for unit in units if name in unit.values]
     confidences = [value.confidence for value in values if value.confidence is not None]
-    reviewed = [value for value in values if value.reviewed]
     return VariableQuality(
         units=len(values),
         values=sum(1 for value in values if value.value not in (None, [], "")),
         flagged=sum(1 for value in values if value.flagged),
         mean_confidence=sum(confidences) / len(confidences) if confidences else None,
-        reviewed=len(reviewed),
-        judged_correct=sum(1 for value in reviewed if value.feedback is FeedbackType.CORRECT),
+        reviewed=sum(1 for value in values if value.reviewed),
     )
 
 

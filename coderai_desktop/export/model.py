@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from coderai_desktop.domain.agreement import AgreementReport
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType, MatchStatus
 from coderai_desktop.domain.job import JobSummary
@@ -76,6 +77,19 @@ class ExportOptions:
         return words
 
 
+@dataclass(frozen=True)
+class ReviewStep:
+    """One row of a value's review history: a review (correct, incorrect, partly correct), a review cleared
+    (no feedback), or an undo, which carries the state it brought back."""
+
+    at: datetime
+    reviewer: str | None  # the account's login (None: the account was deleted)
+    feedback: FeedbackType | None  # None: not reviewed (cleared, or undone back to nothing)
+    corrected_value: Any
+    note: str | None
+    undo: bool  # an undo of the action before it
+
+
 @dataclass(slots=True)
 class CodedValue:
     """One variable's value for one unit: the AI's, or the researcher's correction of it."""
@@ -90,6 +104,9 @@ class CodedValue:
     prompt_version: int | None
     job_id: int
     feedback: FeedbackType | None = None  # the latest review, if any
+    reviewed_by: str | None = None  # who made the review in force (None: none, or the account is gone)
+    reviewed_at: datetime | None = None
+    history: tuple[ReviewStep, ...] = ()  # every review row of the value, oldest first
 
     @property
     def reviewed(self) -> bool:
@@ -140,7 +157,6 @@ class VariableQuality:
     flagged: int
     mean_confidence: float | None
     reviewed: int
-    judged_correct: int  # of the reviewed values, how many the researcher confirmed
 
     @property
     def coverage(self) -> float | None:
@@ -153,11 +169,6 @@ class VariableQuality:
     @property
     def flagged_share(self) -> float | None:
         return self.flagged / self.units if self.units else None
-
-    @property
-    def agreement(self) -> float | None:
-        """Share of the reviewed values the researcher judged correct (None before any review)."""
-        return self.judged_correct / self.reviewed if self.reviewed else None
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,9 @@ class Dataset:
     corpus: CorpusSummary
     options: ExportOptions
     exported_at: datetime
+    # Agreement and calibration per variable, as the review service measures them over the project's
+    # reviewed and blind-coded units (None: not measured for this export).
+    agreement: AgreementReport | None = None
 
     @property
     def per_entity(self) -> bool:

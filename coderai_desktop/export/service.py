@@ -9,11 +9,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from coderai_desktop.atomic_files import atomic_path
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.project import ProjectRef
-from coderai_desktop.export.dataset import load_dataset
-from coderai_desktop.export.files import atomic_path
+from coderai_desktop.export.dataset import AgreementSource, load_dataset
 from coderai_desktop.export.model import Dataset, ExportFormat, ExportOptions, Table
 from coderai_desktop.export.tables import long_table, wide_table
 from coderai_desktop.export.writers.codebook_doc import write_codebook_docx, write_codebook_markdown
@@ -41,23 +41,33 @@ class ExportResult:
 
 
 class ExportService:
-    def __init__(self, database: Database, user: UserSession):
+    def __init__(self, database: Database, user: UserSession, agreement: AgreementSource | None = None):
+        """`agreement` measures a project's agreement and calibration inside the export's transaction (the
+        review service's `agreement_in`); without it, exports carry no agreement figures."""
         self._database = database
         self._user = user
+        self._agreement = agreement
 
-    async def dataset(self, project: ProjectRef, options: ExportOptions | None = None) -> Dataset:
+    async def dataset(
+        self, project: ProjectRef, options: ExportOptions | None = None, *, agreement: bool = True
+    ) -> Dataset:
+        """Everything an export holds; `agreement=False` skips measuring agreement (tables do not show it,
+        and its bootstrap intervals take a moment)."""
         options = options or ExportOptions()
-        return await self._database.run(lambda s: load_dataset(s, self._user.workspace_id, project, options))
+        source = self._agreement if agreement else None
+        return await self._database.run(
+            lambda s: load_dataset(s, self._user.workspace_id, project, options, source)
+        )
 
     async def table(self, project: ProjectRef, options: ExportOptions | None = None) -> Table:
         """The wide table: what the results grid and `coderai results` show."""
-        return wide_table(await self.dataset(project, options))
+        return wide_table(await self.dataset(project, options, agreement=False))
 
     async def preview(
         self, project: ProjectRef, export_format: ExportFormat, options: ExportOptions
     ) -> Table:
         """The table an export in `export_format` would write."""
-        return table_for(await self.dataset(project, options), export_format)
+        return table_for(await self.dataset(project, options, agreement=False), export_format)
 
     async def export(
         self,

@@ -3,9 +3,17 @@ spreadsheet sheets, the JSON file and the codebook documents all present these s
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from coderai_desktop import __version__
+from coderai_desktop.domain.agreement import (
+    AgreementReport,
+    Calibration,
+    Comparison,
+    Interval,
+    VariableAgreement,
+)
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.export.model import Dataset, VariableInfo
 from coderai_desktop.formatting import local_time, money
@@ -20,16 +28,26 @@ CODEBOOK_COLUMNS = [
     "policies",
     "prompt",
 ]
-QUALITY_COLUMNS = [
+# Over the exported values.
+COVERAGE_COLUMNS = ["variable", "units coded", "coverage", "null", "flagged", "mean confidence", "reviewed"]
+# From the review service, over the project's reviewed and blind-coded units: the comparison the verdict
+# rests on (e.g. "AI vs review"), its units, the share of them with the same value, its reliability figure
+# and which one it is ("alpha (nominal)", "F1 (set)"), the figure's 95% interval, Cohen's kappa (categories),
+# the verdict at the project's reliability level, and the calibration of the model's confidence.
+AGREEMENT_COLUMNS = [
     "variable",
-    "units coded",
-    "coverage",
-    "null",
-    "flagged",
-    "mean confidence",
-    "reviewed",
-    "agreement with review",
+    "comparison",
+    "compared",
+    "agreement",
+    "measure",
+    "reliability",
+    "95% interval",
+    "kappa",
+    "verdict",
+    "calibration error",
+    "suggested threshold",
 ]
+QUALITY_COLUMNS = COVERAGE_COLUMNS + AGREEMENT_COLUMNS[1:]
 RUN_COLUMNS = [
     "run",
     "type",
@@ -96,7 +114,8 @@ def prompt_line(info: VariableInfo) -> str:
 
 
 def quality_rows(dataset: Dataset) -> list[dict[str, Any]]:
-    """Per variable, over the exported values; shares are fractions (0-1), None where undefined."""
+    """Per variable: QUALITY_COLUMNS. Shares are fractions (0-1); None where undefined or not measured."""
+    report = dataset.agreement
     return [
         {
             "variable": info.spec.name,
@@ -106,10 +125,120 @@ def quality_rows(dataset: Dataset) -> list[dict[str, Any]]:
             "flagged": info.quality.flagged_share,
             "mean confidence": info.quality.mean_confidence,
             "reviewed": info.quality.reviewed,
-            "agreement with review": info.quality.agreement,
+            **_agreement_cells(None if report is None else report.get(info.spec.name)),
         }
         for info in dataset.variables
     ]
+
+
+def _agreement_cells(item: VariableAgreement | None) -> dict[str, Any]:
+    basis = None if item is None else item.basis
+    calibration = None if item is None else item.calibration
+    reliability = None if basis is None else basis.reliability
+    interval = None if basis is None else basis.reliability_ci
+    return {
+        "comparison": None if basis is None else basis.label,
+        "compared": None if basis is None else basis.n,
+        "agreement": None if basis is None else basis.percent,
+        "measure": None if basis is None or reliability is None else measure_name(basis),
+        "reliability": reliability,
+        "95% interval": None if interval is None else str(interval),
+        "kappa": None if basis is None else basis.kappa,
+        "verdict": None if item is None else item.verdict.value,
+        "calibration error": None if calibration is None else calibration.ece,
+        "suggested threshold": None if calibration is None else calibration.threshold,
+    }
+
+
+def measure_name(comparison: Comparison) -> str:
+    """Which reliability figure a comparison gives, at which level: "alpha (nominal)", "F1 (set)"."""
+    return f"{comparison.reliability_name} ({comparison.measure})"
+
+
+def agreement_document(report: AgreementReport | None) -> dict[str, Any] | None:
+    """The whole agreement report as plain JSON values: per variable its verdict, the sentence that
+    explains it, every comparison and the calibration; and the summary sentence."""
+    if report is None:
+        return None
+    return {
+        "reliability_level": report.level,
+        "target_accuracy": report.target_accuracy,
+        "summary": report.summary(),
+        "variables": [
+            {
+                "variable": item.variable,
+                "verdict": item.verdict.value,
+                "sentence": item.sentence(report.level),
+                "basis": None if item.basis is None else item.basis.label,
+                "comparisons": [_comparison(comparison) for comparison in item.comparisons],
+                "calibration": _calibration(item.calibration),
+            }
+            for item in report.variables
+        ],
+    }
+
+
+def _comparison(comparison: Comparison) -> dict[str, Any]:
+    return {
+        "comparison": comparison.label,
+        "kind": comparison.kind.value,
+        "first": comparison.first,
+        "second": comparison.second,
+        "measure": comparison.measure,
+        "units": comparison.n,
+        "missing": comparison.missing,
+        "not_applicable": comparison.not_applicable,
+        "agreement": _number(comparison.percent),
+        "normalised_agreement": _number(comparison.normalised),
+        "kappa": _number(comparison.kappa),
+        "kappa_ci": _interval(comparison.kappa_ci),
+        "alpha": _number(comparison.alpha),
+        "alpha_ci": _interval(comparison.alpha_ci),
+        "ac1": _number(comparison.ac1),
+        "precision": _number(comparison.precision),
+        "recall": _number(comparison.recall),
+        "f1": _number(comparison.f1),
+        "f1_ci": _interval(comparison.f1_ci),
+        "reliability": _number(comparison.reliability),
+        "reliability_measure": comparison.reliability_name,
+    }
+
+
+def _calibration(calibration: Calibration | None) -> dict[str, Any] | None:
+    if calibration is None:
+        return None
+    return {
+        "units": calibration.n,
+        "accuracy": _number(calibration.accuracy),
+        "calibration_error": _number(calibration.ece),
+        "target_accuracy": calibration.target,
+        "suggested_threshold": _number(calibration.threshold),
+        "accepted_accuracy": _number(calibration.accepted_accuracy),
+        "flagged_share": _number(calibration.flagged_share),
+        "current_threshold": _number(calibration.current_threshold),
+        "current_flagged_share": _number(calibration.current_flagged_share),
+        "reason": calibration.reason,
+        "summary": calibration.summary(),
+        "bands": [
+            {
+                "low": band.low,
+                "high": band.high,
+                "units": band.n,
+                "accuracy": _number(band.accuracy),
+                "mean_confidence": _number(band.mean_confidence),
+            }
+            for band in calibration.bands
+        ],
+    }
+
+
+def _interval(interval: Interval | None) -> list[float | None] | None:
+    return None if interval is None else [_number(interval.low), _number(interval.high)]
+
+
+def _number(value: float | None) -> float | None:
+    """A figure as JSON can hold it: NaN and infinity (which no JSON reader accepts) as null."""
+    return None if value is None or not math.isfinite(value) else float(value)
 
 
 def run_rows(dataset: Dataset) -> list[dict[str, Any]]:
@@ -149,6 +278,12 @@ def about_rows(dataset: Dataset) -> list[tuple[str, str]]:
     ]
     rows += [(f"Not imported: {why}", str(n)) for why, n in corpus.failed_imports.items()]
     rows += [(f"Not coded: {why}", str(n)) for why, n in corpus.failed_coding.items()]
+    if dataset.agreement is not None:
+        rows += [
+            ("Reliability level", f"{dataset.agreement.level:g}"),
+            ("Target accuracy", f"{dataset.agreement.target_accuracy:g}"),
+            ("Agreement", dataset.agreement.summary()),
+        ]
     return [(key, value) for key, value in rows if value]
 
 

@@ -1,5 +1,5 @@
 """The dataset as flat tables. Wide: one row per unit, value columns named exactly as the variables.
-Long: one row per value, with its confidence, evidence and provenance."""
+Long: one row per value, with its confidence, evidence, provenance and review history."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from coderai_desktop.domain.codebook import VariableSpec
-from coderai_desktop.export.model import CodedValue, Dataset, Mark, Table, Unit, VariableInfo
+from coderai_desktop.domain.enums import FeedbackType
+from coderai_desktop.export.model import CodedValue, Dataset, Mark, ReviewStep, Table, Unit, VariableInfo
+from coderai_desktop.formatting import local_time
 
 DOCUMENT, DOCUMENT_ID, ENTITY_INDEX, ENTITY_TEXT = "document", "document_id", "entity_index", "entity_text"
 UNIT_LABELS = {
@@ -40,7 +42,17 @@ LONG_COLUMNS = [
     "reviewed",
     "corrected",
     "ai_value",
+    "review",
+    "reviewed_by",
+    "reviewed_at",
+    "review_history",
 ]
+REVIEW_WORDS = {
+    FeedbackType.CORRECT: "correct",
+    FeedbackType.INCORRECT: "incorrect",
+    FeedbackType.PARTIALLY_CORRECT: "partial",
+}
+HISTORY_SEPARATOR = "; "
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,14 @@ def long_table(dataset: Dataset) -> Table:
         value="The value (the researcher's correction where there is one)",
         evidence_match="How the quote was found in the text: EXACT, NORMALIZED, FUZZY, NOT_FOUND, NO_QUOTE",
         ai_value="The model's value, before any correction",
+        review="The review in force: correct, incorrect or partial (empty: not reviewed)",
+        reviewed_by="Who made the review in force (login)",
+        reviewed_at="When the review in force was made (ISO 8601, local time with its offset)",
+        review_history=(
+            "Every review of the value, oldest first, separated by semicolons: when (local time), who, "
+            "and what (correct; incorrect or partial -> the corrected value; cleared; undo -> the state it "
+            "brought back), with the note in parentheses"
+        ),
         **{
             name: label[0].upper() + label[1:]
             for name, (label, _read) in DETAILS.items()
@@ -234,4 +254,43 @@ def _long_details(coded: CodedValue) -> list[Any]:
         coded.reviewed,
         coded.corrected,
         coded.ai_value if coded.corrected else None,
+        REVIEW_WORDS[coded.feedback] if coded.feedback is not None else None,
+        coded.reviewed_by if coded.reviewed else None,
+        coded.reviewed_at.astimezone().isoformat(timespec="seconds") if coded.reviewed_at else None,
+        review_history(coded.history) if coded.history else None,
     ]
+
+
+def review_history(steps: tuple[ReviewStep, ...]) -> str:
+    """A value's reviews in one cell: "2026-12-05 10:01 ana: incorrect -> 5000 (the table on page 2);
+    2026-12-05 10:03 ana: undo -> correct"."""
+    return HISTORY_SEPARATOR.join(
+        f"{local_time(step.at)} {step.reviewer or 'a deleted account'}: {_step_text(step)}" for step in steps
+    )
+
+
+def _step_text(step: ReviewStep) -> str:
+    if step.undo:
+        text = "undo -> " + _state_text(step)
+    elif step.feedback is None:
+        text = "cleared"
+    else:
+        text = _state_text(step)
+    return f"{text} ({' '.join(step.note.split())})" if step.note else text
+
+
+def _state_text(step: ReviewStep) -> str:
+    if step.feedback is None:
+        return "not reviewed"
+    word = REVIEW_WORDS[step.feedback]
+    if step.feedback is FeedbackType.CORRECT:
+        return word
+    return f"{word} -> {_value_text(step.corrected_value)}"
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value == []:
+        return "no value"
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return str(value)

@@ -58,6 +58,13 @@ def test_categories_only_apply_to_category_variables() -> None:
     assert problems == {"variables[0].categories": "categories only apply to category variables"}
 
 
+def test_only_categories_can_be_ordered() -> None:
+    levels = [{"value": "low"}, {"value": "high"}]
+    assert problems_of(variable("risk", "category", categories=levels, ordered=True)) == {}
+    problems = problems_of(variable("score", "number", ordered=True))
+    assert problems == {"variables[0].ordered": "only the categories of a category variable can be ordered"}
+
+
 def test_a_category_value_may_appear_only_once() -> None:
     problems = problems_of(category_variable(values=("energy", "transport", "energy")))
     assert problems == {"variables[0].categories[2].value": "'energy' appears twice"}

@@ -1,15 +1,27 @@
 """The codebook document: what another lab needs to reproduce the dataset. Every variable with its
-instructions, categories, rules and policies, the columns that hold it, how good its values are, and the
-prompt that produced them, verbatim. The content is built once as blocks and rendered as Markdown or Word."""
+instructions, categories, rules and policies, the columns that hold it, how good its values are (coverage,
+and agreement between the AI and the researchers with its verdict and calibration), and the prompt that
+produced them, verbatim. The content is built once as blocks and rendered as Markdown or Word."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from coderai_desktop.domain.agreement import (
+    MIN_UNITS,
+    TENTATIVE_FLOOR,
+    AgreementReport,
+    Comparison,
+    Interval,
+    VariableAgreement,
+    number_text,
+    percent_text,
+)
 from coderai_desktop.export.model import Dataset, PromptInfo, VariableInfo
 from coderai_desktop.export.summary import (
-    QUALITY_COLUMNS,
+    AGREEMENT_COLUMNS,
+    COVERAGE_COLUMNS,
     RUN_COLUMNS,
     about_rows,
     percent,
@@ -30,8 +42,9 @@ from coderai_desktop.export.writers.codebook_render import (
 )
 from coderai_desktop.formatting import local_time
 
-SHARES = {"coverage", "null", "flagged", "agreement with review"}  # quality columns that are fractions
-NOT_REVIEWED = "not reviewed yet"
+SHARES = {"coverage", "null", "flagged"}  # quality columns that are fractions
+FIGURES = {"mean confidence", "reliability", "kappa", "calibration error"}  # two decimals
+COMPARISON_COLUMNS = ("comparison", "units", "agreement", "kappa", "alpha", "AC1", "F1")
 CATEGORY_COLUMNS = ("value", "label", "definition", "examples")
 INTRODUCTION = (
     "This codebook describes every variable of the dataset: what the model was asked to find, the "
@@ -73,11 +86,12 @@ def _variables(dataset: Dataset) -> list[Block]:
     if not dataset.variables:
         return [*blocks, Paragraph("The project has no variables.")]
     columns = _value_columns(dataset)
-    quality = {row["variable"]: _quality_cells(row) for row in quality_rows(dataset)}
+    quality = {row["variable"]: _cells(row, COVERAGE_COLUMNS) for row in quality_rows(dataset)}
     # A group's prompt serves several variables: written out once, then referred to.
     first_with: dict[tuple[str, int], str] = {}
     for info in dataset.variables:
-        blocks += _variable(info, columns[info.spec.name], quality[info.spec.name], first_with)
+        agreement = _agreement(dataset.agreement, info.spec.name)
+        blocks += _variable(info, columns[info.spec.name], quality[info.spec.name], agreement, first_with)
     return blocks
 
 
@@ -85,6 +99,7 @@ def _variable(
     info: VariableInfo,
     columns: list[tuple[str, str]],
     quality: list[str],
+    agreement: list[Block],
     first_with: dict[tuple[str, int], str],
 ) -> list[Block]:
     spec = info.spec
@@ -106,7 +121,8 @@ def _variable(
         Heading(3, "Columns in the data file"),
         _table(("column", "holds"), columns),
         Heading(3, "Quality"),
-        _table(("measure", "value"), list(zip(QUALITY_COLUMNS[1:], quality[1:], strict=True))),
+        _table(("measure", "value"), list(zip(COVERAGE_COLUMNS[1:], quality[1:], strict=True))),
+        *agreement,
         Heading(3, "Prompt"),
         *_prompt(info, first_with),
     ]
@@ -142,28 +158,99 @@ def _value_columns(dataset: Dataset) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+def _agreement(report: AgreementReport | None, name: str) -> list[Block]:
+    """A variable's verdict in a sentence, every comparison of its values, and the calibration of the
+    model's confidence (nothing when the export carries no agreement report)."""
+    item = None if report is None else report.get(name)
+    if report is None or item is None:
+        return []
+    blocks: list[Block] = [Heading(3, "Agreement"), Paragraph(item.sentence(report.level))]
+    if item.comparisons:
+        blocks.append(_table(_comparison_headers(item), [_comparison_cells(c) for c in item.comparisons]))
+    calibration = item.calibration
+    if calibration is not None:
+        error = "" if calibration.ece is None else f"Calibration error {calibration.ece:.2f}. "
+        blocks.append(Paragraph(error + calibration.summary()))
+    return blocks
+
+
+def _comparison_headers(item: VariableAgreement) -> tuple[str, ...]:
+    """Alpha at the variable's level of measurement (the same for every comparison of a variable)."""
+    measure = item.comparisons[0].measure
+    alpha = "alpha" if measure == "set" else f"alpha ({measure})"
+    return tuple(alpha if column == "alpha" else column for column in COMPARISON_COLUMNS)
+
+
+def _comparison_cells(comparison: Comparison) -> tuple[str, ...]:
+    return (
+        comparison.label,
+        str(comparison.n),
+        "" if comparison.percent is None else percent_text(comparison.percent),
+        _figure(comparison.kappa, comparison.kappa_ci),
+        _figure(comparison.alpha, comparison.alpha_ci),
+        _figure(comparison.ac1),
+        _figure(comparison.f1, comparison.f1_ci),
+    )
+
+
+def _figure(value: float | None, interval: Interval | None = None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.2f}" + ("" if interval is None else f" {interval}")
+
+
 def _quality(dataset: Dataset) -> list[Block]:
     blocks: list[Block] = [Heading(1, "Quality")]
-    rows = [_quality_cells(row) for row in quality_rows(dataset)]
+    rows = quality_rows(dataset)
     if not rows:
         return [*blocks, Paragraph("No variables, so nothing to measure.")]
     note = (
-        "Coverage, null and flagged are shares of the units coded for each variable; agreement with "
-        "review is the share of the values a researcher checked that were judged correct."
+        "Coverage, null and flagged are shares of the units coded for each variable, over the exported "
+        "values; reviewed counts the exported values a researcher has checked."
     )
-    return [*blocks, Paragraph(note), _table(tuple(QUALITY_COLUMNS), rows)]
+    blocks += [Paragraph(note), _table(tuple(COVERAGE_COLUMNS), [_cells(r, COVERAGE_COLUMNS) for r in rows])]
+    report = dataset.agreement
+    if report is None:
+        return [*blocks, Paragraph("Agreement between the AI and the researchers was not measured.")]
+    return [
+        *blocks,
+        Paragraph(_agreement_note(report)),
+        _table(tuple(AGREEMENT_COLUMNS), [_cells(row, AGREEMENT_COLUMNS) for row in rows]),
+        Paragraph(report.summary()),
+    ]
 
 
-def _quality_cells(row: dict[str, Any]) -> list[str]:
+def _agreement_note(report: AgreementReport) -> str:
+    return (
+        "Agreement compares the AI's values with the researchers' over every unit of the project they "
+        "have checked, whatever this export leaves out: their blind coding where a researcher has coded "
+        "enough units without seeing the AI's values, otherwise their review of the AI's values; "
+        "comparison says which. Compared is the number of units, agreement the share of them where both "
+        "gave the same value. Reliability is Krippendorff's alpha at the variable's level of measurement (F1 for "
+        "variables with several values; AC1, then agreement, where nobody's values varied), with its 95% "
+        "bootstrap interval; kappa is Cohen's, for categories. At the project's reliability level of "
+        f"{report.level:g}, a variable is ready for the full corpus; between {TENTATIVE_FLOOR:g} and "
+        f"{report.level:g} it supports tentative conclusions only; below, it needs work; with fewer than "
+        f"{MIN_UNITS} units there is no verdict. The calibration error is the gap between the model's confidence "
+        "and the accuracy of its values; below the suggested threshold a value goes to review, so that "
+        f"the values accepted without it keep {percent_text(report.target_accuracy)} accuracy."
+    )
+
+
+def _cells(row: dict[str, Any], columns: list[str]) -> list[str]:
     cells = []
-    for column in QUALITY_COLUMNS:
+    for column in columns:
         value = row[column]
-        if column == "agreement with review" and value is None:
-            cells.append(NOT_REVIEWED)
+        if value is None:
+            cells.append("")
         elif column in SHARES:
             cells.append(percent(value))
-        elif column == "mean confidence":
-            cells.append("" if value is None else f"{value:.2f}")
+        elif column == "agreement":
+            cells.append(percent_text(value))
+        elif column in FIGURES:
+            cells.append(f"{value:.2f}")
+        elif column == "suggested threshold":
+            cells.append(number_text(value))
         else:
             cells.append(str(value))
     return cells

@@ -1,5 +1,6 @@
 """JSON: the records (values keep their types; several values stay a list) with the codebook, its prompts,
-quality, runs and what each column holds, so the file explains itself."""
+quality, the agreement report (every comparison of every variable, the verdicts and calibration), runs and
+what each column holds, so the file explains itself."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from coderai_desktop.export.model import Dataset, Table
-from coderai_desktop.export.summary import about_rows, quality_rows, run_rows
+from coderai_desktop.export.summary import about_rows, agreement_document, quality_rows, run_rows
 
 FORMAT_NAME, FORMAT_VERSION = "coderai-dataset", 1
 
@@ -24,6 +25,7 @@ def write_json(dataset: Dataset, table: Table, path: Path) -> None:
         },
         "columns": {column: table.labels.get(column, "") for column in table.columns},
         "quality": quality_rows(dataset),
+        "agreement": agreement_document(dataset.agreement),
         "runs": run_rows(dataset),
         "records": table.records(),
     }

@@ -50,7 +50,12 @@ QUALITY_STYLES = {
     "null": PERCENT,
     "flagged": PERCENT,
     "mean confidence": DECIMAL,
-    "agreement with review": PERCENT,
+    # One decimal: 94.7% must not show as 95% next to a 95% target.
+    "agreement": {"number_format": "0.0%"},
+    "reliability": DECIMAL,
+    "kappa": DECIMAL,
+    "calibration error": DECIMAL,
+    # The suggested threshold stays as it is (General): rounded down, it would accept values it should not.
 }
 WIDTH_SAMPLE = 200  # rows read to size the columns: enough to be representative, cheap at any size
 MIN_WIDTH, MAX_WIDTH = 8, 60

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from coderai_desktop.domain.enums import DATASET_JOB_TYPES, JobType
 from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository, WorkspaceRepository
 from coderai_desktop.persistence.tables import (
+    Account,
     Document,
     Extraction,
     ExtractionFeedback,
@@ -61,19 +62,54 @@ class ReviewRepository(WorkspaceRepository[ExtractionFeedback]):
         query = self.select().where(ExtractionFeedback.extraction_id == extraction_id)
         return list(self.session.scalars(query.order_by(ExtractionFeedback.id)))
 
-    def latest(self, project_id: int) -> dict[int, ExtractionFeedback]:
-        """Extraction id -> its latest review, for the values of a project that are reviewed now (a
-        latest row without a type says the review was cleared or undone)."""
+    def latest(self, project_id: int) -> dict[int, sa.Row[Any]]:
+        """Extraction id -> its latest review (extraction_id, feedback_type, corrected_value, user_note),
+        for the values of a project that are reviewed now (a latest row without a type says the review
+        was cleared or undone). Columns, not objects: a project may have 100,000 reviews."""
         newest = (
             sa.select(sa.func.max(ExtractionFeedback.id))
             .join(Extraction, Extraction.id == ExtractionFeedback.extraction_id)
             .where(ExtractionFeedback.workspace_id == self.workspace_id, Extraction.project_id == project_id)
             .group_by(ExtractionFeedback.extraction_id)
         )
-        query = self.select().where(ExtractionFeedback.id.in_(newest))
+        query = sa.select(
+            ExtractionFeedback.extraction_id,
+            ExtractionFeedback.feedback_type,
+            ExtractionFeedback.corrected_value,
+            ExtractionFeedback.user_note,
+        ).where(ExtractionFeedback.workspace_id == self.workspace_id, ExtractionFeedback.id.in_(newest))
         return {
-            row.extraction_id: row for row in self.session.scalars(query) if row.feedback_type is not None
+            row.extraction_id: row for row in self.session.execute(query) if row.feedback_type is not None
         }
+
+    def project_history(self, project_id: int) -> dict[int, list[sa.Row[Any]]]:
+        """Extraction id -> every review row of the value, oldest first (id, extraction_id, feedback_type,
+        corrected_value, user_note, undoes_id, created_at, and the login of the account that wrote it:
+        None once the account is deleted), for a project's values, in one query. Columns, not objects."""
+        query = (
+            sa.select(
+                ExtractionFeedback.id,
+                ExtractionFeedback.extraction_id,
+                ExtractionFeedback.feedback_type,
+                ExtractionFeedback.corrected_value,
+                ExtractionFeedback.user_note,
+                ExtractionFeedback.undoes_id,
+                ExtractionFeedback.created_at,
+                Account.login,
+            )
+            .join(Extraction, Extraction.id == ExtractionFeedback.extraction_id)
+            .outerjoin(Account, Account.id == ExtractionFeedback.account_id)
+            .where(
+                ExtractionFeedback.workspace_id == self.workspace_id,
+                Extraction.workspace_id == self.workspace_id,
+                Extraction.project_id == project_id,
+            )
+            .order_by(ExtractionFeedback.extraction_id, ExtractionFeedback.id)
+        )
+        history: dict[int, list[sa.Row[Any]]] = {}
+        for row in self.session.execute(query):
+            history.setdefault(row.extraction_id, []).append(row)
+        return history
 
 
 class CodingRepository(ProjectPartRepository[HumanCoding]):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.enums import FeedbackType
+from coderai_desktop.export.service import ExportService
 from coderai_desktop.persistence.tables import Extraction, ExtractionFeedback, Variable
 from coderai_desktop.pipeline.jobs import JobService
 from tests.integration.runs import conftest as runs
@@ -18,7 +19,13 @@ from tests.integration.runs.conftest import Corpus, MakeCorpus
 
 # The fixtures of the runs tests, for these tests too.
 settings, server, configure, make_corpus = runs.settings, runs.server, runs.configure, runs.make_corpus
-documents, providers, jobs, exports = runs.documents, runs.providers, runs.jobs, runs.exports
+documents, providers, jobs = runs.documents, runs.providers, runs.jobs
+
+
+@pytest.fixture
+def exports(context: AppContext, user: UserSession) -> ExportService:
+    """The export service as the app builds it: with the review service's agreement."""
+    return context.exports(user)
 
 
 @dataclass(frozen=True)
@@ -48,8 +55,8 @@ def review(
     feedback: FeedbackType,
     corrected: object = None,
 ) -> None:
-    """A researcher's review of the latest value of `variable` in a document (the review service is
-    another issue's: the row is written as it will write it)."""
+    """A researcher's review of the latest value of `variable` in a document, written as a row (the tests
+    of review history go through the review service instead)."""
     with context.database.transaction() as session:
         extraction = session.scalars(
             sa.select(Extraction)

@@ -7,6 +7,7 @@ from typing import Any
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.agreement import Verdict
 from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType
 from coderai_desktop.export.model import ExportOptions, Mark, RunFilter
 from coderai_desktop.export.service import ExportService
@@ -46,10 +47,15 @@ async def test_a_correction_replaces_the_value_and_is_marked(
     row_of = {record["document"]: index for index, record in enumerate(table.records())}
     assert table.marks[(row_of["plan-02.txt"], budget)] is Mark.CORRECTED
     quality = {info.spec.name: info.quality for info in dataset.variables}
-    assert (quality["budget"].reviewed, quality["budget"].agreement) == (1, 0.0)
-    assert (quality["title"].reviewed, quality["title"].agreement) == (1, 1.0)
+    assert (quality["budget"].reviewed, quality["title"].reviewed, quality["topics"].reviewed) == (1, 1, 0)
     assert quality["sector"].coverage == 0.75 and quality["sector"].null_share == 0.25
-    assert quality["budget"].mean_confidence is not None and quality["topics"].agreement is None
+    assert quality["budget"].mean_confidence is not None
+    # Agreement comes from the review service: one reviewed unit per variable gives no verdict yet.
+    assert dataset.agreement is not None
+    budget, topics = dataset.agreement.get("budget"), dataset.agreement.get("topics")
+    assert budget is not None and budget.basis is not None and budget.basis.label == "AI vs review"
+    assert (budget.basis.n, budget.verdict) == (1, Verdict.TOO_FEW)
+    assert topics is not None and topics.verdict is Verdict.NOT_MEASURED
 
 
 async def test_filters_leave_out_what_they_say(

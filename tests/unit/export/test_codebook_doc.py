@@ -40,7 +40,7 @@ SECTOR = {
     "classification_rules": "Pick the main sector.\nIgnore annexes.",
     "depends_on": {"variable": "adopted", "operator": "equals", "value": True},
 }
-UNREVIEWED = VariableQuality(units=2, values=1, flagged=0, mean_confidence=None, reviewed=0, judged_correct=0)
+UNREVIEWED = VariableQuality(units=2, values=1, flagged=0, mean_confidence=None, reviewed=0)
 
 
 def with_sector(base: Dataset | None = None, **project: Any) -> Dataset:
@@ -151,13 +151,76 @@ def test_value_columns_follow_the_export_options() -> None:
     assert "| level | Level of government |" not in detailed
 
 
-def test_a_variable_without_review_says_so() -> None:
+def test_the_quality_overview_has_coverage_and_without_a_report_says_agreement_was_not_measured() -> None:
     text = codebook_markdown(with_sector())
     overview = text[text.index("\n## Quality\n") :]
     quality = next(line for line in table_lines(overview) if line.startswith("| sector |"))
-    assert quality == "| sector | 2 | 50% | 50% | 0% |  | 0 | not reviewed yet |"
-    assert "| agreement with review | not reviewed yet |" in text
-    assert "| agreement with review | 100% |" in text  # the sample's reviewed variables
+    assert quality == "| sector | 2 | 50% | 50% | 0% |  | 0 |"
+    assert "| reviewed | 1 |" in text  # the sample's reviewed variables
+    assert "Agreement between the AI and the researchers was not measured." in overview
+    assert "#### Agreement" not in text and "| verdict |" not in text
+
+
+def section(text: str, start: str, end: str) -> str:
+    return text[text.index(start) : text.index(end, text.index(start))]
+
+
+def test_each_variable_has_its_verdict_every_comparison_and_the_calibration() -> None:
+    text = codebook_markdown(sample.dataset(agreement=sample.agreement()))
+
+    title = section(text, "### title: Title of the plan", "#### Prompt")
+    assert (
+        r"title: alpha 0.83 \[0.64, 0.96\] on 12 units (AI vs review), meets 0.8: may run on the full corpus."
+        in title
+    )
+    assert "| comparison | units | agreement | kappa | alpha (nominal) | AC1 | F1 |" in title
+    assert r"| AI vs review | 12 | 91% |  | 0.83 \[0.64, 0.96\] | 0.90 |  |" in title
+    assert (
+        "Calibration error 0.04. At a threshold of 0.873, 25% of values would go to review and the rest were "
+        "100% correct (target 95%). The current threshold, 0.7, sends 10% to review."
+    ) in title
+    adopted = section(text, "### adopted: Adopted by parliament", "#### Prompt")
+    assert "adopted: alpha 0.72" in adopted and "tentative only." in adopted
+    assert [line.split(" | ")[0] for line in table_lines(adopted)[-3:]] == [
+        "| AI vs review",
+        "| AI vs bea",
+        "| ana vs bea",
+    ]
+    assert r"| AI vs bea | 15 | 86% | 0.71 \[0.48, 0.90\] | 0.72 \[0.50, 0.90\] | 0.75 |  |" in adopted
+    assert "Calibration error" not in adopted  # none for this variable
+    level = section(text, "### level: Level of government", "#### Prompt")
+    assert r"| AI vs review | 11 | 90% |  |  |  | 0.92 \[0.80, 0.97\] |" in level
+    assert "| alpha (interval) |" in section(text, "### target_year", "#### Prompt")
+    assert "only 3 units compared; 10 are needed for a verdict." in text
+    unmeasured = section(text, f"### {sample.LONG_NAME}", "#### Prompt")
+    assert "not measured yet (review or blind-code a sample)." in unmeasured
+    assert "| comparison |" not in unmeasured
+
+
+def test_the_quality_section_explains_agreement_at_the_reliability_level_and_sums_up() -> None:
+    text = codebook_markdown(sample.dataset(agreement=sample.agreement()))
+    overview = section(text, "\n## Quality\n", "\n## Runs\n")
+
+    assert "agreement with review" not in text and "judged correct" not in text
+    assert "Krippendorff's alpha" in overview and "At the project's reliability level of 0.8" in overview
+    assert "between 0.667 and 0.8 it supports tentative conclusions only" in overview
+    assert "keep 95% accuracy" in overview
+    header = "| variable | comparison | compared | agreement | measure | reliability | 95% interval | kappa |"
+    assert header in overview
+    assert (
+        r"| title | AI vs review | 12 | 91% | alpha (nominal) | 0.83 | \[0.64, 0.96\] |  | ready | 0.04 | 0.873 |"
+        in overview
+    )
+    assert (
+        r"| level | AI vs review | 11 | 90% | F1 (set) | 0.92 | \[0.80, 0.97\] |  | ready |  |  |" in overview
+    )
+    assert f"| {sample.LONG_NAME} |  |  |  |  |  |  |  | not measured |  |  |" in overview
+    assert overview.rstrip().endswith(
+        r"2 of 5 variables meet reliability \>= 0.8; refine adopted; target_year and "
+        f"{sample.LONG_NAME} need more reviewed units."
+    )
+    about = section(text, "## About the export", "## Variables")
+    assert "| Reliability level | 0.8 |" in about and r"| Agreement | 2 of 5 variables meet" in about
 
 
 def test_a_variable_without_prompt() -> None:
@@ -202,7 +265,7 @@ def test_docx_tables(word: Any) -> None:
     assert ["Project", "Climate plans"] in rows
     assert ["energy", "Energy | power", "Electricity\nand heat", "wind farms\ngrid | lines"] in rows
     assert ["value", "label", "definition", "examples"] in rows
-    assert ["agreement with review", "not reviewed yet"] in rows
+    assert ["reviewed", "0"] in rows
     assert ["1", "sample", "completed", "gpt-4o-mini"] in [row[:4] for row in rows]
     header = word.tables[0].rows[0].cells[0].paragraphs[0].runs[0]
     assert header.bold
@@ -230,6 +293,36 @@ def test_docx_drops_characters_xml_cannot_hold(tmp_path: Path) -> None:
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "bad text" in cells
     assert "\x00" not in codebook_markdown(dataset)
+
+
+def test_docx_has_the_agreement_of_each_variable(tmp_path: Path) -> None:
+    path = tmp_path / "codebook.docx"
+    write_codebook_docx(sample.dataset(agreement=sample.agreement()), path)
+    document = docx.Document(str(path))
+    texts = [p.text for p in document.paragraphs]
+    rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+
+    assert ("Heading 3", "Agreement") in [(p.style.name, p.text) for p in document.paragraphs]
+    assert (
+        "title: alpha 0.83 [0.64, 0.96] on 12 units (AI vs review), meets 0.8: may run on the full corpus."
+        in texts
+    )
+    assert ["AI vs bea", "15", "86%", "0.71 [0.48, 0.90]", "0.72 [0.50, 0.90]", "0.75", ""] in rows
+    assert any(text.startswith("Calibration error 0.04. At a threshold of 0.873") for text in texts)
+    assert [
+        "title",
+        "AI vs review",
+        "12",
+        "91%",
+        "alpha (nominal)",
+        "0.83",
+        "[0.64, 0.96]",
+        "",
+        "ready",
+        "0.04",
+        "0.873",
+    ] in rows
+    assert any(text.startswith("2 of 5 variables meet reliability >= 0.8") for text in texts)
 
 
 def test_docx_without_variables_or_runs(tmp_path: Path) -> None:

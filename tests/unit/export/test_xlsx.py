@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -15,7 +17,7 @@ from coderai_desktop.export.summary import CODEBOOK_COLUMNS, QUALITY_COLUMNS, RU
 from coderai_desktop.export.tables import long_table, wide_table
 from coderai_desktop.export.writers.xlsx import MARK_FILLS, write_xlsx
 from coderai_desktop.spreadsheet_cells import CLIPPED, XLSX_MAX_TEXT
-from tests.unit.export.sample import LONG_NAME, coded, dataset, entity_dataset
+from tests.unit.export.sample import LONG_NAME, agreement, coded, dataset, entity_dataset
 
 SHEETS = ["Data", "Codebook", "Quality", "Run info"]
 
@@ -149,17 +151,47 @@ def test_the_codebook_sheet_lists_every_variable(tmp_path: Path) -> None:
     assert sheet.cell(2, CODEBOOK_COLUMNS.index("instructions") + 1).alignment.wrap_text
 
 
-def test_the_quality_sheet_shows_shares_as_percentages(tmp_path: Path) -> None:
-    data = dataset()
+def test_the_quality_sheet_shows_shares_as_percentages_and_the_agreement_figures(tmp_path: Path) -> None:
+    data = dataset(agreement=agreement())
     sheet = written(tmp_path, data)["Quality"]
 
+    def cell(variable: str, column: str) -> Any:
+        row = 2 + [info.spec.name for info in data.variables].index(variable)
+        return sheet.cell(row, QUALITY_COLUMNS.index(column) + 1)
+
     assert rows(sheet)[0] == QUALITY_COLUMNS
-    coverage = sheet.cell(2, QUALITY_COLUMNS.index("coverage") + 1)
+    coverage = cell("title", "coverage")
     assert coverage.value == 2 / 3
     assert coverage.number_format == "0%"
-    assert sheet.cell(2, QUALITY_COLUMNS.index("agreement with review") + 1).number_format == "0%"
-    assert sheet.cell(2, QUALITY_COLUMNS.index("mean confidence") + 1).number_format == "0.00"
-    assert sheet.cell(2, QUALITY_COLUMNS.index("units coded") + 1).value == 3
+    assert cell("title", "mean confidence").number_format == "0.00"
+    assert cell("title", "units coded").value == 3
+    assert (cell("title", "comparison").value, cell("title", "compared").value) == ("AI vs review", 12)
+    assert cell("title", "agreement").value == 11 / 12 and cell("title", "agreement").number_format == "0.0%"
+    assert (cell("title", "measure").value, cell("title", "reliability").value) == ("alpha (nominal)", 0.8312)
+    assert cell("title", "reliability").number_format == "0.00"
+    assert (cell("title", "95% interval").value, cell("title", "verdict").value) == ("[0.64, 0.96]", "ready")
+    assert (cell("title", "calibration error").value, cell("title", "suggested threshold").value) == (
+        0.0417,
+        0.873,
+    )
+    assert cell("title", "suggested threshold").number_format == "General"  # never shown rounded down
+    # adopted rests on the blind coding, with kappa; level on F1; the long-named variable is not measured.
+    assert (cell("adopted", "comparison").value, cell("adopted", "kappa").value) == ("AI vs bea", 0.7101)
+    assert cell("adopted", "verdict").value == "tentative"
+    assert (cell("level", "measure").value, cell("level", "reliability").value) == ("F1 (set)", 0.9231)
+    assert cell("target_year", "verdict").value == "too few units"
+    assert cell(LONG_NAME, "verdict").value == "not measured"
+    assert cell(LONG_NAME, "compared").value is None and cell(LONG_NAME, "reliability").value is None
+
+
+def test_without_an_agreement_report_the_agreement_cells_are_empty(tmp_path: Path) -> None:
+    sheet = written(tmp_path, dataset())["Quality"]
+
+    first = rows(sheet)[1]
+    assert first[: QUALITY_COLUMNS.index("reviewed") + 1] == pytest.approx(
+        ["title", 3, 2 / 3, 1 / 3, 1 / 3, 0.7, 1]
+    )
+    assert set(first[QUALITY_COLUMNS.index("reviewed") + 1 :]) == {None}
 
 
 def test_run_info_says_what_the_export_is_and_what_its_columns_and_colours_mean(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
         Path(temporary).unlink(missing_ok=True)
         raise InvalidInputError(
             f"Cannot write {path.name}: {error.strerror or error}. If it is open in another program "
-            "(Excel, Stata, SPSS), close it there, or choose another name."
+            "(Excel, LibreOffice, Stata, SPSS), close it there, or choose another name."
         ) from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

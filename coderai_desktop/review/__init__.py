@@ -1,0 +1,1 @@
+"""Feedback, blind coding, agreement and calibration."""

@@ -1,0 +1,277 @@
+"""The review service of one workspace: review a value (correct, incorrect, partly correct), clear or undo
+a review, read its history and the review queue, measure agreement and calibration, set the project's
+reliability targets and apply suggested thresholds; corrections and blind coding sheets."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.agreement import AgreementReport
+from coderai_desktop.domain.enums import DATASET_JOB_TYPES, FeedbackType, JobType, UnitOfObservation
+from coderai_desktop.domain.errors import InvalidInputError, NotFoundError
+from coderai_desktop.domain.project import ProjectRef
+from coderai_desktop.domain.review_history import ReviewEvent, ReviewState
+from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.extractions import ExtractionRepository, ReviewRepository
+from coderai_desktop.persistence.repositories.projects import ProjectRepository
+from coderai_desktop.persistence.repositories.variables import VariableRepository
+from coderai_desktop.persistence.tables import Account, Document, Extraction
+from coderai_desktop.review import actions, blind, corrections
+from coderai_desktop.review.actions import UNSET
+from coderai_desktop.review.agreement import measure_agreement
+from coderai_desktop.review.queue import QueueItem, review_queue
+from coderai_desktop.review.records import read_records
+from coderai_desktop.review.sheet_import import ImportReport
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReviewedValue:
+    extraction_id: int
+    variable: str
+    ai_value: Any
+    state: ReviewState
+    changed: bool  # False: the value already had this review, and nothing was written
+
+
+class ReviewService:
+    def __init__(self, database: Database, user: UserSession):
+        self._database = database
+        self._user = user
+
+    # --- one value ------------------------------------------------------------------------------------
+
+    async def find_value(
+        self, project: ProjectRef, document: str | int, variable: str, entity: int | None = None
+    ) -> int:
+        """The current value (the one the dataset holds) of a document (id or file name), or of one of its
+        entities, for a variable."""
+        return await self._database.run(lambda s: self._find(s, project, document, variable, entity))
+
+    async def review(
+        self,
+        extraction_id: int,
+        feedback: FeedbackType,
+        corrected_value: Any = UNSET,
+        note: str | None = None,
+    ) -> ReviewedValue:
+        def write(session: Session) -> ReviewedValue:
+            extraction, spec = actions.value_and_spec(session, self._user, extraction_id)
+            state = actions.checked_state(spec, extraction.value, feedback, corrected_value, note)
+            changed = actions.record(session, self._user, extraction_id, state)
+            return ReviewedValue(extraction_id, spec.name, extraction.value, state, changed)
+
+        reviewed = await self._database.run(write)
+        logger.info("Value %s reviewed as %s", extraction_id, feedback.lower())
+        return reviewed
+
+    async def clear(self, extraction_id: int, note: str | None = None) -> ReviewedValue:
+        """Back to "not reviewed" (a new row: the history keeps the review that was cleared)."""
+
+        def write(session: Session) -> ReviewedValue:
+            extraction, spec = actions.value_and_spec(session, self._user, extraction_id)
+            state = ReviewState(None, None, (note or "").strip() or None)
+            changed = actions.record(session, self._user, extraction_id, state)
+            return ReviewedValue(extraction_id, spec.name, extraction.value, state, changed)
+
+        return await self._database.run(write)
+
+    async def undo(self, extraction_id: int) -> ReviewedValue:
+        """Undo the latest review action in force: the state before it comes back (or "not reviewed")."""
+
+        def write(session: Session) -> ReviewedValue:
+            extraction, spec = actions.value_and_spec(session, self._user, extraction_id)
+            state = actions.undo(session, self._user, extraction_id)
+            return ReviewedValue(extraction_id, spec.name, extraction.value, state, True)
+
+        return await self._database.run(write)
+
+    async def history(self, extraction_id: int) -> list[ReviewEvent]:
+        def read(session: Session) -> list[ReviewEvent]:
+            actions.value_and_spec(session, self._user, extraction_id)  # another workspace's: not found
+            rows = ReviewRepository(session, self._user.workspace_id).history(extraction_id)
+            logins = _logins(session, {row.account_id for row in rows if row.account_id is not None})
+            return [
+                ReviewEvent(
+                    row.id, ReviewState.of(row), logins.get(row.account_id), row.created_at, row.undoes_id
+                )
+                for row in rows
+            ]
+
+        return await self._database.run(read)
+
+    # --- a project --------------------------------------------------------------------------------------
+
+    async def queue(self, project: ProjectRef, *, variable: str | None = None) -> list[QueueItem]:
+        def read(session: Session) -> list[QueueItem]:
+            records = read_records(session, self._user.workspace_id, project)
+            self._known_variable(records.variables, variable)
+            return review_queue(records, variable=variable)
+
+        return await self._database.run(read)
+
+    async def agreement(
+        self,
+        project: ProjectRef,
+        *,
+        level: float | None = None,
+        variable: str | None = None,
+        bootstrap: int = 1000,
+    ) -> AgreementReport:
+        """Read in one transaction, then computed on a worker thread: neither the database thread nor a
+        window's event loop waits for the statistics."""
+        _check_share(level, "The reliability level")
+        records = await self._database.run(lambda s: read_records(s, self._user.workspace_id, project))
+        self._known_variable(records.variables, variable)
+        return await asyncio.to_thread(
+            measure_agreement, records, level=level, variable=variable, bootstrap=bootstrap
+        )
+
+    def agreement_in(self, session: Session, project_id: int) -> AgreementReport:
+        """The same, inside a transaction someone else holds (the export reads everything in one)."""
+        return measure_agreement(read_records(session, self._user.workspace_id, project_id))
+
+    async def set_targets(
+        self, project: ProjectRef, *, level: float | None = None, accuracy: float | None = None
+    ) -> tuple[float, float]:
+        """The project's reliability level (alpha) and target accuracy; returns both as stored."""
+        _check_share(level, "The reliability level")
+        _check_share(accuracy, "The target accuracy")
+
+        def write(session: Session) -> tuple[float, float]:
+            row = ProjectRepository(session, self._user.workspace_id).resolve(project)
+            if level is not None:
+                row.reliability_level = level
+            if accuracy is not None:
+                row.target_accuracy = accuracy
+            return row.reliability_level, row.target_accuracy
+
+        return await self._database.run(write)
+
+    async def apply_thresholds(self, project: ProjectRef, thresholds: dict[str, float]) -> dict[str, float]:
+        """Set variables' confidence thresholds (e.g. the calibration's suggestions); returns the changes."""
+        for value in thresholds.values():
+            _check_share(value, "A confidence threshold")
+
+        def write(session: Session) -> dict[str, float]:
+            project_id = ProjectRepository(session, self._user.workspace_id).resolve(project).id
+            rows = {
+                row.name: row
+                for row in VariableRepository(session, self._user.workspace_id).of_project(project_id)
+            }
+            unknown = sorted(set(thresholds) - set(rows))
+            if unknown:
+                raise InvalidInputError(f"The codebook has no variable named {', '.join(unknown)}.")
+            changed = {}
+            for name, threshold in thresholds.items():
+                if rows[name].confidence_threshold != threshold:
+                    rows[name].confidence_threshold = threshold
+                    changed[name] = threshold
+            return changed
+
+        return await self._database.run(write)
+
+    # --- sheets ------------------------------------------------------------------------------------------
+
+    async def export_corrections(self, project: ProjectRef, path: Path, *, sample_only: bool = True) -> int:
+        """The values (of the sample runs, or every current value) with their evidence and review, as a
+        sheet to fill in; returns the rows written."""
+        job_types = (JobType.SAMPLE,) if sample_only else DATASET_JOB_TYPES
+        records = await self._database.run(
+            lambda s: read_records(
+                s, self._user.workspace_id, project, job_types=job_types, second_opinions=False
+            )
+        )
+        return corrections.write(path, records)
+
+    async def import_corrections(
+        self, project: ProjectRef, path: Path, *, all_or_nothing: bool = False
+    ) -> ImportReport:
+        return await self._database.run(
+            lambda s: corrections.read(s, self._user, project, path, all_or_nothing=all_or_nothing)
+        )
+
+    async def export_blind_sheet(
+        self, project: ProjectRef, path: Path, *, sample: int | None = None, seed: int | None = None
+    ) -> int:
+        return await self._database.run(
+            lambda s: blind.write(s, self._user, project, path, sample=sample, seed=seed)
+        )
+
+    async def import_blind_sheet(
+        self, project: ProjectRef, path: Path, *, coder: str | None = None, all_or_nothing: bool = False
+    ) -> ImportReport:
+        return await self._database.run(
+            lambda s: blind.read(s, self._user, project, path, coder=coder, all_or_nothing=all_or_nothing)
+        )
+
+    # --- helpers ---------------------------------------------------------------------------------------
+
+    def _find(
+        self, session: Session, project: ProjectRef, document: str | int, variable: str, entity: int | None
+    ) -> int:
+        workspace = self._user.workspace_id
+        row = ProjectRepository(session, workspace).resolve(project)
+        variables = {v.name: v.id for v in VariableRepository(session, workspace).of_project(row.id)}
+        if variable not in variables:
+            raise NotFoundError(f"The codebook of {row.name} has no variable named {variable!r}.")
+        query = (
+            ExtractionRepository(session, workspace)
+            .latest_values(
+                row.id,
+                Extraction.id,
+                Extraction.entity_index,
+                Extraction.entity_text,
+                Document.id,
+                Document.file_name,
+            )
+            .where(Extraction.variable_id == variables[variable])
+        )
+        text = str(document).strip()
+        by_id = text.lstrip("#").isdigit()
+        matches = [
+            found
+            for found in session.execute(query)
+            if (by_id and found[3] == int(text.lstrip("#"))) or (not by_id and found.file_name == text)
+        ]
+        if not matches:
+            raise NotFoundError(
+                f"No coded value of {variable} for document {text!r}: check the document id or file name "
+                "(`coderai documents PROJECT`), and that a run has coded it."
+            )
+        if len({found[3] for found in matches}) > 1:
+            ids = ", ".join(str(found[3]) for found in matches)
+            raise InvalidInputError(f"Several documents are named {text!r} (ids {ids}): give the id instead.")
+        if row.unit_of_observation is UnitOfObservation.ENTITY:
+            chosen = [found for found in matches if found.entity_index == entity]
+            if entity is None or not chosen:
+                listed = "; ".join(f"{found.entity_index}: {found.entity_text}" for found in matches)
+                raise InvalidInputError(f"Say which entity with --entity N ({listed}).")
+            return int(chosen[0].id)
+        return int(matches[0].id)
+
+    @staticmethod
+    def _known_variable(variables: list[Any], name: str | None) -> None:
+        if name is not None and name not in {variable.name for variable in variables}:
+            raise NotFoundError(f"The codebook has no variable named {name!r}.")
+
+
+def _logins(session: Session, account_ids: set[int]) -> dict[int | None, str]:
+    if not account_ids:
+        return {}
+    rows = session.execute(sa.select(Account.id, Account.login).where(Account.id.in_(account_ids)))
+    return {row.id: row.login for row in rows}
+
+
+def _check_share(value: float | None, what: str) -> None:
+    if value is not None and not 0 <= value <= 1:
+        raise InvalidInputError(f"{what} is a share between 0 and 1, e.g. 0.8; {value} is not.")
