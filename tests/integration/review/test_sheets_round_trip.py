@@ -102,6 +102,7 @@ async def _export(reviews: ReviewService, project: int, path: Path) -> Path:
     return path
 
 
+@on_each_backend
 async def test_all_or_nothing_keeps_nothing_when_a_row_is_bad(
     reviews: ReviewService, sampled: Sampled, tmp_path: Path
 ) -> None:
@@ -199,6 +200,7 @@ async def test_a_blind_sheet_is_refused_without_variable_columns_and_reports_unk
     assert [str(problem) for problem in report.problems] == ["row 2: the project has no document 99999"]
 
 
+@on_each_backend
 async def test_reviewed_values_give_agreement_and_calibration(
     reviews: ReviewService, sampled: Sampled, user: UserSession
 ) -> None:

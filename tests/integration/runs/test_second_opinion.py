@@ -36,6 +36,7 @@ from tests.integration.runs.conftest import (
     extractions,
     item_statuses,
     items,
+    on_each_backend,
     variable_names,
 )
 
@@ -96,6 +97,7 @@ async def edit_budget(context: AppContext, user: UserSession, corpus: Corpus) ->
     await projects.save_codebook(corpus.project_id, Codebook(project=codebook.project, variables=edited))
 
 
+@on_each_backend
 async def test_another_model_codes_the_samples_documents_again_beside_the_dataset(
     jobs: JobService,
     exports: ExportService,
@@ -301,6 +303,7 @@ async def test_a_codebook_changed_before_a_second_opinion_runs_stops_it_before_a
     assert server.requests == [] and prompt_rows(context) == before
 
 
+@on_each_backend
 async def test_an_unknown_second_model_pauses_the_job_and_loses_nothing(
     jobs: JobService, exports: ExportService, corpus: Corpus, server: FakeOpenAI, context: AppContext
 ) -> None:
