@@ -335,7 +335,7 @@ def _print_report(report: AgreementReport) -> None:
         if item.basis is not None:
             print(item.sentence(report.level))
         if item.calibration is not None and item.calibration.n:
-            ece = "" if item.calibration.ece is None else f"calibration error {item.calibration.ece:.2f}; "
+            ece = "" if item.calibration.ece is None else f"Calibration error {item.calibration.ece:.2f}. "
             print(f"  {ece}{item.calibration.summary()}")
     print()
     print(report.summary())

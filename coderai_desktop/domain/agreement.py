@@ -155,7 +155,8 @@ class VariableAgreement:
         if basis is None or self.verdict is Verdict.NOT_MEASURED:
             return f"{self.variable}: not measured yet (review or blind-code a sample)."
         if self.verdict is Verdict.TOO_FEW:
-            return f"{self.variable}: only {basis.n} units compared; {MIN_UNITS} are needed for a verdict."
+            units = "1 unit" if basis.n == 1 else f"{basis.n} units"
+            return f"{self.variable}: only {units} compared; {MIN_UNITS} are needed for a verdict."
         figure = f"{basis.reliability_name} {basis.reliability:.2f}"
         if basis.reliability_ci is not None:
             figure += f" {basis.reliability_ci}"

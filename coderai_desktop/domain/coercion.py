@@ -65,6 +65,8 @@ def check_value(variable: VariableSpec, value: Any) -> Any:
         if (problem := rule_problem(variable, checked)) is not None:
             raise CoercionError(problem)
         return checked
+    if isinstance(value, str):  # several values in one text: "energy; transport"
+        value = [part for part in value.split(";") if part.strip()]
     items = value if isinstance(value, list) else ([] if value is None else [value])
     checked_items = [check for item in items if (check := check_value(_single(variable), item)) is not None]
     unique = list(dict.fromkeys(checked_items))

@@ -337,16 +337,20 @@ def _verdict(basis: Comparison | None, level: float) -> Verdict:
 def _calibration(
     records: ProjectRecords, spec: VariableSpec, ai_values: dict[UnitKey, AIValue], paired: Paired | None
 ) -> Calibration | None:
-    """Accuracy against confidence on the units of the verdict's comparison (the AI is its first coder)."""
+    """Accuracy against confidence on the units of the verdict's comparison (the AI is its first coder), for
+    the values a confidence threshold acts on: stated ones (the prompt asks for a low confidence with "no
+    value", and the pipeline never holds back an empty value for it)."""
     if paired is None:
         return None
-    confidences, correct = [], []
+    confidences: list[float] = []
+    correct: list[bool] = []
     for unit, ai, human in zip(paired.units, paired.first, paired.second, strict=True):
         value = ai_values.get(unit)
-        if value is not None and value.confidence is not None and ai is not MISSING and human is not MISSING:
-            confidences.append(value.confidence)
+        confidence = None if value is None else _thresholded(value)
+        if confidence is not None and ai is not MISSING and human is not MISSING:
+            confidences.append(confidence)
             correct.append(ai == human)
-    population = [v.confidence for v in ai_values.values() if v.confidence is not None and not v.failed]
+    population = [c for v in ai_values.values() if (c := _thresholded(v)) is not None]
     return calibrate(
         confidences,
         correct,
@@ -354,3 +358,8 @@ def _calibration(
         population=population,
         current_threshold=spec.confidence_threshold,
     )
+
+
+def _thresholded(value: AIValue) -> float | None:
+    """The confidence of a value a threshold acts on (a stated one), else None."""
+    return None if value.failed or value.value in (None, []) else value.confidence

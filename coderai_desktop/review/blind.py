@@ -20,7 +20,7 @@ from coderai_desktop.persistence.repositories.extractions import CodingRepositor
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.repositories.variables import VariableRepository
 from coderai_desktop.persistence.tables import HumanCoding
-from coderai_desktop.review.cells import NO_VALUE_WORDS, variable_value, whole_number
+from coderai_desktop.review.cells import NO_VALUE_WORDS, cell_value, whole_number
 from coderai_desktop.review.records import AI, REVIEW, UnitKey, read_records
 from coderai_desktop.review.sheet_import import ImportReport, RowError, RowProblem
 from coderai_desktop.review.sheets import SheetColumn, SheetRow, read_sheet, write_sheet
@@ -180,7 +180,7 @@ _BLANK: Any = object()
 
 def _coded(spec: VariableSpec, row: SheetRow) -> Any:
     cell = row.cells.get(spec.name.casefold())
-    value = variable_value(spec, cell)
+    value = cell_value(cell)
     if value is None or value == []:
         return _BLANK
     if isinstance(value, str) and value.casefold() in NO_VALUE_WORDS:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from coderai_desktop.domain.codebook import VariableSpec
-
 # What a coder writes for "the document gives no value" (a blank cell means "not coded").
 NO_VALUE_WORDS = frozenset({"na", "n/a", "none", "-", "(none)", "no value"})
 
@@ -23,15 +21,6 @@ def cell_value(cell: Any) -> Any:
     if isinstance(cell, str):
         return cell.strip() or None
     return cell
-
-
-def variable_value(spec: VariableSpec, cell: Any) -> Any:
-    """The cell as the variable's value, before its rules are checked: a list for a variable that keeps
-    several values."""
-    value = cell_value(cell)
-    if spec.is_multi_valued and isinstance(value, str):
-        return [item.strip() for item in value.split(";") if item.strip()]
-    return value
 
 
 def shown(value: Any) -> Any:

@@ -17,7 +17,7 @@ from coderai_desktop.persistence.repositories.extractions import ExtractionRepos
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.review import actions
-from coderai_desktop.review.cells import cell_value, shown, variable_value, whole_number
+from coderai_desktop.review.cells import cell_value, shown, whole_number
 from coderai_desktop.review.records import ProjectRecords
 from coderai_desktop.review.sheet_import import ImportReport, RowError, RowProblem
 from coderai_desktop.review.sheets import SheetColumn, SheetRow, read_sheet, write_sheet
@@ -163,7 +163,7 @@ def _state(row: SheetRow, spec: Any, ai_value: Any) -> ReviewState:
     feedback = REVIEW_WORDS.get(word)
     if feedback is None:
         raise RowError(f"review {word!r} is not one of correct, incorrect, partial or clear")
-    corrected = variable_value(spec, row.cells.get("corrected_value"))
+    corrected = cell_value(row.cells.get("corrected_value"))
     if feedback is FeedbackType.CORRECT:
         return actions.checked_state(spec, ai_value, feedback, note=note)
     return actions.checked_state(spec, ai_value, feedback, corrected, note)

@@ -74,6 +74,7 @@ def _signals(records: ProjectRecords, value: AIValue) -> Signals:
         second_opinion_differs=(
             any(not same_value(spec, value.value, other) for other in opinions) if opinions else None
         ),
+        absent=not value.failed and value.value in (None, []),
     )
 
 

@@ -19,6 +19,9 @@ SECOND_OPINION_DIFFERS = 0.6
 QUOTE_NOT_FOUND = 0.5
 # A pipeline flag covers checks of uneven weight (a broken rule, an out-of-range value, a soft warning).
 FLAGGED = 0.4
+# An answer that the document gives no value: the prompt asks for a low confidence with it, so its confidence
+# says nothing, and "the model found nothing, but the document says X" is the most common correction.
+ABSENT = 0.3
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class Signals:
     flagged: bool  # the pipeline flagged the value (a rule failed, a quote was not found...)
     quote_found: bool | None  # a stated value's quote was located (None: no quote needed / not applicable)
     second_opinion_differs: bool | None  # another model (or pass) coded it differently (None: none asked)
+    absent: bool = False  # the model found no value (its confidence is then left out)
 
     def __post_init__(self) -> None:
         for name in ("confidence", "threshold"):
@@ -43,7 +47,10 @@ def risk(signals: Signals) -> float:
     unknown confidence counts as one right at the variable's threshold: borderline, neither trusted nor
     doubted. A second opinion that agrees, a quote that was found, and absent signals add nothing.
     """
-    right = signals.threshold if signals.confidence is None else signals.confidence
+    if signals.absent:
+        right = 1.0 - ABSENT
+    else:
+        right = signals.threshold if signals.confidence is None else signals.confidence
     if signals.second_opinion_differs:
         right *= 1.0 - SECOND_OPINION_DIFFERS
     if signals.quote_found is False:
@@ -54,6 +61,7 @@ def risk(signals: Signals) -> float:
 
 
 FLAGGED_REASON = "the pipeline flagged it"
+ABSENT_REASON = "the model found no value: check that the document gives none"
 
 
 def reasons(signals: Signals) -> list[str]:
@@ -65,7 +73,9 @@ def reasons(signals: Signals) -> list[str]:
         found.append("the quote was not found in the document")
     if signals.flagged:
         found.append(FLAGGED_REASON)
-    if signals.confidence is None:
+    if signals.absent:
+        found.append(ABSENT_REASON)
+    elif signals.confidence is None:
         found.append("the model gave no confidence")
     elif signals.confidence < signals.threshold:
         confidence, threshold = _distinct(signals.confidence, signals.threshold)

@@ -49,3 +49,11 @@ def test_an_absence_below_the_threshold_is_still_flagged() -> None:
     coded = code_one(spec("has_penalty", "boolean"), answer("No", None, 0.3))
     assert coded.status is FLAGGED
     assert coded.notes == ["confidence 0.30 is below 0.70"]
+
+
+def test_a_researchers_text_with_semicolons_is_several_values_of_a_variable_that_keeps_them() -> None:
+    from coderai_desktop.domain.coercion import check_value
+
+    sectors = category("sectors", ("energy", "transport"), if_multiple_values="all")
+    assert check_value(sectors, "energy; Transport") == ["energy", "transport"]
+    assert check_value(sectors, "energy;;") == ["energy"]

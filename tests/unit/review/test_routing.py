@@ -154,3 +154,14 @@ def test_the_synthetic_corpus_is_reproducible_and_caught_share_counts() -> None:
     assert caught_share([0, 1, 2, 3], wrong, 0.25) == 0.5
     with pytest.raises(ValueError):
         caught_share([0], [False], 1.0)
+
+
+def test_an_absent_value_is_judged_by_its_prior_not_by_the_low_confidence_it_comes_with() -> None:
+    """The prompt asks for a low confidence with an answer that the document gives no value."""
+    absent = Signals(0.2, 0.7, flagged=False, quote_found=None, second_opinion_differs=None, absent=True)
+    stated = Signals(0.2, 0.7, flagged=False, quote_found=True, second_opinion_differs=None)
+    confident = Signals(0.95, 0.7, flagged=False, quote_found=True, second_opinion_differs=None)
+    assert risk(confident) < risk(absent) < risk(stated)
+    assert reasons(absent) == ["the model found no value: check that the document gives none"]
+    disputed = Signals(0.2, 0.7, flagged=False, quote_found=None, second_opinion_differs=True, absent=True)
+    assert risk(disputed) > risk(absent)
