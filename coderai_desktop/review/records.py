@@ -25,9 +25,10 @@ from coderai_desktop.persistence.repositories.extractions import (
     ExtractionRepository,
     ReviewRepository,
 )
+from coderai_desktop.persistence.repositories.jobs import JobRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
-from coderai_desktop.persistence.tables import Document, Extraction, Project
+from coderai_desktop.persistence.tables import Document, Extraction, ProcessingJob, Project
 
 # The coders' names that agreement tables use for the model and for the review of its values.
 AI, REVIEW = "AI", "review"
@@ -101,13 +102,13 @@ def read_records(
     *,
     job_types: tuple[JobType, ...] = DATASET_JOB_TYPES,
     second_opinions: bool = True,
+    compared_only: bool = False,
 ) -> ProjectRecords:
+    """`compared_only`: for agreement, which needs the values only when something compares them (a review,
+    a blind coding, a second opinion): an export of a project nobody reviewed does not read them twice."""
     project = ProjectRepository(session, workspace_id).resolve(ref)
     rows = VariableRepository(session, workspace_id).of_project(project.id)
     names = {row.id: row.name for row in rows}
-    values: dict[str, dict[UnitKey, AIValue]] = {row.name: {} for row in rows}
-    for value in _ai_values(session, workspace_id, project, names, job_types):
-        values[value.variable][value.unit] = value
     reviews = {
         row.extraction_id: Reviewed(row.feedback_type, row.corrected_value, row.user_note)
         for row in ReviewRepository(session, workspace_id).latest(project.id).values()
@@ -117,6 +118,11 @@ def read_records(
         if coding.variable_id in names:
             unit = (coding.document_id, coding.entity_index)
             codings[coding.coder][names[coding.variable_id]][unit] = coding.value
+    second_opinions = second_opinions and _has_second_opinion(session, workspace_id, project.id)
+    values: dict[str, dict[UnitKey, AIValue]] = {row.name: {} for row in rows}
+    if not compared_only or reviews or codings or second_opinions:
+        for value in _ai_values(session, workspace_id, project, names, job_types):
+            values[value.variable][value.unit] = value
     records = ProjectRecords(
         project.id,
         project.reliability_level,
@@ -129,6 +135,14 @@ def read_records(
     if second_opinions:
         records.second = _second_opinions(session, workspace_id, project, names, values)
     return records
+
+
+def _has_second_opinion(session: Session, workspace_id: int, project_id: int) -> bool:
+    jobs = JobRepository(session, workspace_id)
+    query = jobs.select().where(
+        ProcessingJob.project_id == project_id, ProcessingJob.job_type == JobType.SECOND_OPINION
+    )
+    return session.scalars(query.limit(1)).first() is not None
 
 
 def _ai_values(

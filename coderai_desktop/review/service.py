@@ -130,7 +130,9 @@ class ReviewService:
         """Read in one transaction, then computed on a worker thread: neither the database thread nor a
         window's event loop waits for the statistics."""
         _check_share(level, "The reliability level")
-        records = await self._database.run(lambda s: read_records(s, self._user.workspace_id, project))
+        records = await self._database.run(
+            lambda s: read_records(s, self._user.workspace_id, project, compared_only=True)
+        )
         self._known_variable(records.variables, variable)
         return await asyncio.to_thread(
             measure_agreement, records, level=level, variable=variable, bootstrap=bootstrap
@@ -138,7 +140,9 @@ class ReviewService:
 
     def agreement_in(self, session: Session, project_id: int) -> AgreementReport:
         """The same, inside a transaction someone else holds (the export reads everything in one)."""
-        return measure_agreement(read_records(session, self._user.workspace_id, project_id))
+        return measure_agreement(
+            read_records(session, self._user.workspace_id, project_id, compared_only=True)
+        )
 
     async def set_targets(
         self, project: ProjectRef, *, level: float | None = None, accuracy: float | None = None
