@@ -1,6 +1,7 @@
 """Every table, imported here so that Base.metadata is complete wherever one of them is used."""
 
 from coderai_desktop.persistence.tables.accounts import Account, LoginFailure, Workspace
+from coderai_desktop.persistence.tables.codebooks import CodebookVersion, CopilotMessage
 from coderai_desktop.persistence.tables.documents import Document, DocumentChunk
 from coderai_desktop.persistence.tables.extractions import Extraction, ExtractionFeedback, HumanCoding
 from coderai_desktop.persistence.tables.jobs import JobItem, ProcessingJob, ProcessingLog
@@ -8,6 +9,8 @@ from coderai_desktop.persistence.tables.projects import Project, Prompt, Variabl
 
 __all__ = [
     "Account",
+    "CodebookVersion",
+    "CopilotMessage",
     "Document",
     "DocumentChunk",
     "Extraction",

@@ -131,4 +131,8 @@ class Prompt(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     reason: Mapped[PromptReason] = enum_column(PromptReason)
     reason_detail: Mapped[str | None] = mapped_column(sa.Text)
+    # Who saved the codebook (or refined the prompt) that made this version; None for older versions.
+    account_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = created_at_column()
