@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -29,6 +30,17 @@ class ProjectSummary(BaseModel):
     @property
     def name(self) -> str:
         return self.context.name
+
+
+@dataclass(frozen=True)
+class CodebookVersionInfo:
+    """One saved codebook: its number, why it was saved, by whom and when."""
+
+    version: int
+    reason: str
+    author: str | None  # the login (None once the account is deleted)
+    created_at: datetime
+    variable_count: int
 
 
 # Characters that reorder the text around them (U+202E shows "txt.exe" as "exe.txt") while invisible:

@@ -38,6 +38,7 @@ from coderai_desktop.llm.prompts import as_sent, messages
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.codebooks import CodebookVersionRepository
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
 from coderai_desktop.persistence.repositories.jobs import JobRepository, is_running, summary
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
@@ -130,7 +131,7 @@ class JobService:
                     job_type=job_type,
                     status=JobStatus.PENDING,
                     selection=selection,
-                    settings=_job_settings(setup, settings),
+                    settings=_job_settings(setup, settings) | self._codebook_version(session, setup),
                     documents_total=len(chosen),
                 )
             )
@@ -360,6 +361,11 @@ class JobService:
         ]
 
     # --- database work ----------------------------------------------------------------------------
+
+    def _codebook_version(self, session: Session, setup: RunSetup) -> dict[str, object]:
+        """The codebook version a run codes with (what "changed since the last run" compares with)."""
+        version = CodebookVersionRepository(session, self._user.workspace_id).latest(setup.project_id)
+        return {} if version is None else {"codebook_version": version.id}
 
     def _jobs(self, session: Session) -> JobRepository:
         return JobRepository(session, self._user.workspace_id)

@@ -13,10 +13,11 @@ from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import project_folder
 from coderai_desktop.domain.codebook import Codebook, ProjectContext, VariableSpec
 from coderai_desktop.domain.codebook_rules import check_codebook
-from coderai_desktop.domain.enums import ProjectStatus
+from coderai_desktop.domain.enums import DATASET_JOB_TYPES, ProjectStatus
 from coderai_desktop.domain.errors import ConflictError
-from coderai_desktop.domain.project import ProjectRef, ProjectSummary
+from coderai_desktop.domain.project import CodebookVersionInfo, ProjectRef, ProjectSummary
 from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.codebooks import CodebookVersionRepository
 from coderai_desktop.persistence.repositories.jobs import JobRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, apply_context, context_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
@@ -42,7 +43,7 @@ class ProjectService:
     async def create_project(
         self, context: ProjectContext, variables: list[VariableSpec] | None = None
     ) -> ProjectSummary:
-        """Create the project and its codebook together, or nothing at all."""
+        """Create the project and its codebook (version 1) together, or nothing at all."""
         check_codebook(Codebook(project=context, variables=variables or []))
 
         def create(session: Session) -> ProjectSummary:
@@ -52,6 +53,7 @@ class ProjectService:
             apply_context(project, context)
             projects.add(project)
             self._write_variables(session, project, variables or [])
+            self._record_version(session, project, "created with the project")
             return self._summary(session, project)
 
         try:
@@ -91,12 +93,19 @@ class ProjectService:
         return await self._database.run(read)
 
     async def save_codebook(
-        self, ref: ProjectRef, codebook: Codebook, *, remove_variables_with_results: bool = False
+        self,
+        ref: ProjectRef,
+        codebook: Codebook,
+        *,
+        remove_variables_with_results: bool = False,
+        reason: str = "saved",
     ) -> ProjectSummary:
-        """Make the project's codebook exactly `codebook`, all or nothing.
+        """Make the project's codebook exactly `codebook`, all or nothing, as a new codebook version when it
+        changed (`reason` says why: "edited in the Codebook page", "imported from plans.yaml"...).
 
         The file's project section updates the context but never renames the project. A variable that
         is left out and already has results is only removed when `remove_variables_with_results` is set.
+        Prompt versions follow at the next run or preview, for the variables whose prompt changed.
         """
 
         def save(session: Session) -> ProjectSummary:
@@ -107,11 +116,68 @@ class ProjectService:
             self._refuse_losing_results(session, project, codebook.variables, remove_variables_with_results)
             apply_context(project, context, keep_name=True)
             self._write_variables(session, project, codebook.variables)
+            self._record_version(session, project, reason)
             return self._summary(session, project)
 
         summary = await self._database.run(save)
         logger.info("Saved a codebook of %s variables in project %s", summary.variable_count, summary.id)
         return summary
+
+    async def codebook_versions(self, ref: ProjectRef) -> list[CodebookVersionInfo]:
+        """Every saved codebook of the project, newest first."""
+
+        def read(session: Session) -> list[CodebookVersionInfo]:
+            project = self._resolve(session, ref)
+            versions = CodebookVersionRepository(session, self._user.workspace_id).with_authors(project.id)
+            return [
+                CodebookVersionInfo(
+                    row.version, row.reason, author, row.created_at, len(row.codebook.get("variables", []))
+                )
+                for row, author in versions
+            ]
+
+        return await self._database.run(read)
+
+    async def changed_since_last_run(self, ref: ProjectRef) -> list[str]:
+        """The variables (in codebook order) that are new or defined differently since the codebook the
+        project's latest run used: their values were coded with an older definition."""
+
+        def read(session: Session) -> list[str]:
+            project = self._resolve(session, ref)
+            workspace = self._user.workspace_id
+            runs = [job for job in JobRepository(session, workspace).of_project(project.id) if job.started_at]
+            latest_run = max(
+                (job for job in runs if job.job_type in DATASET_JOB_TYPES), key=lambda j: j.id, default=None
+            )
+            if latest_run is None:
+                return []
+            versions = CodebookVersionRepository(session, workspace)
+            used = versions.get(int(latest_run.settings.get("codebook_version") or 0)) or versions.latest(
+                project.id, before=latest_run.started_at
+            )
+            if used is None:
+                return []
+            before = {spec["name"]: spec for spec in used.codebook.get("variables", [])}
+            context_changed = used.codebook.get("project") != context_of(project).model_dump(mode="json")
+            rows = VariableRepository(session, workspace).of_project(project.id)
+            return [
+                row.name
+                for row in rows
+                if context_changed or before.get(row.name) != spec_of(row).model_dump(mode="json")
+            ]
+
+        return await self._database.run(read)
+
+    async def result_counts(self, ref: ProjectRef) -> dict[str, int]:
+        """How many coded values each variable has (variables without any are left out)."""
+
+        def read(session: Session) -> dict[str, int]:
+            project = self._resolve(session, ref)
+            repository = VariableRepository(session, self._user.workspace_id)
+            names = {row.id: row.name for row in repository.of_project(project.id)}
+            return {names[key]: n for key, n in repository.result_counts(list(names)).items()}
+
+        return await self._database.run(read)
 
     def project_store(self, project_id: int) -> Path:
         return project_folder(self._store_dir, project_id)
@@ -133,6 +199,13 @@ class ProjectService:
             project.status = ProjectStatus.SCHEMA_DEFINED
         elif not variables and project.status is ProjectStatus.SCHEMA_DEFINED:
             project.status = ProjectStatus.CREATED
+
+    def _record_version(self, session: Session, project: Project, reason: str) -> None:
+        rows = VariableRepository(session, self._user.workspace_id).of_project(project.id)
+        codebook = Codebook(project=context_of(project), variables=[spec_of(row) for row in rows])
+        CodebookVersionRepository(session, self._user.workspace_id).record(
+            project.id, codebook, reason, self._user.account_id
+        )
 
     def _refuse_losing_results(
         self, session: Session, project: Project, variables: list[VariableSpec], allowed: bool

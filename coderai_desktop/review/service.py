@@ -15,14 +15,16 @@ from sqlalchemy.orm import Session
 
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.agreement import AgreementReport
+from coderai_desktop.domain.codebook import Codebook
 from coderai_desktop.domain.enums import DATASET_JOB_TYPES, FeedbackType, JobType, UnitOfObservation
 from coderai_desktop.domain.errors import InvalidInputError, NotFoundError
 from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.domain.review_history import ReviewEvent, ReviewState
 from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.codebooks import CodebookVersionRepository
 from coderai_desktop.persistence.repositories.extractions import ExtractionRepository, ReviewRepository
-from coderai_desktop.persistence.repositories.projects import ProjectRepository
-from coderai_desktop.persistence.repositories.variables import VariableRepository
+from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
+from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.persistence.tables import Account, Document, Extraction
 from coderai_desktop.review import actions, blind, corrections
 from coderai_desktop.review.actions import UNSET
@@ -167,10 +169,10 @@ class ReviewService:
             _check_share(value, "A confidence threshold")
 
         def write(session: Session) -> dict[str, float]:
-            project_id = ProjectRepository(session, self._user.workspace_id).resolve(project).id
+            project_row = ProjectRepository(session, self._user.workspace_id).resolve(project)
             rows = {
                 row.name: row
-                for row in VariableRepository(session, self._user.workspace_id).of_project(project_id)
+                for row in VariableRepository(session, self._user.workspace_id).of_project(project_row.id)
             }
             unknown = sorted(set(thresholds) - set(rows))
             if unknown:
@@ -180,6 +182,14 @@ class ReviewService:
                 if rows[name].confidence_threshold != threshold:
                     rows[name].confidence_threshold = threshold
                     changed[name] = threshold
+            if changed:
+                session.flush()
+                codebook = Codebook(
+                    project=context_of(project_row), variables=[spec_of(row) for row in rows.values()]
+                )
+                CodebookVersionRepository(session, self._user.workspace_id).record(
+                    project_row.id, codebook, "confidence thresholds from calibration", self._user.account_id
+                )
             return changed
 
         return await self._database.run(write)
