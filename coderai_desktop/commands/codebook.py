@@ -37,7 +37,10 @@ async def load_codebook(context: AppContext, args: argparse.Namespace) -> None:
     user = await log_in(context, args)
     try:
         summary = await context.projects(user).save_codebook(
-            args.project, codebook, remove_variables_with_results=args.remove_variables_with_results
+            args.project,
+            codebook,
+            remove_variables_with_results=args.remove_variables_with_results,
+            reason=f"imported from {args.file.name}",
         )
     except ConflictError as error:
         raise ConflictError(f"{error} To delete them, add --remove-variables-with-results.") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING
 
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
@@ -25,18 +24,8 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
 
 
 async def show_prompts(context: AppContext, args: argparse.Namespace) -> None:
+    from coderai_desktop.pipeline.prompt_lab import render_previews  # the pipeline, only when asked for
+
     user = await log_in(context, args)
     previews = await context.jobs(user).preview(args.project, args.variable, args.document)
-    for preview in previews:
-        chunks = f", document in {preview.chunks} chunks" if preview.chunks > 1 else ""
-        print(
-            f"=== {preview.scope_key} (version {preview.version}): {', '.join(preview.variables) or 'entities'} — "
-            f"{preview.model}, temperature {preview.temperature}, max_tokens {preview.max_tokens}{chunks}"
-        )
-        for message in preview.messages:
-            print(f"--- {message['role']} ---")
-            print(message["content"])
-        if args.schema:
-            print("--- response schema ---")
-            print(json.dumps(preview.schema, indent=2, ensure_ascii=False))
-        print()
+    print(render_previews(previews, schema=args.schema), end="")

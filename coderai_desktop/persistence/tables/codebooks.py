@@ -33,7 +33,9 @@ class CodebookVersion(Base):
     project_id: Mapped[int] = mapped_column(index=True)
     version: Mapped[int]
     codebook: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # Codebook.model_dump(mode="json")
-    reason: Mapped[str] = mapped_column(sa.Text)  # "edited in the Codebook page", "imported from plans.yaml"...
+    reason: Mapped[str] = mapped_column(
+        sa.Text
+    )  # "edited in the Codebook page", "imported from plans.yaml"...
     account_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
