@@ -100,7 +100,7 @@ class JobService:
         if mode is not None:
             settings = settings.overridden({"mode": mode})
         return await self._database.run(
-            lambda s: prepare(s, self._user.workspace_id, project, settings, self._app)
+            lambda s: prepare(s, self._user.workspace_id, project, settings, self._app, self._user.account_id)
         )
 
     async def start(
@@ -471,7 +471,9 @@ class JobService:
         settings = settings.overridden(
             {"mode": stored.get("mode", settings.mode), "model": stored.get("model", settings.model)}
         )
-        setup = prepare(session, self._user.workspace_id, project_id, settings, self._app)
+        setup = prepare(
+            session, self._user.workspace_id, project_id, settings, self._app, self._user.account_id
+        )
         used = {key: ref.get("id") for key, ref in (stored.get("prompts") or {}).items()}
         if {key: ref.id for key, ref in setup.prompts.items()} != used:
             raise ConflictError(

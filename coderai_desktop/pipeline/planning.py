@@ -54,9 +54,15 @@ class RunSetup:
 
 
 def prepare(
-    session: Session, workspace_id: int, project_ref: ProjectRef, settings: ProviderSettings, app: Settings
+    session: Session,
+    workspace_id: int,
+    project_ref: ProjectRef,
+    settings: ProviderSettings,
+    app: Settings,
+    account_id: int | None = None,
 ) -> RunSetup:
-    """The run's setup; the prompts' active versions are brought up to date with the codebook."""
+    """The run's setup; the prompts' active versions are brought up to date with the codebook (a new version
+    is written as `account_id`'s)."""
     project = ProjectRepository(session, workspace_id).resolve(project_ref)
     rows = VariableRepository(session, workspace_id).of_project(project.id)
     if not rows:
@@ -69,7 +75,9 @@ def prepare(
     )
     variable_ids = {row.name: row.id for row in rows}
     all_plans = [*plans, *([entities] if entities else [])]
-    prompts = sync_prompts(session, workspace_id, project.id, all_plans, settings.model, variable_ids)
+    prompts = sync_prompts(
+        session, workspace_id, project.id, all_plans, settings.model, variable_ids, account_id
+    )
     return RunSetup(
         project_id=project.id,
         context=context,

@@ -20,6 +20,7 @@ def sync_prompts(
     plans: list[CallPlan],
     model: str,
     variable_ids: dict[str, int],
+    account_id: int | None = None,
 ) -> dict[str, Prompt]:
     """The active prompt of every plan, making a new version where the generated prompt changed."""
     prompts = PromptRepository(session, workspace_id)
@@ -48,6 +49,7 @@ def sync_prompts(
             response_schema=plan.schema,
             is_active=True,
             reason=_reason(current, plan),
+            account_id=account_id,
         )
         active[plan.scope_key] = prompts.add(version)
     return active
