@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from coderai_desktop.ingest.pool import ParserPool
     from coderai_desktop.ingest.service import DocumentService
     from coderai_desktop.llm.provider_service import ProviderService
+    from coderai_desktop.pipeline.copilot import Copilot
     from coderai_desktop.pipeline.jobs import JobService
+    from coderai_desktop.pipeline.prompt_lab import PromptLab
     from coderai_desktop.review.service import ReviewService
 
 logger = logging.getLogger(__name__)
@@ -131,6 +133,16 @@ class AppContext:
         from coderai_desktop.pipeline.jobs import JobService
 
         return JobService(self.database, user, self.settings, self.providers(user), self.documents(user))
+
+    def copilot(self, user: UserSession) -> Copilot:
+        from coderai_desktop.pipeline.copilot import Copilot
+
+        return Copilot(self.database, user, self.providers(user), self.documents(user), parsers=self.parsers)
+
+    def prompt_lab(self, user: UserSession) -> PromptLab:
+        from coderai_desktop.pipeline.prompt_lab import PromptLab
+
+        return PromptLab(self.database, user, self.jobs(user), self.providers(user), self.documents(user))
 
     def reviews(self, user: UserSession) -> ReviewService:
         from coderai_desktop.review.service import ReviewService

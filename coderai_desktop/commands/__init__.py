@@ -12,6 +12,7 @@ from coderai_desktop.commands import (
     provider,
     review,
     runs,
+    suggest,
 )
 
 # In the order `coderai --help` lists them.
@@ -21,6 +22,7 @@ REGISTER = [
         accounts,
         projects,
         codebook,
+        suggest,
         documents,
         provider,
         runs,

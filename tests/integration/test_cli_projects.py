@@ -123,6 +123,7 @@ PROJECT_COMMANDS = [
     ("export", "PROJECT", "--format", "csv", "--out", "out.csv"),
     ("code", "PROJECT", "--blind", "--out", "blind.csv"),
     ("agreement", "PROJECT"),
+    ("suggest", "PROJECT"),
     # `review` reads its words itself: `review PROJECT --export FILE`, `review queue PROJECT`...
     ("review", "PROJECT", "--export", "corrections.csv"),
     ("review", "queue", "PROJECT"),

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QWidget, QWizard
 
 from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.project import ProjectSummary
+from coderai_desktop.pipeline.copilot import Copilot
 from coderai_desktop.projects.service import ProjectService
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.wizard.pages import BasicsPage, CodebookChoicePage, UnitPage
@@ -22,17 +23,20 @@ class NewProjectWizard(QWizard):
         runner: TaskRunner,
         existing_names: set[str],
         parent: QWidget | None = None,
+        *,
+        copilot: Copilot | None = None,
     ):
+        """`copilot`: for "Suggest variables with the co-pilot" on the codebook step (None: not offered)."""
         super().__init__(parent)
         self._service = service
         self._runner = runner
         self.setWindowTitle("New project")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
-        self.setMinimumSize(620, 460)
+        self.setMinimumSize(680, 640)
         self.basics = BasicsPage(existing_names)
         self.unit = UnitPage()
-        self.codebook = CodebookChoicePage()
+        self.codebook = CodebookChoicePage(copilot=copilot, runner=runner, context=self.context)
         for page in (self.basics, self.unit, self.codebook):
             self.addPage(page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Create project")
@@ -49,10 +53,10 @@ class NewProjectWizard(QWizard):
 
     def accept(self) -> None:
         """Create the project, then close; on failure stay open with everything still filled in."""
-        codebook = self.codebook.codebook()
+        variables = self.codebook.variables()
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
         self._runner.run(
-            self._service.create_project(self.context(), codebook.variables if codebook else []),
+            self._service.create_project(self.context(), variables),
             on_success=self._created,
             on_failure=self._failed,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -21,13 +23,17 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from coderai_desktop.domain.codebook import Codebook
+from coderai_desktop.domain.codebook import Codebook, ProjectContext, VariableSpec
+from coderai_desktop.domain.codebook_rules import codebook_problems
 from coderai_desktop.domain.enums import UnitOfObservation
 from coderai_desktop.domain.errors import CoderAIError
 from coderai_desktop.domain.project import name_key, project_name_problem
 from coderai_desktop.formatting import count, shorten
+from coderai_desktop.pipeline.copilot import Copilot
 from coderai_desktop.projects.codebook_file import FILE_FILTER, read_codebook_file
 from coderai_desktop.resources_path import resource
+from coderai_desktop.ui.copilot.wizard_section import WizardCopilot
+from coderai_desktop.ui.tasks import TaskRunner
 
 DOMAINS = ("", "Political science", "Public policy", "Law", "Economics", "Sociology", "Health", "Education")
 LANGUAGES = ("English", "French", "German", "Spanish", "Portuguese", "Italian", "Dutch", "Chinese", "Arabic")
@@ -137,10 +143,19 @@ class UnitPage(QWizardPage):
 
 
 class CodebookChoicePage(QWizardPage):
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        copilot: Copilot | None = None,
+        runner: TaskRunner | None = None,
+        context: Callable[[], ProjectContext] | None = None,
+    ):
         super().__init__(parent)
         self.setTitle("Codebook")
-        self.setSubTitle("Start with an empty codebook, or import the variables from a codebook file.")
+        self.setSubTitle(
+            "Start with an empty codebook or a codebook file, and let the co-pilot suggest variables."
+        )
         self.empty_radio = QRadioButton("Start with an empty codebook")
         self.file_radio = QRadioButton("Import a codebook file (YAML or JSON)")
         self.demo_radio = QRadioButton("Start from the demo codebook (municipal climate action plans)")
@@ -159,6 +174,12 @@ class CodebookChoicePage(QWizardPage):
         file_row = QHBoxLayout()
         file_row.addWidget(self.path_edit, stretch=1)
         file_row.addWidget(self.browse_button)
+        self.copilot = WizardCopilot(copilot, runner, context or _no_context, self.variables)
+        self.copilot.sig_changed.connect(self._refresh)
+        self.variables_title = QLabel()
+        self.variables_title.setObjectName("sectionTitle")
+        self.variables_list = QListWidget()
+        self.variables_list.setMaximumHeight(84)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty_radio)
         layout.addWidget(self.file_radio)
@@ -169,7 +190,10 @@ class CodebookChoicePage(QWizardPage):
         layout.addWidget(
             _hint("A file's own project section is not used: the project keeps what you entered.")
         )
-        layout.addStretch()
+        layout.addSpacing(8)
+        layout.addWidget(self.copilot, stretch=1)
+        layout.addWidget(self.variables_title)
+        layout.addWidget(self.variables_list)
         self._loaded: dict[Path, Codebook | str] = {}
         self._refresh()
 
@@ -185,8 +209,22 @@ class CodebookChoicePage(QWizardPage):
         loaded = self._load(path) if path is not None else None
         return loaded if isinstance(loaded, Codebook) else None
 
+    def variables(self) -> list[VariableSpec]:
+        """The variables the project is created with: the file's, then the co-pilot's accepted ones (one
+        that redefines a file's variable takes its place)."""
+        loaded = self.codebook()
+        variables = list(loaded.variables) if loaded is not None else []
+        for accepted in self.copilot.accepted:
+            at = next((i for i, v in enumerate(variables) if v.name == accepted.name), None)
+            if at is None:
+                variables.append(accepted)
+            else:
+                variables[at] = accepted
+        return variables
+
     def isComplete(self) -> bool:
-        return self.empty_radio.isChecked() or self.codebook() is not None
+        file_ok = self.empty_radio.isChecked() or self.codebook() is not None
+        return file_ok and not codebook_problems(Codebook(variables=self.variables()))
 
     def set_file(self, path: Path) -> None:
         self._loaded.pop(path, None)  # read it again: it may have been edited since
@@ -223,7 +261,27 @@ class CodebookChoicePage(QWizardPage):
             self.status_label.setText(loaded)
         else:
             self.status_label.setObjectName("hint")
-            self.status_label.setText("Variables can be added later by importing a codebook file.")
+            self.status_label.setText("Variables can also be added later, on the Codebook page.")
+        variables = self.variables()
+        if problems := codebook_problems(Codebook(variables=variables)):
+            self.status_label.setObjectName("error")
+            self.status_label.setText(
+                f"The file and the accepted proposals do not fit together: {problems[0].message}."
+            )
+        self.variables_list.clear()
+        self.variables_list.addItems(
+            [
+                f"{v.name} ({v.type.lower()})" + (f": {v.display_name}" if v.display_name else "")
+                for v in variables
+            ]
+        )
+        self.variables_title.setText(f"The project starts with {count(len(variables), 'variable')}:")
+        self.variables_title.setVisible(bool(variables))
+        self.variables_list.setVisible(bool(variables))
         self.status_label.style().unpolish(self.status_label)
         self.status_label.style().polish(self.status_label)
         self.completeChanged.emit()
+
+
+def _no_context() -> ProjectContext:
+    return ProjectContext(name="New project")
