@@ -26,6 +26,7 @@ from coderai_desktop.ui.settings.provider_dialog import ProviderDialog
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.ui_state import UiState
 from coderai_desktop.ui.variables.codebook_page import CodebookPage
+from coderai_desktop.ui.variables.panels import codebook_panels
 from coderai_desktop.ui.widgets.branding import app_icon
 from coderai_desktop.ui.widgets.empty_state import EmptyState
 from coderai_desktop.ui.widgets.messages import ask
@@ -67,11 +68,12 @@ class MainWindow(QMainWindow):
         self.resize(1180, 760)
 
         self.sidebar = ProjectListPanel()
-        self.sidebar.sig_selected.connect(self._show_project)
+        self.sidebar.sig_selected.connect(self._project_selected)
         self.sidebar.sig_new_requested.connect(self.new_project)
         self.overview = OverviewPage()
         self.overview.sig_go_to.connect(self.go_to_page)
         self.codebook = CodebookPage(self.service, runner)
+        self.codebook_panels = codebook_panels(self.codebook, context, user, runner)
         self.codebook.sig_project_changed.connect(lambda project: self.refresh_projects(project.id))
         self.codebook.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.documents = DocumentsPage(context.documents(user), runner)
@@ -163,6 +165,38 @@ class MainWindow(QMainWindow):
             name="project-list",
         )
 
+    def _project_selected(self, project: ProjectSummary | None) -> None:
+        """Another project was picked in the sidebar: settle unsaved codebook changes first."""
+        current = self.project
+        switching = current is not None and (project is None or project.id != current.id)
+        self.codebook.flush_edits()
+        # A project that left the list (deleted) has nothing left to save.
+        if (
+            not switching
+            or current is None
+            or self.sidebar.model.row_of(current.id) is None
+            or not self.codebook.has_unsaved_changes()
+        ):
+            self._show_project(project)
+            return
+        # Settled (saved or discarded): list the projects again (a save changed one) and show `project`.
+        self.codebook.maybe_leave(
+            lambda: self.refresh_projects(project.id if project is not None else None),
+            "switch to another project",
+            on_cancel=lambda: self._reselect(current),
+        )
+
+    def _reselect(self, project: ProjectSummary) -> None:
+        """Select `project` in the sidebar again without showing it anew (switching was cancelled)."""
+        row = self.sidebar.model.row_of(project.id)
+        if row is None:
+            return
+        self.sidebar.blockSignals(True)
+        try:
+            self.sidebar.view.setCurrentIndex(self.sidebar.model.index(row))
+        finally:
+            self.sidebar.blockSignals(False)
+
     def _show_project(self, project: ProjectSummary | None) -> None:
         self.project = project
         for action in (self.import_action, self.export_action, self.delete_action):
@@ -175,6 +209,7 @@ class MainWindow(QMainWindow):
         self.overview.show_project(project)
         self.documents.show_project(project)
         self.codebook.show_project(project)
+        self.codebook_panels.set_project(project)
         self.run_page.show_project(project)
         self.export_page.show_project(project)
 
@@ -186,7 +221,9 @@ class MainWindow(QMainWindow):
 
     def new_project(self) -> None:
         names = {project.name for project in self.sidebar.model.projects()}
-        wizard = NewProjectWizard(self.service, self._runner, names, self)
+        wizard = NewProjectWizard(
+            self.service, self._runner, names, self, copilot=self._context.copilot(self._user)
+        )
         wizard.sig_created.connect(lambda project: self.refresh_projects(project.id))
         wizard.open()
 
@@ -270,7 +307,19 @@ class MainWindow(QMainWindow):
         self._close_confirmed, self._logging_out = True, logging_out
         self.close()
 
+    def _close_after_codebook(self, logging_out: bool) -> None:
+        self._logging_out = logging_out
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.codebook.flush_edits()
+        if self.codebook.has_unsaved_changes():
+            event.ignore()
+            logging_out, self._logging_out = self._logging_out, False
+            self.codebook.maybe_leave(
+                lambda: self._close_after_codebook(logging_out), "log out" if logging_out else "quit"
+            )
+            return
         if self.run_page.busy and not self._close_confirmed:
             event.ignore()
             logging_out, self._logging_out = self._logging_out, False

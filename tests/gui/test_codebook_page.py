@@ -1,4 +1,6 @@
-"""The Codebook page: import (with confirmation and clear errors), export, and the variable details."""
+"""The Codebook page: import (with confirmation and clear errors) and export of saved codebooks.
+
+Editing is tested in test_codebook_editor.py."""
 
 from __future__ import annotations
 
@@ -42,25 +44,31 @@ def import_and_wait(qtbot: Any, page: CodebookPage, rows: int) -> None:
     qtbot.waitUntil(lambda: page.model.rowCount() == rows, timeout=10_000)
 
 
-def test_an_empty_codebook_invites_an_import(page) -> None:
-    assert page.stack.currentWidget() is page.empty
+def test_an_empty_codebook_invites_to_add_a_variable(page) -> None:
+    assert page.editor.variable_stack.currentIndex() == 0  # the empty state
+    assert page.editor.empty.title_label.text() == "No variables yet"
     assert not page.export_button.isEnabled()
-    assert page.count_label.text() == "Codebook: 0 variables"
+    assert page.import_button.isEnabled()
+    assert page.status_label.text() == "0 variables, all saved"
+    page.editor.empty.action_button.click()
+    assert page.model.rowCount() == 1
+    assert page.editor.variable_stack.currentWidget() is page.form
 
 
-def test_importing_a_file_fills_the_table_and_the_details(qtbot, page, monkeypatch, run, service) -> None:
+def test_importing_a_file_saves_it_and_fills_the_editor(qtbot, page, monkeypatch, run, service) -> None:
     choose_file(monkeypatch, DEMO)
     with qtbot.waitSignal(page.sig_project_changed, timeout=10_000) as changed:
-        page.empty.action_button.click()
+        page.import_button.click()
     assert changed.args[0].variable_count == 7
-    page.show_project(changed.args[0])
     qtbot.waitUntil(lambda: page.model.rowCount() == 7, timeout=10_000)
-    assert page.stack.currentIndex() == 1
-    page.table.selectRow(5)
-    details = page.details.toPlainText()
-    assert "Sectors with measures" in details
-    assert "Power and heat generation" in details
+    assert not page.has_unsaved_changes() and not page.undo_button.isEnabled()
+    page.list.select(5)
+    assert page.form.fields()["display_name"] == "Sectors with measures"
+    assert page.form.fields()["categories"][0]["definition"].startswith("Power and heat generation")
+    assert page.context_form.fields()["domain"] == "Public policy"
     assert run(service.get_codebook("Plans")).variables[0].name == "plan_title"
+    versions = run(service.codebook_versions("Plans"))
+    assert versions[0].reason == "imported from codebook.yaml"
 
 
 def test_a_malformed_file_is_refused_with_its_line_and_nothing_changes(
@@ -85,7 +93,6 @@ def test_replacing_a_codebook_asks_first(qtbot, page, monkeypatch, tmp_path, run
     choose_file(monkeypatch, DEMO)
     page.import_button.click()
     qtbot.waitUntil(lambda: run(service.get_project("Plans")).variable_count == 7, timeout=10_000)
-    page.show_project(run(service.get_project("Plans")))
     qtbot.waitUntil(lambda: page.model.rowCount() == 7, timeout=10_000)
     smaller = tmp_path / "one.json"
     smaller.write_text('{"variables": [{"name": "plan_title", "type": "text", "instructions": "Title."}]}')
@@ -118,3 +125,33 @@ def test_cancelling_the_file_dialog_does_nothing(qtbot, page, monkeypatch, runne
     page.import_button.click()
     assert not runner.busy
     assert page.model.rowCount() == 0
+
+
+def test_import_refuses_to_drop_unsaved_edits(qtbot, page, monkeypatch, run, service) -> None:
+    page.editor.add_variable()
+    assert page.has_unsaved_changes()
+    choose_file(monkeypatch, DEMO)
+    page.import_button.click()
+    box = wait_for_message(qtbot)
+    assert "unsaved changes" in box.text() and "import a codebook" in box.text()
+    assert [b.text() for b in box.buttons() if b.text() == "Save"] == []  # it has problems: no Save
+    click_button(box, "Cancel")
+    assert page.model.rowCount() == 1 and run(service.get_codebook("Plans")).variables == []
+    page.import_button.click()
+    click_button(wait_for_message(qtbot), "Discard changes")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 7, timeout=10_000)
+    assert run(service.get_project("Plans")).variable_count == 7
+
+
+def test_export_says_when_the_draft_differs_from_what_it_wrote(
+    qtbot, page, monkeypatch, tmp_path, run, service
+) -> None:
+    run(service.save_codebook("Plans", read_codebook_file(DEMO)))
+    page.show_project(run(service.get_project("Plans")))
+    qtbot.waitUntil(lambda: page.model.rowCount() == 7, timeout=10_000)
+    page.editor.duplicate_variable()
+    choose_file(monkeypatch, tmp_path / "saved.json", "getSaveFileName")
+    with qtbot.waitSignal(page.sig_message, timeout=10_000) as message:
+        page.export_button.click()
+    assert "unsaved changes are not in it" in message.args[0]
+    assert len(read_codebook_file(tmp_path / "saved.json").variables) == 7

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt
-
 from coderai_desktop.domain.codebook import ProjectContext
-from coderai_desktop.domain.enums import IfUncertain, ProjectStatus
+from coderai_desktop.domain.enums import ProjectStatus
 from coderai_desktop.domain.project import ProjectSummary
-from coderai_desktop.projects.codebook_file import read_codebook_file
-from coderai_desktop.resources_path import resource
 from coderai_desktop.ui.projects.list_model import ROLE_SUMMARY, ProjectListModel, describe
-from coderai_desktop.ui.variables.table_model import (
-    COL_MULTIPLE,
-    COL_NAME,
-    COL_THRESHOLD,
-    COL_UNCERTAIN,
-    VariablesTableModel,
-)
 
 
 def summary(project_id: int, name: str, variables: int = 0) -> ProjectSummary:
@@ -42,17 +31,3 @@ def test_project_list_model(qtmodeltester) -> None:
     assert model.index(1).data(ROLE_SUMMARY).id == 2
     assert model.row_of(2) == 1 and model.row_of(9) is None
     assert describe(summary(1, "Alpha", 7)) == "Codebook defined · 7 variables · 1 document"
-
-
-def test_variables_table_model(qtmodeltester) -> None:
-    variables = read_codebook_file(resource("demo", "codebook.yaml")).variables
-    variables[0] = variables[0].model_copy(update={"if_uncertain": IfUncertain.NULL})
-    model = VariablesTableModel()
-    model.set_rows(variables)
-    qtmodeltester.check(model)
-    assert model.rowCount() == 7
-    assert model.index(0, COL_NAME).data() == "plan_title"
-    assert model.index(0, COL_THRESHOLD).data() == "0.80"
-    assert model.index(0, COL_UNCERTAIN).data() == "Leave empty"
-    assert model.index(5, COL_MULTIPLE).data() == "All"
-    assert model.headerData(COL_NAME, Qt.Orientation.Horizontal) == "Name"

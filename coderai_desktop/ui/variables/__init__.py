@@ -1,1 +1,1 @@
-"""The codebook page: a project's variables, imported from and exported to codebook files."""
+"""The Codebook page: the variable editor with undo, the project context, the prompt preview and history."""
