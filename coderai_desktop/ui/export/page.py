@@ -14,11 +14,13 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -129,13 +131,22 @@ class ExportPage(QWidget):
         groups = QHBoxLayout()
         groups.addWidget(what, 3)
         groups.addWidget(which, 2)
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addLayout(groups)
         layout.addLayout(codebook)
         layout.addLayout(target)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.preview, 1)
         layout.addLayout(actions)
+        # Scrolls rather than widening the window: the options' long labels would squeeze the project list.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
 
         for box in (
             self.details_box,

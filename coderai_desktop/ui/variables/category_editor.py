@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coderai_desktop.ui.widgets.buttons import arrow_button
 from coderai_desktop.ui.widgets.messages import ask
 from coderai_desktop.ui.widgets.tables import ROW_HEIGHT, Index, ListTableModel
 
@@ -208,10 +209,14 @@ class CategoryEditor(QWidget):
 
         self.add_button = self._button("Add", "Add a category at the end of the list.", self.add)
         self.remove_button = self._button("Remove", "Remove the selected categories.", self.remove_selected)
-        self.up_button = self._button("Move up", "Move the selected category one place up.", self.move_up)
-        self.down_button = self._button(
-            "Move down", "Move the selected category one place down.", self.move_down
+        self.up_button = arrow_button(
+            Qt.ArrowType.UpArrow, "Move up", "Move the selected category one place up."
         )
+        self.up_button.clicked.connect(self.move_up)
+        self.down_button = arrow_button(
+            Qt.ArrowType.DownArrow, "Move down", "Move the selected category one place down."
+        )
+        self.down_button.clicked.connect(self.move_down)
         self.paste_button = self._button(
             "Paste list",
             "Add categories from the clipboard, one per line: 'value', 'value: definition', or "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFrame, QMessageBox, QScrollArea, QWidget
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
@@ -31,8 +31,11 @@ class CodebookPanels:
         self._project: ProjectSummary | None = None
         self._variable: str | None = None
         self._shown: dict[int, tuple[int | None, str | None]] = {}  # panel -> what it last showed
+        self._holders: dict[int, QWidget] = {}  # the tab's scroll area -> its panel
         for title, widget in panels.items():
-            page.add_panel(title, widget)
+            holder = _scrolling(widget)
+            self._holders[id(holder)] = widget
+            page.add_panel(title, holder)
         page.panels.currentChanged.connect(lambda _index: self._refresh())
         page.sig_variable_selected.connect(self._variable_selected)
 
@@ -47,8 +50,8 @@ class CodebookPanels:
         self._refresh()
 
     def _refresh(self) -> None:
-        widget = self._page.panels.currentWidget()
-        if self._project is None or widget not in self._panels.values():
+        widget = self._holders.get(id(self._page.panels.currentWidget()))
+        if self._project is None or widget is None:
             return
         panel: Panel = widget  # type: ignore[assignment]
         shown = self._shown.get(id(widget))
@@ -57,6 +60,16 @@ class CodebookPanels:
         if shown is None or shown != (self._project.id, self._variable):
             panel.set_variable(self._variable)
         self._shown[id(widget)] = (self._project.id, self._variable)
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """The panel in a scroll area: a wide panel scrolls rather than widening the window (and squeezing the
+    project list)."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(widget)
+    return scroll
 
 
 def accept_proposal(page: CodebookPage, proposal: Any) -> None:

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStyle,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from coderai_desktop.ui.variables.draft import Fields
+from coderai_desktop.ui.widgets.buttons import arrow_button
 from coderai_desktop.ui.widgets.tables import Index, read_only_table
 
 COL_NAME, COL_TYPE, COL_LABEL = range(3)
@@ -195,17 +195,6 @@ class VariableListModel(QAbstractTableModel):
         return True
 
 
-def _arrow_button(arrow: Qt.ArrowType, text: str) -> QToolButton:
-    button = QToolButton()
-    button.setArrowType(arrow)
-    button.setText(text)
-    button.setAccessibleName(text)
-    button.setToolTip(f"{text}: the selected variable (or drag it in the list)")
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-    button.setFixedHeight(QPushButton().sizeHint().height())
-    return button
-
-
 class VariableList(QWidget):
     """The banner about variables changed since the last run, the list, and the buttons that change it."""
 
@@ -239,8 +228,12 @@ class VariableList(QWidget):
         self.duplicate_button = QPushButton("Duplicate")
         self.delete_button = QPushButton("Delete")
         # Arrows, not words: the list stays narrow enough to leave the form its room.
-        self.up_button = _arrow_button(Qt.ArrowType.UpArrow, "Move up")
-        self.down_button = _arrow_button(Qt.ArrowType.DownArrow, "Move down")
+        self.up_button = arrow_button(
+            Qt.ArrowType.UpArrow, "Move up", "Move up: the selected variable (or drag it in the list)"
+        )
+        self.down_button = arrow_button(
+            Qt.ArrowType.DownArrow, "Move down", "Move down: the selected variable (or drag it in the list)"
+        )
         edit_row = QHBoxLayout()
         for button in (self.add_button, self.duplicate_button, self.delete_button):
             edit_row.addWidget(button)
