@@ -1,4 +1,4 @@
-"""`coderai codebook load|dump`: the codebook file is the contract shared with the GUI."""
+"""`coderai codebook load|dump|versions`: the codebook file is the contract shared with the GUI."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
+from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in, print_table
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import ConflictError
+from coderai_desktop.formatting import local_time
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext
@@ -28,6 +29,13 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     dump = add_command(actions, "dump", dump_codebook, "save a project's codebook to a file", common)
     dump.add_argument("project", help=PROJECT_HELP)
     dump.add_argument("file", help=".yaml, .yml or .json; - prints YAML")
+    versions = add_command(
+        actions, "versions", list_versions, "every saved codebook: why, by whom and when", common
+    )
+    versions.add_argument("project", help=PROJECT_HELP)
+    versions.add_argument(
+        "--changed", action="store_true", help="also name the variables changed since the last run"
+    )
 
 
 async def load_codebook(context: AppContext, args: argparse.Namespace) -> None:
@@ -57,3 +65,21 @@ async def dump_codebook(context: AppContext, args: argparse.Namespace) -> None:
         return
     write_codebook_file(Path(args.file), codebook)
     print(f"Saved {len(codebook.variables)} variables to {args.file}.")
+
+
+async def list_versions(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    projects = context.projects(user)
+    versions = await projects.codebook_versions(args.project)
+    rows = [
+        (v.version, local_time(v.created_at), v.author or "(deleted account)", v.variable_count, v.reason)
+        for v in versions
+    ]
+    print_table(("VERSION", "SAVED", "BY", "VARIABLES", "WHY"), rows)
+    if args.changed:
+        changed = await projects.changed_since_last_run(args.project)
+        print(
+            f"Changed since the last run: {', '.join(changed)}."
+            if changed
+            else "No variable changed since the last run (or nothing has run yet)."
+        )

@@ -143,3 +143,15 @@ def test_dropping_a_variable_with_results_needs_the_flag(
     assert loaded.code == 0
     dumped = yaml.safe_load(cli("codebook", "dump", project, "-", "--user", ana).out)
     assert dumped["variables"][0]["name"] == "title"
+
+
+def test_versions_list_every_saved_codebook_with_why_and_who(cli: Cli, ana: str, project: str) -> None:
+    assert cli("codebook", "load", project, DEMO_CODEBOOK, "--user", ana).code == 0
+    assert cli("codebook", "load", project, DEMO_CODEBOOK, "--user", ana).code == 0  # the same: no version
+    listed = cli("codebook", "versions", project, "--changed", "--user", ana)
+    assert listed.code == 0, listed.err
+    lines = [line.split() for line in listed.out.splitlines()]
+    assert lines[0] == ["VERSION", "SAVED", "BY", "VARIABLES", "WHY"]
+    assert [(row[0], row[3], row[4]) for row in lines[1:3]] == [("2", "ana", "7"), ("1", "ana", "0")]
+    assert "imported from codebook.yaml" in listed.out.splitlines()[1]
+    assert listed.out.splitlines()[-1] == "No variable changed since the last run (or nothing has run yet)."

@@ -113,6 +113,7 @@ PROJECT_COMMANDS = [
     ("project", "delete", "PROJECT", "--yes"),
     ("codebook", "load", "PROJECT", str(DEMO_CODEBOOK)),
     ("codebook", "dump", "PROJECT", "-"),
+    ("codebook", "versions", "PROJECT"),
     ("import", "PROJECT", str(DEMO_CODEBOOK)),
     ("documents", "PROJECT"),
     ("run", "PROJECT", "--sample", "1"),
