@@ -143,22 +143,26 @@ def schema_in_prompt(schema: dict[str, Any]) -> str:
     )
 
 
-def system_prompt(context: ProjectContext, codebook: list[VariableSpec]) -> str:
+def project_lines(context: ProjectContext) -> list[str]:
+    """What every prompt says of the project: name, description, field, language and unit of observation."""
     unit = "one row per document"
     if context.unit_of_observation is UnitOfObservation.ENTITY:
         unit = f"one row per entity ({context.entity_identification_pattern})"
-    lines = [
-        "You are a careful research assistant. You code documents the way a trained human coder applies a "
-        "codebook: consistently, literally, and only from what each document says.",
-        "",
-        f"Project: {context.name}",
-    ]
+    lines = [f"Project: {context.name}"]
     if context.description.strip():
         lines.append(f"About the project: {context.description.strip()}")
     if context.domain.strip():
         lines.append(f"Field: {context.domain.strip()}")
-    lines += [
-        f"The documents are in {context.language}. Unit of observation: {unit}.",
+    lines.append(f"The documents are in {context.language}. Unit of observation: {unit}.")
+    return lines
+
+
+def system_prompt(context: ProjectContext, codebook: list[VariableSpec]) -> str:
+    lines = [
+        "You are a careful research assistant. You code documents the way a trained human coder applies a "
+        "codebook: consistently, literally, and only from what each document says.",
+        "",
+        *project_lines(context),
         "",
         RULES,
         "",

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
-from coderai_desktop.domain.enums import UnitOfObservation, VariableType
-from coderai_desktop.llm.prompts import DOCUMENT_CLOSE, DOCUMENT_OPEN, schema_in_prompt
+from coderai_desktop.domain.enums import VariableType
+from coderai_desktop.llm.prompts import DOCUMENT_CLOSE, DOCUMENT_OPEN, project_lines, schema_in_prompt
 from coderai_desktop.text_tokens import estimate_tokens
 
 VARIABLES, CATEGORIES, INSTRUCTIONS, UNIT = "variables", "categories", "instructions", "unit"
@@ -48,14 +48,11 @@ def system_prompt(context: ProjectContext, codebook: list[VariableSpec]) -> str:
         "coders (and a language model) will extract from every document of a corpus to build a research "
         "dataset. You propose; the researcher decides.",
         "",
-        f"Project: {context.name}",
+        *project_lines(context),
+        "",
+        RULES,
+        "",
     ]
-    if context.description.strip():
-        lines.append(f"About the project: {context.description.strip()}")
-    if context.domain.strip():
-        lines.append(f"Field: {context.domain.strip()}")
-    lines.append(f"The documents are in {context.language}. Unit of observation: {_unit(context)}.")
-    lines += ["", RULES, ""]
     if codebook:
         lines.append("The codebook so far:")
         lines += [_summary(variable) for variable in codebook]
@@ -220,12 +217,6 @@ SCHEMAS = {
     INSTRUCTIONS: INSTRUCTIONS_SCHEMA,
     UNIT: UNIT_SCHEMA,
 }
-
-
-def _unit(context: ProjectContext) -> str:
-    if context.unit_of_observation is UnitOfObservation.ENTITY:
-        return f"one row per entity ({context.entity_identification_pattern})"
-    return "one row per document"
 
 
 def _summary(variable: VariableSpec) -> str:
