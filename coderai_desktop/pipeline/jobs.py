@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,29 +122,18 @@ class JobService:
         )
 
         def create(session: Session) -> JobSummary:
-            jobs = self._jobs(session)
-            if (unfinished := jobs.unfinished(setup.project_id)) is not None:
-                raise ConflictError(_unfinished_message(unfinished))
+            self._refuse_unfinished(session, setup.project_id)
             chosen, job_type, selection = self._choose(session, setup, sample, document_ids, seed)
-            job = jobs.add(
-                ProcessingJob(
-                    project_id=setup.project_id,
-                    job_type=job_type,
-                    status=JobStatus.PENDING,
-                    selection=selection,
-                    settings=_job_settings(setup, settings) | self._codebook_version(session, setup),
-                    documents_total=len(chosen),
-                )
+            job = ProcessingJob(
+                project_id=setup.project_id,
+                job_type=job_type,
+                status=JobStatus.PENDING,
+                selection=selection,
+                settings=_job_settings(setup, settings) | self._codebook_version(session, setup),
             )
-            jobs.add_items(job.id, chosen)
-            return summary(job)
+            return self._add_pending(session, job, chosen)
 
-        try:
-            return await self._database.run(create)
-        except IntegrityError as error:  # another window started one at the same moment
-            raise ConflictError(
-                "This project already has an unfinished run; resume or cancel it first."
-            ) from error
+        return await self._create(create)
 
     async def run(self, job_id: int, progress: Progress | None = None) -> JobSummary:
         """Run (or resume) a job until it finishes, is paused or is cancelled. One process at a time: its
@@ -201,37 +191,26 @@ class JobService:
 
         def create(session: Session) -> JobSummary:
             project_id = ProjectRepository(session, self._user.workspace_id).resolve(project).id
-            jobs = self._jobs(session)
-            if (unfinished := jobs.unfinished(project_id)) is not None:
-                raise ConflictError(_unfinished_message(unfinished))
+            self._refuse_unfinished(session, project_id)
             recoding = self._recoding(session, project_id, settings, opinion, of_job)
             setup = recoding.setup
-            job = jobs.add(
-                ProcessingJob(
-                    project_id=project_id,
-                    job_type=JobType.SECOND_OPINION,
-                    status=JobStatus.PENDING,
-                    selection={"mode": "second opinion", "of_job": recoding.of_job},
-                    settings={
-                        **_job_settings(setup, setup.settings),
-                        "second_opinion": {
-                            "model": setup.settings.model,
-                            "temperature": opinion.temperature,
-                            "of_job": recoding.of_job,
-                        },
+            job = ProcessingJob(
+                project_id=project_id,
+                job_type=JobType.SECOND_OPINION,
+                status=JobStatus.PENDING,
+                selection={"mode": "second opinion", "of_job": recoding.of_job},
+                settings={
+                    **_job_settings(setup, setup.settings),
+                    "second_opinion": {
+                        "model": setup.settings.model,
+                        "temperature": opinion.temperature,
+                        "of_job": recoding.of_job,
                     },
-                    documents_total=len(recoding.documents),
-                )
+                },
             )
-            jobs.add_items(job.id, recoding.documents)
-            return summary(job)
+            return self._add_pending(session, job, recoding.documents)
 
-        try:
-            return await self._database.run(create)
-        except IntegrityError as error:  # another window started one at the same moment
-            raise ConflictError(
-                "This project already has an unfinished run; resume or cancel it first."
-            ) from error
+        return await self._create(create)
 
     async def estimate_second_opinion(
         self, project: ProjectRef, opinion: SecondOpinion, *, of_job: int | None = None
@@ -361,6 +340,26 @@ class JobService:
         ]
 
     # --- database work ----------------------------------------------------------------------------
+
+    async def _create(self, create: Callable[[Session], JobSummary]) -> JobSummary:
+        try:
+            return await self._database.run(create)
+        except IntegrityError as error:  # another window started one at the same moment
+            raise ConflictError(
+                "This project already has an unfinished run; resume or cancel it first."
+            ) from error
+
+    def _refuse_unfinished(self, session: Session, project_id: int) -> None:
+        if (unfinished := self._jobs(session).unfinished(project_id)) is not None:
+            raise ConflictError(_unfinished_message(unfinished))
+
+    def _add_pending(self, session: Session, job: ProcessingJob, documents: list[int]) -> JobSummary:
+        """The new job with an item per document (one unfinished job per project: the database says so)."""
+        job.documents_total = len(documents)
+        jobs = self._jobs(session)
+        jobs.add(job)
+        jobs.add_items(job.id, documents)
+        return summary(job)
 
     def _codebook_version(self, session: Session, setup: RunSetup) -> dict[str, object]:
         """The codebook version a run codes with (what "changed since the last run" compares with)."""
