@@ -14,10 +14,10 @@ import pytest
 from coderai_desktop.auth.session import UserSession
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.conftest import Cli
-from tests.integration.runs.conftest import PROJECT, Corpus, MakeCorpus
-from tests.integration.runs.test_second_opinion import SECOND, coderai, responder, server
+from tests.integration.runs.conftest import PROJECT, Corpus, MakeCorpus, coderai
+from tests.integration.runs.test_second_opinion import SECOND, responder, server
 
-__all__ = ["coderai", "responder", "server"]  # the second opinion tests' fixtures, used here too
+__all__ = ["coderai", "responder", "server"]  # the runs tests' fixtures, used here too
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from langchain_openai.chat_models._client_utils import _cached_async_httpx_client
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
@@ -40,7 +41,7 @@ from coderai_desktop.pipeline.jobs import JobService
 from tests.conftest import PASSWORD
 from tests.fakes.documents import text_file
 from tests.fakes.openai_server import FakeOpenAI, default_responder, document_of
-from tests.integration.conftest import BACKENDS
+from tests.integration.conftest import BACKENDS, Cli, CliResult
 
 PROJECT = "Clean air plans"
 MODEL = "fake-model"
@@ -407,3 +408,20 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def coderai(cli: Cli, user: UserSession, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """`coderai ...` as Ana with OPENAI_API_KEY set and the provider configured for the fake server."""
+    monkeypatch.setenv("CODERAI_USER", "ana")
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+
+    def run(*args: str | Path) -> CliResult:
+        _cached_async_httpx_client.cache_clear()  # a fresh HTTP client for each command's event loop
+        result = cli(*args)
+        assert "Traceback" not in result.err + result.out
+        return result
+
+    configured = run("provider", "set", "--kind", "openai", "--base-url", server.base_url, "--model", MODEL)
+    assert configured.code == 0
+    return run

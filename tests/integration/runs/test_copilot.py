@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from langchain_openai.chat_models._client_utils import _cached_async_httpx_client
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
@@ -27,7 +26,7 @@ from coderai_desktop.pipeline.copilot_proposals import parse_edit
 from coderai_desktop.projects.codebook_file import parse_codebook, read_codebook_file
 from tests.conftest import PASSWORD
 from tests.fakes.openai_server import FakeOpenAI, default_responder, schema_of
-from tests.integration.conftest import Cli, CliResult
+from tests.integration.conftest import Cli
 from tests.integration.runs.conftest import API_KEY, MODEL, NAMES, PROJECT, Configure, Corpus, MakeCorpus
 
 FUNDING = {
@@ -385,23 +384,6 @@ async def test_the_wizard_call_reads_texts_and_stores_nothing(
 
 
 # --- the command line -----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def coderai(cli: Cli, user: UserSession, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """`coderai ...` as Ana with the provider configured for the fake server (as test_second_opinion.py)."""
-    monkeypatch.setenv("CODERAI_USER", "ana")
-    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
-
-    def run(*args: str | Path) -> CliResult:
-        _cached_async_httpx_client.cache_clear()  # a fresh HTTP client for each command's event loop
-        result = cli(*args)
-        assert "Traceback" not in result.err + result.out
-        return result
-
-    configured = run("provider", "set", "--kind", "openai", "--base-url", server.base_url, "--model", MODEL)
-    assert configured.code == 0
-    return run
 
 
 @pytest.fixture

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from langchain_openai.chat_models._client_utils import _cached_async_httpx_client
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
@@ -24,7 +22,7 @@ from coderai_desktop.export.service import ExportService
 from coderai_desktop.persistence.tables import ProcessingJob, Prompt
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.openai_server import FakeOpenAI, default_responder
-from tests.integration.conftest import Cli, CliResult
+from tests.integration.conftest import Cli
 from tests.integration.runs.conftest import (
     API_KEY,
     MODEL,
@@ -335,24 +333,6 @@ async def test_an_unknown_second_model_pauses_the_job_and_loses_nothing(
 
 
 # --- the command line ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def coderai(cli: Cli, user: UserSession, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """`coderai ...` as Ana with OPENAI_API_KEY set, the provider configured for the fake server (as in
-    test_cli_runs.py)."""
-    monkeypatch.setenv("CODERAI_USER", "ana")
-    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
-
-    def run(*args: str | Path) -> CliResult:
-        _cached_async_httpx_client.cache_clear()  # a fresh HTTP client for each command's event loop
-        result = cli(*args)
-        assert "Traceback" not in result.err + result.out
-        return result
-
-    configured = run("provider", "set", "--kind", "openai", "--base-url", server.base_url, "--model", MODEL)
-    assert configured.code == 0
-    return run
 
 
 @pytest.fixture
