@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from coderai_desktop.pipeline.copilot import Copilot
     from coderai_desktop.pipeline.jobs import JobService
     from coderai_desktop.pipeline.prompt_lab import PromptLab
+    from coderai_desktop.review.results import ResultsService
     from coderai_desktop.review.service import ReviewService
 
 logger = logging.getLogger(__name__)
@@ -148,6 +149,11 @@ class AppContext:
         from coderai_desktop.review.service import ReviewService
 
         return ReviewService(self.database, user)
+
+    def results(self, user: UserSession) -> ResultsService:
+        from coderai_desktop.review.results import ResultsService
+
+        return ResultsService(self.database, user, in_process=self.parsers.run)
 
     def exports(self, user: UserSession) -> ExportService:
         from coderai_desktop.export.service import ExportService

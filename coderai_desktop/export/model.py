@@ -11,7 +11,7 @@ from typing import Any
 
 from coderai_desktop.domain.agreement import AgreementReport
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
-from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType, MatchStatus
+from coderai_desktop.domain.dataset import UnitValues
 from coderai_desktop.domain.job import JobSummary
 
 
@@ -78,61 +78,6 @@ class ExportOptions:
 
 
 @dataclass(frozen=True)
-class ReviewStep:
-    """One row of a value's review history: a review (correct, incorrect, partly correct), a review cleared
-    (no feedback), or an undo, which carries the state it brought back."""
-
-    at: datetime
-    reviewer: str | None  # the account's login (None: the account was deleted)
-    feedback: FeedbackType | None  # None: not reviewed (cleared, or undone back to nothing)
-    corrected_value: Any
-    note: str | None
-    undo: bool  # an undo of the action before it
-
-
-@dataclass(slots=True)
-class CodedValue:
-    """One variable's value for one unit: the AI's, or the researcher's correction of it."""
-
-    value: Any  # what the dataset holds: the correction where there is one
-    ai_value: Any
-    confidence: float | None
-    evidence: str | None
-    page: int | None
-    status: ExtractionStatus
-    match_status: MatchStatus | None
-    prompt_version: int | None
-    job_id: int
-    feedback: FeedbackType | None = None  # the latest review, if any
-    reviewed_by: str | None = None  # who made the review in force (None: none, or the account is gone)
-    reviewed_at: datetime | None = None
-    history: tuple[ReviewStep, ...] = ()  # every review row of the value, oldest first
-
-    @property
-    def reviewed(self) -> bool:
-        return self.feedback is not None
-
-    @property
-    def corrected(self) -> bool:
-        return self.feedback is not None and self.feedback is not FeedbackType.CORRECT
-
-    @property
-    def flagged(self) -> bool:
-        return self.status is ExtractionStatus.FLAGGED and not self.reviewed
-
-
-@dataclass(slots=True)
-class Unit:
-    """A row of the wide table: a document, or one entity found in it."""
-
-    document_id: int
-    document: str  # the imported file name
-    entity_index: int | None
-    entity_text: str | None
-    values: dict[str, CodedValue] = field(default_factory=dict)  # by variable name
-
-
-@dataclass(frozen=True)
 class DocumentDetails:
     pages: int | None
     words: int | None
@@ -191,7 +136,7 @@ class CorpusSummary:
 class Dataset:
     project: ProjectContext
     variables: list[VariableInfo]
-    units: list[Unit]
+    units: list[UnitValues]  # in document order, each with its kept cells
     documents: dict[int, DocumentDetails]  # by document id
     runs: list[JobSummary]  # the project's runs, newest first
     corpus: CorpusSummary

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from coderai_desktop.domain.codebook import VariableSpec
+from coderai_desktop.domain.dataset import Cell, ReviewStep, UnitValues
 from coderai_desktop.domain.enums import FeedbackType
-from coderai_desktop.export.model import CodedValue, Dataset, Mark, ReviewStep, Table, Unit, VariableInfo
+from coderai_desktop.export.model import Dataset, Mark, Table, VariableInfo
 from coderai_desktop.formatting import local_time
 
 DOCUMENT, DOCUMENT_ID, ENTITY_INDEX, ENTITY_TEXT = "document", "document_id", "entity_index", "entity_text"
@@ -64,7 +65,7 @@ class WideLayout:
     value_columns: dict[str, VariableSpec]
     # (column position, variable, how to read the cell, whether the cell is the value itself)
     readers: list[tuple[int, VariableInfo, Any, bool]]
-    unit_cells: Callable[[Unit], list[Any]]
+    unit_cells: Callable[[UnitValues], list[Any]]
 
     def columns_of(self, variable: str) -> list[str]:
         """The columns a variable fills: its value (or name_1 ... name_k), then its details if exported."""
@@ -172,7 +173,7 @@ def long_table(dataset: Dataset) -> Table:
     return Table(columns, rows, labels, {}, marks)
 
 
-def cell_mark(coded: CodedValue, spec: VariableSpec) -> Mark | None:
+def cell_mark(coded: Cell, spec: VariableSpec) -> Mark | None:
     """Why a value deserves a second look in a spreadsheet (a correction is shown as such)."""
     if coded.corrected:
         return Mark.CORRECTED
@@ -183,7 +184,7 @@ def cell_mark(coded: CodedValue, spec: VariableSpec) -> Mark | None:
     return None
 
 
-def _unit_part(dataset: Dataset) -> tuple[list[str], Callable[[Unit], list[Any]]]:
+def _unit_part(dataset: Dataset) -> tuple[list[str], Callable[[UnitValues], list[Any]]]:
     """The columns that say which unit a row is (and, if asked, about its document), and their cells."""
     columns = [DOCUMENT, DOCUMENT_ID]
     if dataset.per_entity:
@@ -198,7 +199,7 @@ def _unit_part(dataset: Dataset) -> tuple[list[str], Callable[[Unit], list[Any]]
         columns += [DOCUMENT_PAGES, DOCUMENT_WORDS]
         columns += [_free_name(f"doc_{key}", taken) for key in metadata_keys]
 
-    def cells(unit: Unit) -> list[Any]:
+    def cells(unit: UnitValues) -> list[Any]:
         row: list[Any] = [unit.document, unit.document_id]
         if dataset.per_entity:
             row += [unit.entity_index, unit.entity_text]
@@ -226,24 +227,24 @@ def _meta_label(column: str) -> str:
     return f"Document metadata: {column.removeprefix('doc_')}"
 
 
-def _longest_list(units: list[Unit], name: str) -> int:
+def _longest_list(units: list[UnitValues], name: str) -> int:
     values = (unit.values[name].value for unit in units if name in unit.values)
     return max((len(value) for value in values if isinstance(value, list)), default=0)
 
 
-def _final_value(coded: CodedValue) -> Any:
+def _final_value(coded: Cell) -> Any:
     return coded.value
 
 
 def _nth_value(index: int) -> Any:
-    def read(coded: CodedValue) -> Any:
+    def read(coded: Cell) -> Any:
         items = coded.value if isinstance(coded.value, list) else [coded.value]
         return items[index] if index < len(items) else None
 
     return read
 
 
-def _long_details(coded: CodedValue) -> list[Any]:
+def _long_details(coded: Cell) -> list[Any]:
     return [
         coded.confidence,
         coded.evidence,

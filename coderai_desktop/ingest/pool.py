@@ -87,7 +87,7 @@ class ParserPool:
                 f"The reader stopped abruptly on this file (exit code {error.exitcode}): it is probably damaged, "
                 "or needs more memory than allowed.",
             ) from None
-        except ReadFailure:
+        except (ReadFailure, CoderAIError):  # already in words a person can act on
             raise
         except MemoryError:
             raise ReadFailure(

@@ -19,7 +19,7 @@ from coderai_desktop.llm.schema import ENTITIES
 from coderai_desktop.log_context import elapsed_ms, log_context
 from coderai_desktop.pipeline.grounding import Evidence, Grounder
 from coderai_desktop.pipeline.postprocess import code_unit
-from coderai_desktop.pipeline.values import Answer, CodedValue
+from coderai_desktop.pipeline.values import Answer, ExtractedValue
 
 logger = logging.getLogger(__name__)
 
@@ -41,16 +41,16 @@ class Entity:
 
 
 @dataclass
-class Unit:
+class UnitResult:
     """One row of the dataset: the document, or one entity found in it."""
 
     entity: Entity | None
-    values: list[CodedValue]
+    values: list[ExtractedValue]
 
 
 @dataclass
 class DocumentResult:
-    units: list[Unit]
+    units: list[UnitResult]
     usage: Usage = field(default_factory=Usage)
     calls: int = 0
     # Tokens of each call scope, to share a call's usage among the values it produced.
@@ -116,7 +116,7 @@ class DocumentExtractor:
 
     async def _unit(
         self, entity: Entity | None, chunks: list[str], grounder: Grounder, result: DocumentResult
-    ) -> Unit:
+    ) -> UnitResult:
         calls = [(plan, index, chunk) for plan in self._plans for index, chunk in enumerate(chunks)]
         replies = await asyncio.gather(
             *(
@@ -136,7 +136,7 @@ class DocumentExtractor:
                     )
                     answers.setdefault(variable.name, []).append(answer)
         values = await asyncio.to_thread(code_unit, self._variables, answers, grounder)
-        return Unit(entity, values)
+        return UnitResult(entity, values)
 
     async def _call(self, plan: CallPlan, chunk: str, entity: str | None, result: DocumentResult) -> dict:
         strict = self._client.settings.uses_strict_schema

@@ -20,7 +20,7 @@ from coderai_desktop.domain.enums import (
     VariableType,
 )
 from coderai_desktop.pipeline.grounding import Grounder
-from coderai_desktop.pipeline.values import NO_EVIDENCE, Answer, CodedValue, Item
+from coderai_desktop.pipeline.values import NO_EVIDENCE, Answer, ExtractedValue, Item
 
 UNFOUND_QUOTE_PENALTY = 0.5
 _EVIDENCE_RANK = {
@@ -34,7 +34,7 @@ _EVIDENCE_RANK = {
 
 def code_unit(
     variables: list[VariableSpec], answers: dict[str, list[Answer]], grounder: Grounder
-) -> list[CodedValue]:
+) -> list[ExtractedValue]:
     """The coded values of one unit (a document, or one entity of it), in codebook order."""
     coded = {v.name: _code(v, answers.get(v.name, []), grounder) for v in variables}
     by_name = {v.name: v for v in variables}
@@ -55,7 +55,7 @@ def code_unit(
     return [coded[v.name] for v in variables]
 
 
-def _not_applicable(value: CodedValue, dependency: DependsOn) -> None:
+def _not_applicable(value: ExtractedValue, dependency: DependsOn) -> None:
     condition = f"{dependency.variable} {dependency.operator.lower().replace('_', ' ')}"
     if dependency.value is not None:
         condition += f" {dependency.value}"
@@ -64,14 +64,14 @@ def _not_applicable(value: CodedValue, dependency: DependsOn) -> None:
     value.notes = [f"not applicable: {condition} does not hold"]
 
 
-def _code(variable: VariableSpec, answers: list[Answer], grounder: Grounder) -> CodedValue:
+def _code(variable: VariableSpec, answers: list[Answer], grounder: Grounder) -> ExtractedValue:
     if not answers:
-        missing = CodedValue(variable.name, None, None, NO_EVIDENCE, ExtractionStatus.FAILED, None)
+        missing = ExtractedValue(variable.name, None, None, NO_EVIDENCE, ExtractionStatus.FAILED, None)
         missing.notes.append("the model gave no answer for this variable")
         return missing
     items, problems = _coerced_items(variable, answers)
     confidence = max((a.confidence for a in answers if a.confidence is not None), default=None)
-    coded = CodedValue(
+    coded = ExtractedValue(
         variable.name, None, confidence, NO_EVIDENCE, ExtractionStatus.EXTRACTED, answers[0].scope_key
     )
     coded.raw = [answer.raw for answer in answers] if len(answers) > 1 else answers[0].raw
@@ -107,7 +107,7 @@ def _coerced_items(variable: VariableSpec, answers: list[Answer]) -> tuple[list[
 
 
 def _keep_one(
-    variable: VariableSpec, items: list[tuple[Item, int]], coded: CodedValue, grounder: Grounder
+    variable: VariableSpec, items: list[tuple[Item, int]], coded: ExtractedValue, grounder: Grounder
 ) -> None:
     """One value, chosen by the several-values policy; among equal values, the best-evidenced quote."""
     if not items:
@@ -134,7 +134,7 @@ def _keep_one(
 
 
 def _keep_all(
-    variable: VariableSpec, items: list[tuple[Item, int]], coded: CodedValue, grounder: Grounder
+    variable: VariableSpec, items: list[tuple[Item, int]], coded: ExtractedValue, grounder: Grounder
 ) -> None:
     unique = _unique(items)
     if variable.max_values is not None and len(unique) > variable.max_values:
@@ -152,7 +152,7 @@ def _keep_all(
         coded.flag(f"the quote of {unfound} of the {len(located)} values was not found in the document")
 
 
-def _check_evidence_and_rules(variable: VariableSpec, coded: CodedValue) -> None:
+def _check_evidence_and_rules(variable: VariableSpec, coded: ExtractedValue) -> None:
     status = coded.evidence.status
     if is_absence(variable, coded.value):
         pass  # "no", "none", "not stated": nothing in the text can show an absence, so no quote is asked for
@@ -168,7 +168,7 @@ def _check_evidence_and_rules(variable: VariableSpec, coded: CodedValue) -> None
             coded.flag(problem)
 
 
-def _apply_threshold(variable: VariableSpec, coded: CodedValue) -> None:
+def _apply_threshold(variable: VariableSpec, coded: ExtractedValue) -> None:
     if coded.confidence is None or coded.confidence >= variable.confidence_threshold:
         return
     below = f"confidence {coded.confidence:.2f} is below {variable.confidence_threshold:.2f}"

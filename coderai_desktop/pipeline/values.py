@@ -52,7 +52,7 @@ class Answer:
 
 
 @dataclass
-class CodedValue:
+class ExtractedValue:
     """A value ready to be stored as an Extraction row."""
 
     variable: str

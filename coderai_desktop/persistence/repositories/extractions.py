@@ -24,22 +24,17 @@ class ExtractionRepository(ProjectPartRepository[Extraction]):
     noun = "value"
 
     def latest_values(
-        self, project_id: int, *columns: Any, job_types: Sequence[JobType] = DATASET_JOB_TYPES
+        self,
+        project_id: int,
+        *columns: Any,
+        job_types: Sequence[JobType] = DATASET_JOB_TYPES,
+        document_ids: Sequence[int] | None = None,
     ) -> sa.Select[Any]:
         """`columns` (of Extraction, and Document.file_name) of each document's values from the latest
         run of `job_types` that coded it: the values a dataset holds (the one rule for the export, the
-        review and agreement)."""
-        latest = (
-            sa.select(Extraction.document_id, sa.func.max(Extraction.job_id).label("job_id"))
-            .join(ProcessingJob, ProcessingJob.id == Extraction.job_id)
-            .where(
-                Extraction.workspace_id == self.workspace_id,
-                Extraction.project_id == project_id,
-                ProcessingJob.job_type.in_(job_types),
-            )
-            .group_by(Extraction.document_id)
-            .subquery()
-        )
+        review and agreement). `document_ids`: of these documents only (a window of the grid)."""
+        of_documents = sa.true() if document_ids is None else Extraction.document_id.in_(document_ids)
+        latest = self.latest_jobs(project_id, job_types, document_ids)
         return (
             sa.select(*columns)
             .select_from(Extraction)
@@ -48,7 +43,34 @@ class ExtractionRepository(ProjectPartRepository[Extraction]):
                 sa.and_(latest.c.document_id == Extraction.document_id, latest.c.job_id == Extraction.job_id),
             )
             .join(Document, Document.id == Extraction.document_id)
-            .where(Extraction.workspace_id == self.workspace_id, Extraction.project_id == project_id)
+            .where(
+                Extraction.workspace_id == self.workspace_id,
+                Extraction.project_id == project_id,
+                of_documents,
+            )
+        )
+
+    def latest_jobs(
+        self, project_id: int, job_types: Sequence[JobType], document_ids: Sequence[int] | None = None
+    ) -> sa.Subquery:
+        """(document_id, job_id): the latest run of `job_types` that coded each document. The distinct
+        (document, run) pairs come from an index first: a run is looked up once, not once per value."""
+        pairs = (
+            sa.select(Extraction.document_id, Extraction.job_id)
+            .where(
+                Extraction.workspace_id == self.workspace_id,
+                Extraction.project_id == project_id,
+                sa.true() if document_ids is None else Extraction.document_id.in_(document_ids),
+            )
+            .distinct()
+            .subquery()
+        )
+        return (
+            sa.select(pairs.c.document_id, sa.func.max(pairs.c.job_id).label("job_id"))
+            .join(ProcessingJob, ProcessingJob.id == pairs.c.job_id)
+            .where(ProcessingJob.job_type.in_(job_types))
+            .group_by(pairs.c.document_id)
+            .subquery()
         )
 
 
@@ -82,10 +104,13 @@ class ReviewRepository(WorkspaceRepository[ExtractionFeedback]):
             row.extraction_id: row for row in self.session.execute(query) if row.feedback_type is not None
         }
 
-    def project_history(self, project_id: int) -> dict[int, list[sa.Row[Any]]]:
+    def project_history(
+        self, project_id: int, document_ids: Sequence[int] | None = None
+    ) -> dict[int, list[sa.Row[Any]]]:
         """Extraction id -> every review row of the value, oldest first (id, extraction_id, feedback_type,
         corrected_value, user_note, undoes_id, created_at, and the login of the account that wrote it:
-        None once the account is deleted), for a project's values, in one query. Columns, not objects."""
+        None once the account is deleted), for a project's values (of `document_ids` only, if given), in
+        one query. Columns, not objects."""
         query = (
             sa.select(
                 ExtractionFeedback.id,
@@ -103,6 +128,7 @@ class ReviewRepository(WorkspaceRepository[ExtractionFeedback]):
                 ExtractionFeedback.workspace_id == self.workspace_id,
                 Extraction.workspace_id == self.workspace_id,
                 Extraction.project_id == project_id,
+                sa.true() if document_ids is None else Extraction.document_id.in_(document_ids),
             )
             .order_by(ExtractionFeedback.extraction_id, ExtractionFeedback.id)
         )

@@ -19,6 +19,7 @@ from coderai_desktop.domain.agreement import (
     Verdict,
 )
 from coderai_desktop.domain.codebook import Codebook, ProjectContext
+from coderai_desktop.domain.dataset import Cell, ReviewStep, UnitRow, UnitValues
 from coderai_desktop.domain.enums import (
     ExtractionStatus,
     FeedbackType,
@@ -29,14 +30,11 @@ from coderai_desktop.domain.enums import (
 )
 from coderai_desktop.domain.job import JobSummary
 from coderai_desktop.export.model import (
-    CodedValue,
     CorpusSummary,
     Dataset,
     DocumentDetails,
     ExportOptions,
     PromptInfo,
-    ReviewStep,
-    Unit,
     VariableInfo,
     VariableQuality,
 )
@@ -70,24 +68,41 @@ CODEBOOK = Codebook.model_validate(
 )
 
 
-def coded(value: Any, confidence: float | None = 0.9, **fields: Any) -> CodedValue:
-    base = CodedValue(
+def coded(value: Any, confidence: float | None = 0.9, **fields: Any) -> Cell:
+    base = Cell(
+        extraction_id=1,
         value=value,
         ai_value=value,
         confidence=confidence,
         evidence=f"quote for {value}" if value is not None else None,
         page=1,
+        char_start=None,
+        char_end=None,
         status=ExtractionStatus.EXTRACTED,
         match_status=MatchStatus.EXACT,
+        note=None,
+        threshold=0.7,
+        prompt_id=None,
         prompt_version=2,
+        model="gpt-4o-mini",
         job_id=1,
     )
     return replace(base, **fields)
 
 
-def units() -> list[Unit]:
+def unit_of(
+    document_id: int,
+    document: str,
+    entity_index: int | None,
+    entity_text: str | None,
+    values: dict[str, Cell],
+) -> UnitValues:
+    return UnitValues(UnitRow(document_id, document, entity_index, entity_text), values)
+
+
+def units() -> list[UnitValues]:
     return [
-        Unit(
+        unit_of(
             1,
             "plan_a.pdf",
             None,
@@ -100,7 +115,7 @@ def units() -> list[Unit]:
                 LONG_NAME: coded(42.5),
             },
         ),
-        Unit(
+        unit_of(
             2,
             "plan_b.docx",
             None,
@@ -120,7 +135,7 @@ def units() -> list[Unit]:
                 ),
             },
         ),
-        Unit(
+        unit_of(
             3,
             "@plan_c.txt",
             None,
@@ -194,7 +209,7 @@ def agreement() -> AgreementReport:
 
 def dataset(
     options: ExportOptions | None = None,
-    sample_units: list[Unit] | None = None,
+    sample_units: list[UnitValues] | None = None,
     agreement: AgreementReport | None = None,
 ) -> Dataset:
     prompt = PromptInfo("group:all", 2, "gpt-4o-mini", 0.0, "You code plans.", "{document}", AT)
@@ -241,8 +256,8 @@ def dataset(
 
 def entity_dataset() -> Dataset:
     entities = [
-        Unit(1, "plan_a.pdf", 0, "Ministry of Energy", {"title": coded("Energy plan")}),
-        Unit(1, "plan_a.pdf", 1, "Ministry of Transport", {"title": coded("Transport plan")}),
+        unit_of(1, "plan_a.pdf", 0, "Ministry of Energy", {"title": coded("Energy plan")}),
+        unit_of(1, "plan_a.pdf", 1, "Ministry of Transport", {"title": coded("Transport plan")}),
     ]
     base = dataset(sample_units=entities)
     project = base.project.model_copy(update={"unit_of_observation": UnitOfObservation.ENTITY})

@@ -10,14 +10,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from coderai_desktop.domain.dataset import Cell, UnitValues
 from coderai_desktop.domain.enums import FeedbackType
-from coderai_desktop.export.dataset import _apply_history
-from coderai_desktop.export.model import CodedValue, ExportOptions, Unit
+from coderai_desktop.export.model import ExportOptions
 from coderai_desktop.export.summary import QUALITY_COLUMNS, about_rows, quality_rows
 from coderai_desktop.export.tables import LONG_COLUMNS, long_table, wide_table
 from coderai_desktop.export.writers.json_file import write_json
 from coderai_desktop.formatting import local_time
-from tests.unit.export.sample import AT, HISTORY, LONG_NAME, agreement, coded, dataset
+from coderai_desktop.persistence.repositories.dataset import apply_history
+from tests.unit.export.sample import AT, HISTORY, LONG_NAME, agreement, coded, dataset, unit_of
 
 CORRECT, INCORRECT, PARTIAL = FeedbackType.CORRECT, FeedbackType.INCORRECT, FeedbackType.PARTIALLY_CORRECT
 
@@ -175,8 +176,8 @@ def test_the_wide_table_has_no_review_columns() -> None:
 # Reading a value's history
 
 
-def unit_with(value: CodedValue) -> Unit:
-    return Unit(1, "plan_a.pdf", None, None, {"title": value})
+def unit_with(value: Cell) -> UnitValues:
+    return unit_of(1, "plan_a.pdf", None, None, {"title": value})
 
 
 def row(number: int, feedback: FeedbackType | None, login: str | None, **fields: Any) -> Any:
@@ -201,7 +202,7 @@ def test_an_undo_brings_back_the_review_and_its_reviewer() -> None:
         row(2, PARTIAL, "ben", corrected_value=4500),
         row(3, INCORRECT, "ben", corrected_value=4000, undoes_id=2),
     ]
-    _apply_history(value, rows)
+    apply_history(value, rows)
 
     assert (value.feedback, value.value, value.ai_value) == (INCORRECT, 4000, 5000)
     assert (value.reviewed_by, value.reviewed_at) == ("ana", AT + timedelta(minutes=1))  # not ben's undo
@@ -215,7 +216,7 @@ def test_an_undo_brings_back_the_review_and_its_reviewer() -> None:
 
 def test_a_review_undone_back_to_nothing_keeps_its_history_but_is_not_in_force() -> None:
     value = coded(5000)
-    _apply_history(value, [row(1, CORRECT, "ana"), row(2, None, "ana", undoes_id=1)])
+    apply_history(value, [row(1, CORRECT, "ana"), row(2, None, "ana", undoes_id=1)])
 
     assert (value.feedback, value.value, value.reviewed_by, value.reviewed_at) == (None, 5000, None, None)
     assert len(value.history) == 2 and not value.reviewed
@@ -223,7 +224,7 @@ def test_a_review_undone_back_to_nothing_keeps_its_history_but_is_not_in_force()
 
 def test_a_cleared_review_and_a_deleted_account_read_as_such() -> None:
     value = coded(5000)
-    _apply_history(value, [row(1, INCORRECT, None, corrected_value=None), row(2, None, "ana")])
+    apply_history(value, [row(1, INCORRECT, None, corrected_value=None), row(2, None, "ana")])
     text = long_table(dataset(sample_units=[unit_with(value)])).records()[0]["review_history"]
     assert text == (
         f"{local_time(AT + timedelta(minutes=1))} a deleted account: incorrect -> no value; "

@@ -17,12 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coderai_desktop.domain.codebook import Codebook
-from coderai_desktop.export.model import Dataset, ExportOptions, Table, Unit, VariableInfo
+from coderai_desktop.domain.dataset import UnitValues
+from coderai_desktop.export.model import Dataset, ExportOptions, Table, VariableInfo
 from coderai_desktop.export.tables import long_table, wide_table
 from coderai_desktop.export.writers.stats import RESERVED, write_dta, write_sav
 from coderai_desktop.spreadsheet_cells import CLIPPED
 from tests.unit.codebook_data import variable
-from tests.unit.export.sample import LONG_NAME, coded, dataset, entity_dataset, quality
+from tests.unit.export.sample import LONG_NAME, coded, dataset, entity_dataset, quality, unit_of
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def labels_by_column(table: Table, meta: Any) -> dict[str, str]:
     return dict(zip(table.columns, meta.column_labels, strict=True))
 
 
-def with_variables(base: Dataset, specs: list[dict[str, Any]], units: list[Unit]) -> Dataset:
+def with_variables(base: Dataset, specs: list[dict[str, Any]], units: list[UnitValues]) -> Dataset:
     codebook = Codebook.model_validate({"variables": specs})
     infos = [VariableInfo(spec, None, quality()) for spec in codebook.variables]
     return replace(base, variables=infos, units=units)
@@ -126,9 +127,9 @@ def test_values_outside_the_categories_get_further_codes(tmp_path: Path, fmt: Fo
         "categories": [{"value": "energy", "label": "Energy and power"}, {"value": "transport"}],
     }
     units = [
-        Unit(1, "a.pdf", None, None, {"sector": coded("transport")}),
-        Unit(2, "b.pdf", None, None, {"sector": coded("farming")}),  # a researcher's correction
-        Unit(3, "c.pdf", None, None, {"sector": coded("energy")}),
+        unit_of(1, "a.pdf", None, None, {"sector": coded("transport")}),
+        unit_of(2, "b.pdf", None, None, {"sector": coded("farming")}),  # a researcher's correction
+        unit_of(3, "c.pdf", None, None, {"sector": coded("energy")}),
     ]
 
     frame, meta = written(tmp_path, fmt, with_variables(dataset(), [spec], units))
@@ -159,9 +160,9 @@ def test_numbers_are_numbers_and_partial_dates_stay_text(tmp_path: Path, fmt: Fo
 @FORMATS
 def test_full_dates_are_dates(tmp_path: Path, fmt: Format) -> None:
     units = [
-        Unit(1, "a.pdf", None, None, {"target_year": coded("2030-12-31")}),
-        Unit(2, "b.pdf", None, None, {"target_year": coded(None)}),
-        Unit(3, "c.pdf", None, None, {"target_year": coded("1999-01-02")}),
+        unit_of(1, "a.pdf", None, None, {"target_year": coded("2030-12-31")}),
+        unit_of(2, "b.pdf", None, None, {"target_year": coded(None)}),
+        unit_of(3, "c.pdf", None, None, {"target_year": coded("1999-01-02")}),
     ]
 
     frame, _meta = written(tmp_path, fmt, with_variables(dataset(), [variable("target_year", "date")], units))
@@ -189,8 +190,8 @@ def test_text_keeps_non_latin_characters_and_loses_control_characters(tmp_path: 
 def test_long_text_is_kept_in_stata_and_clipped_to_what_spss_holds(tmp_path: Path, fmt: Format) -> None:
     long_text = "长" * 20_000  # 60,000 bytes
     units = [
-        Unit(1, "a.pdf", None, None, {"title": coded(long_text)}),
-        Unit(2, "b.pdf", None, None, {"title": coded(None)}),  # pyreadstat fails on a missing strL
+        unit_of(1, "a.pdf", None, None, {"title": coded(long_text)}),
+        unit_of(2, "b.pdf", None, None, {"title": coded(None)}),  # pyreadstat fails on a missing strL
     ]
 
     frame, _meta = written(tmp_path, fmt, with_variables(dataset(), [variable("title")], units))

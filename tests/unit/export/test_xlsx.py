@@ -12,12 +12,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from coderai_desktop.export.model import Dataset, DocumentDetails, ExportOptions, Mark, Table, Unit
+from coderai_desktop.export.model import Dataset, DocumentDetails, ExportOptions, Mark, Table
 from coderai_desktop.export.summary import CODEBOOK_COLUMNS, QUALITY_COLUMNS, RUN_COLUMNS
 from coderai_desktop.export.tables import long_table, wide_table
 from coderai_desktop.export.writers.xlsx import MARK_FILLS, write_xlsx
 from coderai_desktop.spreadsheet_cells import CLIPPED, XLSX_MAX_TEXT
-from tests.unit.export.sample import LONG_NAME, agreement, coded, dataset, entity_dataset
+from tests.unit.export.sample import LONG_NAME, agreement, coded, dataset, entity_dataset, unit_of
 
 SHEETS = ["Data", "Codebook", "Quality", "Run info"]
 
@@ -95,8 +95,8 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
 def test_text_openpyxl_would_not_keep_as_text_still_is(tmp_path: Path) -> None:
     """A control character in front of "=" must not leave a formula once it is removed; error names,
     NaN and a dict of imported metadata must neither abort the export nor change what a cell means."""
-    unit = Unit(1, "plan_a.pdf", None, None, {"title": coded("\x00=1+1"), LONG_NAME: coded(float("nan"))})
-    data = dataset(ExportOptions(document_details=True), sample_units=[unit, replace(unit, document_id=2)])
+    unit = unit_of(1, "plan_a.pdf", None, None, {"title": coded("\x00=1+1"), LONG_NAME: coded(float("nan"))})
+    data = dataset(ExportOptions(document_details=True), sample_units=[unit, unit._replace(row=unit.row._replace(document_id=2))])
     data = replace(
         data,
         documents={1: DocumentDetails(1, 1, {"code": "#N/A"}), 2: DocumentDetails(1, 1, {"code": {"a": 1}})},
@@ -115,7 +115,7 @@ def test_text_openpyxl_would_not_keep_as_text_still_is(tmp_path: Path) -> None:
 
 
 def test_a_text_longer_than_a_cell_holds_is_clipped(tmp_path: Path) -> None:
-    data = dataset(sample_units=[Unit(1, "plan_a.pdf", None, None, {"title": coded("word " * 10_000)})])
+    data = dataset(sample_units=[unit_of(1, "plan_a.pdf", None, None, {"title": coded("word " * 10_000)})])
     table = wide_table(data)
     text = data_cell(written(tmp_path, data, table)["Data"], table, 0, "title")
 

@@ -7,7 +7,7 @@ from typing import Any
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.pipeline.grounding import Grounder
 from coderai_desktop.pipeline.postprocess import code_unit
-from coderai_desktop.pipeline.values import Answer, CodedValue
+from coderai_desktop.pipeline.values import Answer, ExtractedValue
 from tests.unit.llm.specs import category, spec
 
 __all__ = ["DOCUMENT", "answer", "category", "code_all", "code_one", "items", "spec"]
@@ -39,7 +39,7 @@ def items(*pairs: tuple[Any, str | None], confidence: float = 0.9, chunk: int = 
     return answer(value, None, confidence, multi=True, chunk=chunk)
 
 
-def code_one(variable: VariableSpec, *answers: Answer, text: str = DOCUMENT) -> CodedValue:
+def code_one(variable: VariableSpec, *answers: Answer, text: str = DOCUMENT) -> ExtractedValue:
     """The coded value of one variable from its answers (one per chunk), grounded in `text`."""
     (coded,) = code_unit([variable], {variable.name: list(answers)}, Grounder(text))
     return coded
@@ -47,6 +47,6 @@ def code_one(variable: VariableSpec, *answers: Answer, text: str = DOCUMENT) -> 
 
 def code_all(
     variables: list[VariableSpec], answers: dict[str, list[Answer]], text: str = DOCUMENT
-) -> dict[str, CodedValue]:
+) -> dict[str, ExtractedValue]:
     """The coded values of several variables, by name."""
     return {coded.variable: coded for coded in code_unit(variables, answers, Grounder(text))}

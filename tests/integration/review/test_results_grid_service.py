@@ -1,0 +1,209 @@
+"""The results grid's service over a project coded by a real run: units ordered, filtered and searched by the
+database (with corrections applied), windows of cells, edits as reviews (a bad cell reported, the good
+ones kept, undone together), the evidence behind a value, the review queue, blind codings, workspaces kept
+apart, and the export reading the same model."""
+
+from __future__ import annotations
+
+import pytest
+
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.dataset import CellState, UnitFilter, UnitQuery
+from coderai_desktop.domain.enums import FeedbackType, JobType, MatchStatus
+from coderai_desktop.domain.errors import NotFoundError
+from coderai_desktop.export.service import ExportService
+from coderai_desktop.review.grid_edits import BlindEntry, CellEdit, Edit
+from coderai_desktop.review.results import ResultsService
+from tests.conftest import PASSWORD
+from tests.integration.review.conftest import Sampled
+from tests.integration.runs.conftest import on_each_backend
+
+
+@pytest.fixture
+def results(context: AppContext, user: UserSession) -> ResultsService:
+    return context.results(user)
+
+
+async def value_id(results: ResultsService, project: int, document: str, variable: str) -> int:
+    rows = await results.units(project, UnitQuery(search=document))
+    cells = await results.cells(project, [rows[0].key])
+    return cells[rows[0].key][variable].extraction_id
+
+
+@on_each_backend
+async def test_units_are_sorted_by_the_database_with_corrections_applied(
+    results: ResultsService, sampled: Sampled
+) -> None:
+    project = sampled.corpus.project_id
+    info = await results.open(project)
+    assert (info.units, [spec.name for spec in info.variables][:2]) == (12, ["title", "budget"])
+    by_name = await results.units(project, UnitQuery())
+    assert [row.document for row in by_name] == sorted(sampled.corpus.plans)
+
+    plans = sampled.corpus.plans
+    by_budget = await results.units(project, UnitQuery(sort_by="budget", descending=True))
+    assert [row.document for row in by_budget] == sorted(plans, key=lambda name: -plans[name].budget)
+    # A correction sorts where its corrected value belongs.
+    smallest = await value_id(results, project, "plan-01.txt", "budget")
+    report = await results.apply([CellEdit(smallest, Edit.CORRECT, 999_999)])
+    assert report.written == (smallest,) and not report.problems
+    by_budget = await results.units(project, UnitQuery(sort_by="budget", descending=True))
+    assert by_budget[0].document == "plan-01.txt"
+    by_title = await results.units(project, UnitQuery(sort_by="title"))
+    assert [row.document for row in by_title][:2] == ["plan-01.txt", "plan-10.txt"]  # as text
+
+
+@on_each_backend
+async def test_filters_and_search_choose_units_by_their_values_states(
+    results: ResultsService, sampled: Sampled
+) -> None:
+    project = sampled.corpus.project_id
+    confirmed = await value_id(results, project, "plan-02.txt", "sector")
+    corrected = await value_id(results, project, "plan-05.txt", "title")
+    report = await results.apply(
+        [CellEdit(confirmed, Edit.CONFIRM), CellEdit(corrected, Edit.CORRECT, "Zebra Crossing Scheme")]
+    )
+    assert set(report.written) == {confirmed, corrected}
+
+    async def documents(**query: object) -> list[str]:
+        return [row.document for row in await results.units(project, UnitQuery(**query))]  # type: ignore[arg-type]
+
+    assert await documents(filter=UnitFilter.REVIEWED) == ["plan-02.txt", "plan-05.txt"]
+    assert await documents(filter=UnitFilter.CORRECTED) == ["plan-05.txt"]
+    assert await documents(filter=UnitFilter.CONFIRMED, variable="sector") == ["plan-02.txt"]
+    assert await documents(filter=UnitFilter.CONFIRMED, variable="title") == []
+    assert len(await documents(filter=UnitFilter.NEEDS_REVIEW)) == 12  # every plan has unreviewed values
+    assert await documents(search="PLAN-03") == ["plan-03.txt"]  # the file name, whatever the case
+    assert await documents(search="zebra crossing") == ["plan-05.txt"]  # the corrected value
+    assert await documents(search="Clean Air Plan 5") == []  # the model's value, replaced
+    assert await documents(search="100%_") == []  # LIKE's wildcards are searched for as text
+    assert await documents(search="housing", variable="title") == []
+    cells = await results.cells(project, [(sampled.corpus.ids["plan-05.txt"], None)])
+    cell = cells[(sampled.corpus.ids["plan-05.txt"], None)]["title"]
+    assert (cell.state, cell.value, cell.ai_value) == (
+        CellState.CORRECTED,
+        "Zebra Crossing Scheme",
+        "Clean Air Plan 5",
+    )
+    assert cell.reviewed_by == "ana" and cell.history
+
+
+@on_each_backend
+async def test_a_paste_keeps_the_good_cells_reports_the_bad_one_and_undoes_together(
+    results: ResultsService, sampled: Sampled
+) -> None:
+    project = sampled.corpus.project_id
+    budget = await value_id(results, project, "plan-01.txt", "budget")
+    sector = await value_id(results, project, "plan-01.txt", "sector")
+    topics = await value_id(results, project, "plan-01.txt", "topics")
+    report = await results.apply(
+        [
+            CellEdit(budget, Edit.CORRECT, 7_500),
+            CellEdit(sector, Edit.CORRECT, "farming"),  # not a category
+            CellEdit(topics, Edit.CORRECT, ["air quality", "noise"]),  # keeps one of the model's two
+        ]
+    )
+    assert report.written == (budget, topics)
+    assert report.problems[0][0] == 1 and "farming" in report.problems[0][1]
+    key = (sampled.corpus.ids["plan-01.txt"], None)
+    cells = (await results.cells(project, [key]))[key]
+    assert (cells["budget"].feedback, cells["budget"].value) == (FeedbackType.INCORRECT, 7_500)
+    assert cells["topics"].feedback is FeedbackType.PARTIALLY_CORRECT
+    assert cells["sector"].state is not CellState.CORRECTED
+
+    # The model's own value typed back is a confirmation; the same state twice writes nothing.
+    title = cells["title"]
+    assert (await results.apply([CellEdit(title.extraction_id, Edit.CORRECT, title.ai_value)])).written
+    assert not (await results.apply([CellEdit(title.extraction_id, Edit.CONFIRM)])).written
+
+    await results.undo(report.written)
+    cells = (await results.cells(project, [key]))[key]
+    assert cells["budget"].feedback is None and cells["budget"].value == cells["budget"].ai_value
+    assert cells["topics"].feedback is None
+    await results.apply([CellEdit(title.extraction_id, Edit.CLEAR)])
+    assert (await results.cells(project, [key]))[key]["title"].state is CellState.UNREVIEWED
+
+
+@on_each_backend
+async def test_the_evidence_points_into_the_documents_text(results: ResultsService, sampled: Sampled) -> None:
+    project = sampled.corpus.project_id
+    extraction = await value_id(results, project, "plan-04.txt", "budget")
+    evidence = await results.evidence(extraction)
+    assert evidence.document == "plan-04.txt" and evidence.text == sampled.corpus.texts["plan-04.txt"]
+    assert evidence.match_status in (MatchStatus.EXACT, MatchStatus.NORMALIZED)
+    assert evidence.located and "5000" in evidence.text[evidence.char_start : evidence.char_end]
+    assert (evidence.job_type, evidence.job_id, evidence.has_page_image) == (
+        JobType.SAMPLE,
+        sampled.job,
+        False,
+    )
+    assert evidence.model and evidence.prompt_version == 1
+    with pytest.raises(Exception, match="only PDFs"):
+        await results.page_image(extraction)
+
+
+async def test_the_review_queue_gives_the_next_value_and_skips_those_done(
+    results: ResultsService, sampled: Sampled
+) -> None:
+    project = sampled.corpus.project_id
+    first = await results.next_to_review(project, variable="budget")
+    assert first is not None and first.variable == "budget"
+    second = await results.next_to_review(project, variable="budget", skip=[first.extraction_id])
+    assert second is not None and second.extraction_id != first.extraction_id
+
+
+@on_each_backend
+async def test_blind_codings_are_the_researchers_own_and_can_be_taken_back(
+    results: ResultsService, sampled: Sampled
+) -> None:
+    project = sampled.corpus.project_id
+    unit = (sampled.corpus.ids["plan-03.txt"], None)
+    report = await results.code(
+        project,
+        [
+            BlindEntry(unit, "budget", 4000),
+            BlindEntry(unit, "sector", "farming"),
+            BlindEntry(unit, "target_year", None),  # the document gives none
+        ],
+    )
+    assert len(report.written) == 2 and report.problems[0][0] == 1
+    assert (await results.codings(project, [unit]))[unit] == {"budget": 4000, "target_year": None}
+    await results.uncode(report.written[:1])
+    assert (await results.codings(project, [unit]))[unit] == {"target_year": None}
+
+
+@on_each_backend
+async def test_another_workspace_sees_and_changes_nothing(
+    context: AppContext, results: ResultsService, sampled: Sampled
+) -> None:
+    project = sampled.corpus.project_id
+    extraction = await value_id(results, project, "plan-01.txt", "budget")
+    await context.accounts.create_account("eve", PASSWORD)
+    eve = context.results(await context.accounts.login("eve", PASSWORD))
+    assert await eve.units(project, UnitQuery()) == []
+    assert await eve.cells(project, [(sampled.corpus.ids["plan-01.txt"], None)]) == {
+        (sampled.corpus.ids["plan-01.txt"], None): {}
+    }
+    with pytest.raises(NotFoundError):
+        await eve.evidence(extraction)
+    report = await eve.apply([CellEdit(extraction, Edit.CONFIRM)])
+    assert not report.written and "no value" in report.problems[0][1]
+    assert (await results.cells(project, [(sampled.corpus.ids["plan-01.txt"], None)]))[
+        (sampled.corpus.ids["plan-01.txt"], None)
+    ]["budget"].feedback is None
+
+
+async def test_the_export_reads_the_same_model_as_the_grid(
+    results: ResultsService, sampled: Sampled, exports: ExportService
+) -> None:
+    project = sampled.corpus.project_id
+    budget = await value_id(results, project, "plan-06.txt", "budget")
+    await results.apply([CellEdit(budget, Edit.CORRECT, 123)])
+    rows = await results.units(project, UnitQuery())
+    cells = await results.cells(project, [row.key for row in rows])
+    table = (await exports.table(project)).records()
+    assert [record["document"] for record in table] == [row.document for row in rows]
+    for record, row in zip(table, rows, strict=True):
+        assert record["budget"] == cells[row.key]["budget"].value
+    assert next(r["budget"] for r in table if r["document"] == "plan-06.txt") == 123
