@@ -20,6 +20,7 @@ from coderai_desktop.ui.export.page import ExportPage
 from coderai_desktop.ui.projects.list_panel import ProjectListPanel
 from coderai_desktop.ui.projects.overview_page import OverviewPage
 from coderai_desktop.ui.report_problem import ReportProblemDialog
+from coderai_desktop.ui.results.page import ResultsPage
 from coderai_desktop.ui.run.page import RunPage
 from coderai_desktop.ui.settings.api_keys_dialog import ApiKeysDialog
 from coderai_desktop.ui.settings.provider_dialog import ProviderDialog
@@ -35,11 +36,6 @@ from coderai_desktop.ui.wizard.new_project import NewProjectWizard
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
 NOT_YET = "Not part of this version yet."
 FUTURE_PAGES = {
-    "results": (
-        "Results",
-        "The dataset as a spreadsheet: every value with its confidence and the quote it came from; your "
-        "corrections are kept beside the AI's values.",
-    ),
     "quality": (
         "Quality",
         "Agreement between the AI and your corrections, per variable, and prompts refined from them.",
@@ -83,12 +79,15 @@ class MainWindow(QMainWindow):
         self.providers = context.providers(user)
         self.run_page = RunPage(self.jobs, self.providers, runner)
         self.run_page.sig_project_changed.connect(lambda: self.refresh_projects(self._project_id()))
+        self.results_page = ResultsPage(context.results(user), runner)
+        self.results_page.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.export_page = ExportPage(context.exports(user), runner)
         self.pages: dict[str, QWidget] = {
             "overview": self.overview,
             "documents": self.documents,
             "codebook": self.codebook,
             "run": self.run_page,
+            "results": self.results_page,
             "export": self.export_page,
         }
         self.tabs = QTabWidget()
@@ -211,6 +210,7 @@ class MainWindow(QMainWindow):
         self.codebook.show_project(project)
         self.codebook_panels.set_project(project)
         self.run_page.show_project(project)
+        self.results_page.show_project(project)
         self.export_page.show_project(project)
 
     def _project_id(self) -> int | None:

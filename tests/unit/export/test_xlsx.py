@@ -96,7 +96,10 @@ def test_text_openpyxl_would_not_keep_as_text_still_is(tmp_path: Path) -> None:
     """A control character in front of "=" must not leave a formula once it is removed; error names,
     NaN and a dict of imported metadata must neither abort the export nor change what a cell means."""
     unit = unit_of(1, "plan_a.pdf", None, None, {"title": coded("\x00=1+1"), LONG_NAME: coded(float("nan"))})
-    data = dataset(ExportOptions(document_details=True), sample_units=[unit, unit._replace(row=unit.row._replace(document_id=2))])
+    data = dataset(
+        ExportOptions(document_details=True),
+        sample_units=[unit, unit._replace(row=unit.row._replace(document_id=2))],
+    )
     data = replace(
         data,
         documents={1: DocumentDetails(1, 1, {"code": "#N/A"}), 2: DocumentDetails(1, 1, {"code": {"a": 1}})},
