@@ -192,6 +192,10 @@ class ValueEvidence:
     text: str  # the document's text (the quote's offsets point into it)
     page_offsets: list[int] = field(default_factory=list)  # where each page starts in the text
     has_page_image: bool = False  # a PDF with a text layer: the page itself can be shown
+    ai_value: Any = None  # the model's value (`value` is the correction where there is one)
+    feedback: FeedbackType | None = None  # the review in force
+    reviewed_by: str | None = None
+    review_note: str | None = None
 
     @property
     def located(self) -> bool:

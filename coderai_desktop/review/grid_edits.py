@@ -5,7 +5,7 @@ codings."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.coercion import CoercionError, check_value
-from coderai_desktop.domain.dataset import UnitKey
+from coderai_desktop.domain.dataset import Cell, UnitKey
 from coderai_desktop.domain.enums import FeedbackType
 from coderai_desktop.domain.errors import CoderAIError
 from coderai_desktop.domain.review_history import ReviewState
+from coderai_desktop.persistence.repositories.dataset import DatasetRepository
 from coderai_desktop.persistence.repositories.extractions import CodingRepository
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.persistence.tables import Extraction, HumanCoding
@@ -52,10 +53,12 @@ class EditReport:
 
     written: tuple[int, ...]
     problems: tuple[tuple[int, str], ...]
+    # The cells of the units written to, as they are now (reviews; blind codings leave it empty).
+    cells: dict[UnitKey, dict[str, Cell]] = field(default_factory=dict)
 
 
 def apply_edits(session: Session, user: UserSession, edits: Sequence[CellEdit]) -> EditReport:
-    written: list[int] = []
+    written: list[Extraction] = []
     problems: list[tuple[int, str]] = []
     for position, edit in enumerate(edits):
         try:
@@ -65,8 +68,41 @@ def apply_edits(session: Session, user: UserSession, edits: Sequence[CellEdit]) 
             problems.append((position, str(error)))
             continue
         if actions.record(session, user, edit.extraction_id, state):
-            written.append(edit.extraction_id)
-    return EditReport(tuple(written), tuple(problems))
+            written.append(extraction)
+    session.flush()
+    ids = tuple(extraction.id for extraction in written)
+    return EditReport(ids, tuple(problems), cells_of(session, user.workspace_id, written))
+
+
+def undo_reviews(
+    session: Session, user: UserSession, extraction_ids: Sequence[int]
+) -> dict[UnitKey, dict[str, Cell]]:
+    """Undo the latest review of each value; the cells of their units as they are now."""
+    undone = []
+    for extraction_id in extraction_ids:
+        undone.append(actions.value_and_spec(session, user, extraction_id)[0])
+        actions.undo(session, user, extraction_id)
+    session.flush()
+    return cells_of(session, user.workspace_id, undone)
+
+
+def cells_of(
+    session: Session, workspace_id: int, values: Sequence[Extraction]
+) -> dict[UnitKey, dict[str, Cell]]:
+    """The cells of the units these values belong to (read back after a write: the grid shows them)."""
+    by_project: dict[int, set[UnitKey]] = {}
+    for value in values:
+        by_project.setdefault(value.project_id, set()).add((value.document_id, value.entity_index))
+    cells: dict[UnitKey, dict[str, Cell]] = {}
+    for project_id, keys in by_project.items():
+        cells.update(
+            DatasetRepository(session, workspace_id).cells(project_id, sorted(keys, key=_unit_order))
+        )
+    return cells
+
+
+def _unit_order(key: UnitKey) -> tuple[int, int]:
+    return (key[0], -1 if key[1] is None else key[1])
 
 
 def _state(spec: VariableSpec, ai_value: Any, edit: CellEdit) -> ReviewState:

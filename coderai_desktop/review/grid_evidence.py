@@ -61,6 +61,10 @@ def page_source(session: Session, workspace_id: int, extraction_id: int) -> tupl
         text=document.text or "",
         page_offsets=list(document.page_offsets or []),
         has_page_image=path is not None and cell.page is not None,
+        ai_value=cell.ai_value,
+        feedback=cell.feedback,
+        reviewed_by=cell.reviewed_by,
+        review_note=cell.review_note,
     )
     return evidence, path
 

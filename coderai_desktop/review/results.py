@@ -5,14 +5,14 @@ as the researcher's own codings), several at once for a paste, each undoable."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.codebook import VariableSpec
-from coderai_desktop.domain.dataset import Cell, UnitKey, UnitQuery, UnitRow, ValueEvidence
+from coderai_desktop.domain.dataset import Cell, UnitFilter, UnitKey, UnitQuery, UnitRow, ValueEvidence
 from coderai_desktop.domain.enums import UnitOfObservation
 from coderai_desktop.domain.errors import CoderAIError, InvalidInputError
 from coderai_desktop.domain.project import ProjectRef
@@ -22,7 +22,6 @@ from coderai_desktop.persistence.repositories.dataset import DatasetRepository
 from coderai_desktop.persistence.repositories.extractions import CodingRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
-from coderai_desktop.review import actions
 from coderai_desktop.review.grid_edits import (
     BlindEntry,
     CellEdit,
@@ -30,6 +29,7 @@ from coderai_desktop.review.grid_edits import (
     add_codings,
     apply_edits,
     own_codings,
+    undo_reviews,
 )
 from coderai_desktop.review.grid_evidence import evidence_of, page_source
 from coderai_desktop.review.queue import QueueItem, review_queue
@@ -46,7 +46,16 @@ class GridInfo:
     per_entity: bool
     variables: list[VariableSpec]
     coder: str  # the login: blind codings are recorded under it
-    units: int  # units with values, unfiltered
+
+
+@dataclass(frozen=True)
+class UnitList:
+    """Units in the order asked for, with the cells of the first few read in the same transaction (what
+    the grid paints first comes in one round trip)."""
+
+    rows: list[UnitRow]
+    total: int  # units with values, whatever the filter
+    first: dict[UnitKey, dict[str, Cell]] = field(default_factory=dict)
 
 
 class ResultsService:
@@ -66,16 +75,23 @@ class ResultsService:
         def read(session: Session) -> GridInfo:
             row = ProjectRepository(session, self._workspace).resolve(project)
             specs = [spec_of(v) for v in VariableRepository(session, self._workspace).of_project(row.id)]
-            units = len(DatasetRepository(session, self._workspace).units(row.id))
             per_entity = row.unit_of_observation is UnitOfObservation.ENTITY
-            return GridInfo(row.id, row.name, per_entity, specs, self._user.login, units)
+            return GridInfo(row.id, row.name, per_entity, specs, self._user.login)
 
         return await self._database.run(read)
 
-    async def units(self, project_id: int, query: UnitQuery) -> list[UnitRow]:
-        return await self._database.run(
-            lambda s: DatasetRepository(s, self._workspace).units(project_id, query)
-        )
+    async def units(self, project_id: int, query: UnitQuery, *, window: int = 0) -> UnitList:
+        """The units `query` asks for, and the cells of the first `window` of them."""
+
+        def read(session: Session) -> UnitList:
+            dataset = DatasetRepository(session, self._workspace)
+            rows = dataset.units(project_id, query)
+            unfiltered = query.filter is UnitFilter.ALL and not query.search.strip()
+            total = len(rows) if unfiltered else len(dataset.units(project_id))
+            first = dataset.cells(project_id, [row.key for row in rows[:window]]) if window else {}
+            return UnitList(rows, total, first)
+
+        return await self._database.run(read)
 
     async def cells(self, project_id: int, keys: Sequence[UnitKey]) -> dict[UnitKey, dict[str, Cell]]:
         return await self._database.run(
@@ -121,12 +137,9 @@ class ResultsService:
         """Every edit checked on its own; the good ones written in one transaction, the bad ones reported."""
         return await self._database.run(lambda s: apply_edits(s, self._user, edits))
 
-    async def undo(self, extraction_ids: Sequence[int]) -> None:
-        def write(session: Session) -> None:
-            for extraction_id in extraction_ids:
-                actions.undo(session, self._user, extraction_id)
-
-        await self._database.run(write)
+    async def undo(self, extraction_ids: Sequence[int]) -> dict[UnitKey, dict[str, Cell]]:
+        """Undo the latest review of each value, in one transaction; the cells of their units now."""
+        return await self._database.run(lambda s: undo_reviews(s, self._user, extraction_ids))
 
     # --- blind coding ------------------------------------------------------------------------------------
 

@@ -51,6 +51,7 @@ from coderai_desktop.ui.results.page import ResultsPage
 from coderai_desktop.ui.tasks import TaskRunner
 
 FRAME_LIMIT_MS = 50.0
+IDLE = 0.0005  # seconds between event loop turns while waiting
 PAGE_QUERY = """
     SELECT e.id, e.document_id, e.variable_id, e.value, e.confidence, e.status
     FROM extractions e WHERE e.document_id IN ({}) ORDER BY e.document_id
@@ -107,6 +108,7 @@ def main() -> None:
         deadline = time.perf_counter() + timeout
         while not done():
             app.processEvents()
+            time.sleep(IDLE)  # an idle window waits for events: the database thread gets the GIL
             if time.perf_counter() > deadline:
                 raise TimeoutError
 
@@ -131,7 +133,8 @@ def main() -> None:
         bare_rows, headers, bare_memory = bare_data(database_file)
         page_read = bare_page_read(database_file)
         bare_view, bare_paint = bare_first_paint(app, bare_rows, headers)
-        bare_sort = timed_paint(app, bare_view, lambda: bare_view.model().sort(2))
+        memory_sort = timed_paint(app, bare_view, lambda: bare_view.model().sort(2))
+        bare_sort = bare_sorted_page(database_file) + bare_paint_only(app, bare_view)
         bare_frames = scroll_frames(app, bare_view, lambda: None)
 
         tracemalloc.start()
@@ -148,6 +151,10 @@ def main() -> None:
 
         report("first paint", ms(ours_paint), ms(bare_paint + page_read))
         report("sort by a column", ms(ours_sort), ms(bare_sort))
+        print(
+            f"{'  (in-memory Python sort)':<28} {'':>9}      bare {ms(memory_sort):8.1f} ms   ratio "
+            f"{ours_sort / memory_sort:5.2f}"
+        )
         for label, pick in (
             ("median", statistics.median),
             ("99th percentile", percentile_99),
@@ -186,6 +193,27 @@ def bare_data(database_file: str) -> tuple[list[list[str]], list[str], int]:
     tracemalloc.stop()
     connection.close()
     return sorted(rows.values()), ["document", *names.values()], memory
+
+
+def bare_sorted_page(database_file: str) -> float:
+    """The least a database-sorted grid can do: order the documents by one variable's value, then read the
+    values of the first 100 (plain sqlite3, no review applied, no latest-run rule)."""
+    connection = sqlite3.connect(database_file)
+    variable = connection.execute("SELECT id FROM variables ORDER BY position LIMIT 1 OFFSET 1").fetchone()[0]
+    started = time.perf_counter()
+    ordered = connection.execute(
+        "SELECT document_id FROM extractions WHERE variable_id = ? ORDER BY json_extract(value, '$')",
+        (variable,),
+    ).fetchall()
+    first = ",".join(str(row[0]) for row in ordered[:100])
+    connection.execute(PAGE_QUERY.format(first)).fetchall()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed
+
+
+def bare_paint_only(app: QApplication, view: QTableView) -> float:
+    return timed_paint(app, view, lambda: None)
 
 
 def bare_page_read(database_file: str) -> float:
@@ -255,6 +283,7 @@ def scroll_frames(app: QApplication, view: QTableView, arrived: Callable[[], obj
             started = time.perf_counter()
             app.processEvents()
             elapsed = time.perf_counter() - started
+            time.sleep(IDLE)
             if arrived() != before:
                 frames.append(elapsed)
             if view.model().index(view.rowAt(view.viewport().height() - 1), 1).data() != "…":

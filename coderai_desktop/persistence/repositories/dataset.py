@@ -192,7 +192,7 @@ class DatasetRepository:
         """The cells of these units (by variable name), with the review in force and its history."""
         wanted = set(keys)
         documents = sorted({document_id for document_id, _ in wanted})
-        found: dict[UnitKey, dict[str, Cell]] = {key: {} for key in wanted}
+        found: dict[UnitKey, dict[str, Cell]] = {key: {} for key in keys}  # in the order asked for
         for unit, name, cell in self._read_cells(project_id, documents):
             if unit in wanted:
                 found[unit][name] = cell

@@ -211,7 +211,7 @@ class ResultsEditing(QObject):
                 self.stack(project_id).push(command)
                 self.reviewed(project_id).update(report.written)
             self._tell(report, labels, len(good), verb, problem)
-            self.units_changed(keys)
+            self.show_cells(project_id, report.cells)
 
         self.submit(lambda: self._service.apply(edits), written, "The values cannot be saved")
 
@@ -251,6 +251,11 @@ class ResultsEditing(QObject):
             self._runner.report_failure(self._parent, title, error)
 
         self._runner.run(in_turn(), on_success=on_success, on_failure=failed, parent=self._parent)
+
+    def show_cells(self, project_id: int | None, cells: dict[UnitKey, dict[str, Cell]]) -> None:
+        """Show the cells a write read back (still the project shown)."""
+        if cells and project_id == self.project_id:
+            self._model.update_units(cells)
 
     def units_changed(self, keys: Sequence[UnitKey]) -> None:
         """Read again only the edited units' cells (not their pages): an edit shows as soon as it is saved."""

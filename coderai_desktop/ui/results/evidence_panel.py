@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPixmap, QTextCharFormat, QTextCursor
@@ -21,10 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.dataset import ValueEvidence
-from coderai_desktop.domain.enums import ExtractionStatus, MatchStatus
+from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType, MatchStatus
 from coderai_desktop.formatting import shorten
 from coderai_desktop.spreadsheet_cells import cell_text
+from coderai_desktop.ui.results.editors import display_text
 
 EMPTY_TEXT = "Select a value to see the passage it came from."
 NOT_FOUND = "The quote was not found in the document: check the value against the text."
@@ -56,13 +59,28 @@ def confidence_line(evidence: ValueEvidence) -> str:
 
 
 def flag_line(evidence: ValueEvidence) -> str:
-    """Why the value needs a look, in plain words ('' when nothing was flagged)."""
+    """Why the value needs a look, in plain words ('' when nothing was flagged, or a review settled it)."""
+    if evidence.feedback is not None:
+        return ""
     note = f": {evidence.note}" if evidence.note else "."
     if evidence.status is ExtractionStatus.FAILED:
         return FAILED + note
     if evidence.status is ExtractionStatus.FLAGGED:
         return "Flagged for review" + note
     return ""
+
+
+def review_line(evidence: ValueEvidence, model_said: str) -> str:
+    """'Corrected by ana; the model said 55.' ('' when nobody reviewed the value)."""
+    if evidence.feedback is None:
+        return ""
+    by = f" by {evidence.reviewed_by}" if evidence.reviewed_by else ""
+    note = f" Note: {evidence.review_note}" if evidence.review_note else ""
+    if evidence.feedback is FeedbackType.CORRECT:
+        return f"Confirmed{by}.{note}"
+    said = model_said or "no value"
+    partly = "Partly corrected" if evidence.feedback is FeedbackType.PARTIALLY_CORRECT else "Corrected"
+    return f"{partly}{by}; the model said {said}.{note}"
 
 
 def provenance_line(evidence: ValueEvidence) -> str:
@@ -90,6 +108,7 @@ class EvidencePanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._evidence: ValueEvidence | None = None
+        self._specs: dict[str, VariableSpec] = {}
         self._document_id: int | None = None  # whose text the view holds
         self._text = ""
         self._astral: list[int] = []  # offsets of the characters Qt counts twice
@@ -107,6 +126,7 @@ class EvidencePanel(QWidget):
         self.value_label.setFont(font)
         self.confidence_label = wrapped_label("hint")
         self.flag_label = wrapped_label("error")
+        self.review_label = wrapped_label()
         self.quote_problem_label = wrapped_label("error")
         self.quote_label = wrapped_label()
         self.provenance_label = wrapped_label("hint")
@@ -141,6 +161,7 @@ class EvidencePanel(QWidget):
             self.title_label,
             self.value_label,
             self.confidence_label,
+            self.review_label,
             self.flag_label,
             self.quote_problem_label,
             self.quote_label,
@@ -157,6 +178,14 @@ class EvidencePanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         outer.addWidget(self.stack)
+
+    def set_variables(self, variables: list[VariableSpec]) -> None:
+        """The codebook, so that values read as the grid shows them (Yes/No, category labels)."""
+        self._specs = {spec.name: spec for spec in variables}
+
+    def shown(self, evidence: ValueEvidence, value: Any) -> str:
+        spec = self._specs.get(evidence.variable)
+        return display_text(spec, value) if spec is not None else cell_text(value)
 
     def show_evidence(self, evidence: ValueEvidence | None) -> None:
         self._evidence = evidence
@@ -202,10 +231,11 @@ class EvidencePanel(QWidget):
     def _show_header(self, evidence: ValueEvidence) -> None:
         where = f" · {evidence.entity_text}" if evidence.entity_text else ""
         self.title_label.setText(f"{evidence.variable} · {evidence.document}{where}")
-        value = cell_text(evidence.value)
+        value = self.shown(evidence, evidence.value)
         self.value_label.setText(shorten(value, VALUE_CHARACTERS) if value else "No value")
         self.value_label.setToolTip(value if len(value) > VALUE_CHARACTERS else "")
         self.confidence_label.setText(confidence_line(evidence))
+        self._set_shown(self.review_label, review_line(evidence, self.shown(evidence, evidence.ai_value)))
         self._set_shown(self.flag_label, flag_line(evidence))
         problem = quote_problem(evidence)
         self._set_shown(self.quote_problem_label, problem)

@@ -22,6 +22,8 @@ FILTERS = (
     ("Confirmed", UnitFilter.CONFIRMED),
 )
 ALL_VARIABLES = "All variables"
+SEARCH_WIDTH = 240
+VARIABLE_WIDTH = 200
 
 
 class FilterBar(QWidget):
@@ -52,6 +54,8 @@ class FilterBar(QWidget):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search documents and values (Ctrl+F)")
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(SEARCH_WIDTH)  # its hint must stay readable beside the buttons
+        self.variable_combo.setMaximumWidth(VARIABLE_WIDTH)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)

@@ -10,15 +10,15 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
-from coderai_desktop.domain.dataset import Cell, UnitKey, UnitQuery, UnitRow, ValueEvidence
+from coderai_desktop.domain.dataset import Cell, UnitKey, UnitQuery, ValueEvidence
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.review.queue import QueueItem
-from coderai_desktop.review.results import GridInfo, ResultsService
+from coderai_desktop.review.results import GridInfo, ResultsService, UnitList
 from coderai_desktop.ui.results.delegate import CellDelegate
 from coderai_desktop.ui.results.editing import ResultsEditing
 from coderai_desktop.ui.results.evidence_panel import EvidencePanel
 from coderai_desktop.ui.results.filter_bar import NEXT_SHORTCUT, FilterBar
-from coderai_desktop.ui.results.grid_model import ResultsModel
+from coderai_desktop.ui.results.grid_model import PAGE_SIZE, ResultsModel
 from coderai_desktop.ui.results.grid_view import ResultsGrid
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.widgets.empty_state import EmptyState
@@ -124,9 +124,11 @@ class ResultsPage(QWidget):
             return
         query = self.query()
 
-        async def load() -> tuple[GridInfo, list[UnitRow]]:
+        window = self._window()
+
+        async def load() -> tuple[GridInfo, UnitList]:
             info = await self._service.open(project_id)
-            return info, await self._service.units(project_id, query)
+            return info, await self._service.units(project_id, query, window=window)
 
         self._runner.run(
             load(),
@@ -145,15 +147,19 @@ class ResultsPage(QWidget):
         if self._project_id is None:
             return
         self._runner.run(
-            self._service.units(self._project_id, self.query()),
+            self._service.units(self._project_id, self.query(), window=self._window()),
             on_success=self._show_units,
             error_title="The results cannot be listed",
             parent=self,
             name="results-units",
         )
 
-    def _opened(self, loaded: tuple[GridInfo, list[UnitRow]]) -> None:
-        info, rows = loaded
+    def _window(self) -> int:
+        """The units whose cells come with the list: the first page (in blind mode pages bring codings)."""
+        return 0 if self.model.blind else PAGE_SIZE
+
+    def _opened(self, loaded: tuple[GridInfo, UnitList]) -> None:
+        info, units = loaded
         if (
             self._info is None
             or self._info.variables != info.variables
@@ -161,15 +167,18 @@ class ResultsPage(QWidget):
         ):
             self.model.set_columns(info.variables, info.per_entity)
             self.filter_bar.set_variables(info.variables)
+            self.panel.set_variables(info.variables)
         self._info = info
-        self.stack.setCurrentIndex(1 if info.units else 0)
-        self._show_units(rows)
+        self.stack.setCurrentIndex(1 if units.total else 0)
+        self._show_units(units)
 
-    def _show_units(self, rows: list[UnitRow]) -> None:
+    def _show_units(self, units: UnitList) -> None:
         current = self.grid.currentIndex()
         keep = (self.model.unit(current.row()).key, current.column()) if current.isValid() else None
-        self.model.set_units(rows)
-        self.filter_bar.set_counts(len(rows), self._info.units if self._info else len(rows))
+        self.model.set_units(units.rows)
+        if units.first:
+            self.model.set_page(0, units.first)
+        self.filter_bar.set_counts(len(units.rows), units.total)
         target, self._target = self._target, None
         if target is not None:
             self._go_to(target, again=False)

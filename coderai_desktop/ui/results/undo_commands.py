@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoCommand
 
-from coderai_desktop.domain.dataset import UnitKey
+from coderai_desktop.domain.dataset import Cell, UnitKey
 from coderai_desktop.review.grid_edits import BlindEntry, CellEdit, EditReport
 from coderai_desktop.review.results import ResultsService
 
@@ -25,8 +25,14 @@ class CommandHost(Protocol):
     def submit(self, work: Work, on_success: Callable[[Any], None], title: str) -> None:
         """Run `work` after the writes already queued (serially); on failure say so under `title`."""
 
+    @property
+    def project_id(self) -> int | None: ...
+
+    def show_cells(self, project_id: int | None, cells: dict[UnitKey, dict[str, Cell]]) -> None:
+        """Show cells a write read back."""
+
     def units_changed(self, keys: Sequence[UnitKey]) -> None:
-        """Show these units' values again (they were written)."""
+        """Read these units' values again and show them (they were written)."""
 
     def report(self, report: EditReport, labels: Sequence[str], verb: str) -> None:
         """Tell the researcher which edits of a batch were refused, `labels` naming them by position."""
@@ -56,7 +62,7 @@ class _WrittenCommand(QUndoCommand):
     async def _write_again(self) -> EditReport:
         raise NotImplementedError
 
-    async def _take_back(self) -> None:
+    async def _take_back(self) -> dict[UnitKey, dict[str, Cell]] | None:
         raise NotImplementedError
 
     def _labels(self) -> list[str]:
@@ -65,10 +71,17 @@ class _WrittenCommand(QUndoCommand):
     def _written_again(self, report: EditReport) -> None:
         self._written = report.written
         self._host.report(report, self._labels(), "redone")
-        self._host.units_changed(self._keys)
+        self._show(report.cells)
 
-    def _taken_back(self, _result: None) -> None:
-        self._host.units_changed(self._keys)
+    def _taken_back(self, cells: dict[UnitKey, dict[str, Cell]] | None) -> None:
+        self._show(cells)
+
+    def _show(self, cells: dict[UnitKey, dict[str, Cell]] | None) -> None:
+        """The cells the service read back with its write (reviews), or read them again (codings)."""
+        if cells:
+            self._host.show_cells(self._host.project_id, cells)
+        else:
+            self._host.units_changed(self._keys)
 
 
 class ReviewCommand(_WrittenCommand):
@@ -95,9 +108,9 @@ class ReviewCommand(_WrittenCommand):
     async def _write_again(self) -> EditReport:
         return await self._host.service.apply(self.edits)
 
-    async def _take_back(self) -> None:
+    async def _take_back(self) -> dict[UnitKey, dict[str, Cell]]:
         # Read when it runs (after a redo queued before it has written its ids).
-        await self._host.service.undo(list(self._written))
+        return await self._host.service.undo(list(self._written))
 
 
 class BlindCommand(_WrittenCommand):
@@ -127,3 +140,4 @@ class BlindCommand(_WrittenCommand):
 
     async def _take_back(self) -> None:
         await self._host.service.uncode(list(self._written))
+        return None

@@ -21,7 +21,7 @@ from coderai_desktop.domain.dataset import (
 from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType
 from coderai_desktop.review.grid_edits import BlindEntry, CellEdit, Edit, EditReport
 from coderai_desktop.review.queue import QueueItem
-from coderai_desktop.review.results import GridInfo
+from coderai_desktop.review.results import GridInfo, UnitList
 
 VARIABLES = [
     VariableSpec(name="title", type="text", instructions="The plan's title."),
@@ -83,10 +83,16 @@ class FakeResults:
 
     async def open(self, project: int | str) -> GridInfo:
         self.calls.append(("open", project))
-        return GridInfo(int(project), "Plans", self.per_entity, self.variables, "alice", len(self.rows))
+        return GridInfo(int(project), "Plans", self.per_entity, self.variables, "alice")
 
-    async def units(self, project_id: int, query: UnitQuery) -> list[UnitRow]:
+    async def units(self, project_id: int, query: UnitQuery, *, window: int = 0) -> UnitList:
         self.calls.append(("units", query))
+        rows = self._ordered(query)
+        return UnitList(
+            rows, len(self.rows), await self.cells(project_id, [row.key for row in rows[:window]])
+        )
+
+    def _ordered(self, query: UnitQuery) -> list[UnitRow]:
         rows = [row for row in self.rows if self._matches(row, query)]
         if query.sort_by is not None:
             valued = [row for row in rows if self.data[row.key][query.sort_by].value is not None]
@@ -166,12 +172,18 @@ class FakeResults:
                 new = replace(cell, value=cell.ai_value, feedback=None, reviewed_by=None)
             self._store(edit.extraction_id, new)
             written.append(edit.extraction_id)
-        return EditReport(tuple(written), tuple(problems))
+        return EditReport(tuple(written), tuple(problems), self._units_of(written))
 
-    async def undo(self, extraction_ids: Sequence[int]) -> None:
+    async def undo(self, extraction_ids: Sequence[int]) -> dict[UnitKey, dict[str, Cell]]:
         self.calls.append(("undo", list(extraction_ids)))
         for extraction_id in extraction_ids:
             self._store(extraction_id, self.history[extraction_id].pop())
+        return self._units_of(extraction_ids)
+
+    def _units_of(self, extraction_ids: Sequence[int]) -> dict[UnitKey, dict[str, Cell]]:
+        """As the service: the written units' cells, read back."""
+        keys = {self.where[extraction_id][0] for extraction_id in extraction_ids}
+        return {key: {name: replace(c) for name, c in self.data[key].items()} for key in keys}
 
     def _store(self, extraction_id: int, cell: Cell) -> None:
         key, variable = self.where[extraction_id]

@@ -11,8 +11,9 @@ import pymupdf
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.dataset import ValueEvidence
-from coderai_desktop.domain.enums import ExtractionStatus, MatchStatus
+from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType, MatchStatus
 from coderai_desktop.page_images import render_page
 from coderai_desktop.ui.results.evidence_panel import (
     EMPTY_TEXT,
@@ -195,6 +196,27 @@ def test_the_header_says_how_the_value_came(panel: EvidencePanel) -> None:
     assert panel.flag_label.text() == "The model gave no usable answer."
     assert panel.value_label.text() == "No value"
     assert panel.confidence_label.text() == "No confidence given (threshold 0.70)"
+
+
+def test_a_reviewed_value_says_who_reviewed_it_and_what_the_model_said(panel: EvidencePanel) -> None:
+    panel.show_evidence(evidence())
+    assert panel.review_label.isHidden() and not panel.flag_label.isHidden()
+    corrected = evidence(value=2000, ai_value=1500, feedback=FeedbackType.INCORRECT, reviewed_by="ana")
+    panel.show_evidence(corrected)
+    assert panel.value_label.text() == "2000"
+    assert panel.review_label.text() == "Corrected by ana; the model said 1500."
+    assert panel.flag_label.isHidden()  # the review settled the flag
+    panel.show_evidence(evidence(feedback=FeedbackType.CORRECT, reviewed_by="ben", review_note="see p. 2"))
+    assert panel.review_label.text() == "Confirmed by ben. Note: see p. 2"
+    # As the grid shows values: yes/no, a category's label.
+    panel.set_variables([VariableSpec(name="budget", type="boolean", instructions="Is there a budget?")])
+    panel.show_evidence(
+        evidence(value=False, ai_value=True, feedback=FeedbackType.INCORRECT, reviewed_by="ana")
+    )
+    assert (panel.value_label.text(), panel.review_label.text()) == (
+        "No",
+        "Corrected by ana; the model said Yes.",
+    )
 
 
 def test_long_values_and_words_keep_the_panel_narrow(panel: EvidencePanel) -> None:

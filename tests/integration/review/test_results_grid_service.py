@@ -26,7 +26,7 @@ def results(context: AppContext, user: UserSession) -> ResultsService:
 
 
 async def value_id(results: ResultsService, project: int, document: str, variable: str) -> int:
-    rows = await results.units(project, UnitQuery(search=document))
+    rows = (await results.units(project, UnitQuery(search=document))).rows
     cells = await results.cells(project, [rows[0].key])
     return cells[rows[0].key][variable].extraction_id
 
@@ -37,20 +37,24 @@ async def test_units_are_sorted_by_the_database_with_corrections_applied(
 ) -> None:
     project = sampled.corpus.project_id
     info = await results.open(project)
-    assert (info.units, [spec.name for spec in info.variables][:2]) == (12, ["title", "budget"])
-    by_name = await results.units(project, UnitQuery())
-    assert [row.document for row in by_name] == sorted(sampled.corpus.plans)
+    assert [spec.name for spec in info.variables][:2] == ["title", "budget"]
+    listed = await results.units(project, UnitQuery(), window=3)
+    assert [row.document for row in listed.rows] == sorted(sampled.corpus.plans) and listed.total == 12
+    assert list(listed.first) == [row.key for row in listed.rows[:3]]  # the first window's cells, read along
+    assert set(listed.first[listed.rows[0].key]) == {spec.name for spec in info.variables}
+    filtered = await results.units(project, UnitQuery(search="plan-03"))
+    assert (len(filtered.rows), filtered.total, filtered.first) == (1, 12, {})
 
     plans = sampled.corpus.plans
-    by_budget = await results.units(project, UnitQuery(sort_by="budget", descending=True))
+    by_budget = (await results.units(project, UnitQuery(sort_by="budget", descending=True))).rows
     assert [row.document for row in by_budget] == sorted(plans, key=lambda name: -plans[name].budget)
     # A correction sorts where its corrected value belongs.
     smallest = await value_id(results, project, "plan-01.txt", "budget")
     report = await results.apply([CellEdit(smallest, Edit.CORRECT, 999_999)])
     assert report.written == (smallest,) and not report.problems
-    by_budget = await results.units(project, UnitQuery(sort_by="budget", descending=True))
+    by_budget = (await results.units(project, UnitQuery(sort_by="budget", descending=True))).rows
     assert by_budget[0].document == "plan-01.txt"
-    by_title = await results.units(project, UnitQuery(sort_by="title"))
+    by_title = (await results.units(project, UnitQuery(sort_by="title"))).rows
     assert [row.document for row in by_title][:2] == ["plan-01.txt", "plan-10.txt"]  # as text
 
 
@@ -67,7 +71,7 @@ async def test_filters_and_search_choose_units_by_their_values_states(
     assert set(report.written) == {confirmed, corrected}
 
     async def documents(**query: object) -> list[str]:
-        return [row.document for row in await results.units(project, UnitQuery(**query))]  # type: ignore[arg-type]
+        return [row.document for row in (await results.units(project, UnitQuery(**query))).rows]  # type: ignore[arg-type]
 
     assert await documents(filter=UnitFilter.REVIEWED) == ["plan-02.txt", "plan-05.txt"]
     assert await documents(filter=UnitFilter.CORRECTED) == ["plan-05.txt"]
@@ -107,6 +111,9 @@ async def test_a_paste_keeps_the_good_cells_reports_the_bad_one_and_undoes_toget
     assert report.written == (budget, topics)
     assert report.problems[0][0] == 1 and "farming" in report.problems[0][1]
     key = (sampled.corpus.ids["plan-01.txt"], None)
+    assert (
+        list(report.cells) == [key] and report.cells[key]["budget"].value == 7_500
+    )  # read back with the write
     cells = (await results.cells(project, [key]))[key]
     assert (cells["budget"].feedback, cells["budget"].value) == (FeedbackType.INCORRECT, 7_500)
     assert cells["topics"].feedback is FeedbackType.PARTIALLY_CORRECT
@@ -117,7 +124,8 @@ async def test_a_paste_keeps_the_good_cells_reports_the_bad_one_and_undoes_toget
     assert (await results.apply([CellEdit(title.extraction_id, Edit.CORRECT, title.ai_value)])).written
     assert not (await results.apply([CellEdit(title.extraction_id, Edit.CONFIRM)])).written
 
-    await results.undo(report.written)
+    undone = await results.undo(report.written)
+    assert undone[key]["budget"].value == undone[key]["budget"].ai_value
     cells = (await results.cells(project, [key]))[key]
     assert cells["budget"].feedback is None and cells["budget"].value == cells["budget"].ai_value
     assert cells["topics"].feedback is None
@@ -181,7 +189,7 @@ async def test_another_workspace_sees_and_changes_nothing(
     extraction = await value_id(results, project, "plan-01.txt", "budget")
     await context.accounts.create_account("eve", PASSWORD)
     eve = context.results(await context.accounts.login("eve", PASSWORD))
-    assert await eve.units(project, UnitQuery()) == []
+    assert (await eve.units(project, UnitQuery())).rows == []
     assert await eve.cells(project, [(sampled.corpus.ids["plan-01.txt"], None)]) == {
         (sampled.corpus.ids["plan-01.txt"], None): {}
     }
@@ -200,7 +208,7 @@ async def test_the_export_reads_the_same_model_as_the_grid(
     project = sampled.corpus.project_id
     budget = await value_id(results, project, "plan-06.txt", "budget")
     await results.apply([CellEdit(budget, Edit.CORRECT, 123)])
-    rows = await results.units(project, UnitQuery())
+    rows = (await results.units(project, UnitQuery())).rows
     cells = await results.cells(project, [row.key for row in rows])
     table = (await exports.table(project)).records()
     assert [record["document"] for record in table] == [row.document for row in rows]
