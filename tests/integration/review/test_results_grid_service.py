@@ -5,6 +5,9 @@ apart, and the export reading the same model."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pymupdf
 import pytest
 
 from coderai_desktop.app_context import AppContext
@@ -17,7 +20,7 @@ from coderai_desktop.review.grid_edits import BlindEntry, CellEdit, Edit
 from coderai_desktop.review.results import ResultsService
 from tests.conftest import PASSWORD
 from tests.integration.review.conftest import Sampled
-from tests.integration.runs.conftest import on_each_backend
+from tests.integration.runs.conftest import MakeCorpus, on_each_backend, plan
 
 
 @pytest.fixture
@@ -215,3 +218,32 @@ async def test_the_export_reads_the_same_model_as_the_grid(
     for record, row in zip(table, rows, strict=True):
         assert record["budget"] == cells[row.key]["budget"].value
     assert next(r["budget"] for r in table if r["document"] == "plan-06.txt") == 123
+
+
+async def test_a_pdfs_page_is_rendered_with_the_passage_highlighted(
+    context: AppContext,
+    user: UserSession,
+    results: ResultsService,
+    make_corpus: MakeCorpus,
+    configure: object,
+    tmp_path: Path,
+) -> None:
+    corpus = await make_corpus(1)
+    pdf = tmp_path / "pdfs" / "plan-pdf.pdf"
+    pdf.parent.mkdir()
+    with pymupdf.open() as document:
+        document.new_page()
+        page = document.new_page()  # the values are on page 2
+        page.insert_text((72, 72), plan(7).text().replace("\n\n", "\n"), fontsize=11)
+        document.save(pdf)
+    await context.documents(user).import_paths(corpus.project_id, [pdf])
+    jobs = context.jobs(user)
+    job = await jobs.run((await jobs.start(corpus.project_id, sample=2, seed=1)).id)
+    assert job.documents_processed == 2
+    extraction = await value_id(results, corpus.project_id, "plan-pdf.pdf", "budget")
+    evidence = await results.evidence(extraction)
+    assert (evidence.has_page_image, evidence.page) == (True, 2)
+    png = await results.page_image(extraction, zoom=1.0)
+    assert png.startswith(b"\x89PNG")
+    text_value = await value_id(results, corpus.project_id, "plan-01.txt", "budget")
+    assert not (await results.evidence(text_value)).has_page_image
