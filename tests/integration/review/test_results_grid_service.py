@@ -21,6 +21,7 @@ from coderai_desktop.review.results import ResultsService
 from tests.conftest import PASSWORD
 from tests.integration.review.conftest import Sampled
 from tests.integration.runs.conftest import MakeCorpus, on_each_backend, plan
+from tests.integration.runs.test_entities import FIRM_VARIABLES, FIRMS, NOBODY, REPORT
 
 
 @pytest.fixture
@@ -247,3 +248,35 @@ async def test_a_pdfs_page_is_rendered_with_the_passage_highlighted(
     assert png.startswith(b"\x89PNG")
     text_value = await value_id(results, corpus.project_id, "plan-01.txt", "budget")
     assert not (await results.evidence(text_value)).has_page_image
+
+
+@on_each_backend
+async def test_an_entity_projects_units_are_its_entities(
+    results: ResultsService,
+    make_corpus: MakeCorpus,
+    configure: object,
+    context: AppContext,
+    user: UserSession,
+) -> None:
+    corpus = await make_corpus(
+        0, project=FIRMS, variables=FIRM_VARIABLES, extra={"report.txt": REPORT, "nobody.txt": NOBODY}
+    )
+    jobs = context.jobs(user)
+    await jobs.run((await jobs.start(corpus.project_id)).id)
+    report = corpus.ids["report.txt"]
+
+    listed = await results.units(corpus.project_id, UnitQuery(), window=5)
+    assert [(row.document, row.entity_index, row.entity_text) for row in listed.rows] == [
+        ("report.txt", 0, "ACME"),
+        ("report.txt", 1, "Globex"),
+    ]
+    assert listed.first[(report, 1)]["revenue"].value == 20
+    by_revenue = (await results.units(corpus.project_id, UnitQuery(sort_by="revenue", descending=True))).rows
+    assert [row.entity_text for row in by_revenue] == ["Globex", "ACME"]
+    assert [
+        row.entity_text for row in (await results.units(corpus.project_id, UnitQuery(search="glob"))).rows
+    ] == ["Globex"]
+    acme = listed.first[(report, 0)]["employees"].extraction_id
+    await results.apply([CellEdit(acme, Edit.CORRECT, 50)])
+    corrected = await results.units(corpus.project_id, UnitQuery(filter=UnitFilter.CORRECTED))
+    assert [(row.entity_text, corrected.total) for row in corrected.rows] == [("ACME", 2)]
