@@ -94,13 +94,17 @@ class DatasetRepository:
             key_of = self._values(units, per_entity, variable.id).with_only_columns(
                 self._sort_key(variable, value)
             )
-            key = key_of.limit(1).scalar_subquery()
-            select = select.order_by(key.is_(None), key.desc() if query.descending else key, *document_order)
+            # Selected once and ordered by its label: SQLite would run a subquery repeated in ORDER BY twice.
+            key = key_of.limit(1).scalar_subquery().label("sort_key")
+            select = select.add_columns(key)
+            select = select.order_by(
+                sa.nulls_last(key.desc() if query.descending else key.asc()), *document_order
+            )
         else:
             select = select.order_by(
                 *(column.desc() if query.descending else column for column in document_order)
             )
-        return [UnitRow._make(row) for row in self.session.execute(select)]
+        return [UnitRow._make(row[:4]) for row in self.session.execute(select)]
 
     def _per_entity(self, project_id: int) -> bool:
         unit = self.session.scalar(

@@ -96,6 +96,9 @@ class ExtractionFeedback(Base):
     __tablename__ = "extraction_feedback"
     __table_args__ = table_options(
         owned_by("extractions", "extraction_id"),
+        # A value's review in force (its newest row) in one index lookup, also with every query scoped to
+        # the workspace: without it a workspace's reviews are scanned once per value.
+        sa.Index("ix_extraction_feedback_in_force", "workspace_id", "extraction_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

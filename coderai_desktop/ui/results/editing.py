@@ -199,14 +199,13 @@ class ResultsEditing(QObject):
     ) -> None:
         """Write reviews; once written, push them as one command and show the units again."""
         project_id = self.project_id
-        if keys is None:
-            keys = self._model.locate([edit.extraction_id for edit in edits])
 
         def written(report: EditReport) -> None:
             good = _kept(report, edits)
             if report.written and project_id is not None:
+                units = keys if keys is not None else list(report.cells)  # the service read them back
                 command = ReviewCommand(
-                    self, good, report.written, keys=keys, text=title, labels=_kept(report, labels)
+                    self, good, report.written, keys=units, text=title, labels=_kept(report, labels)
                 )
                 self.stack(project_id).push(command)
                 self.reviewed(project_id).update(report.written)

@@ -23,8 +23,8 @@ from coderai_desktop.ui.results.roles import CELL_ROLE, KEY_ROLE, SPEC_ROLE, STA
 
 Index = QModelIndex | QPersistentModelIndex
 COL_DOCUMENT = 0
-PAGE_SIZE = 100  # units per fetch
-MAX_PAGES = 60  # pages kept; the least recently shown go first
+PAGE_SIZE = 50  # units per fetch: two screens of rows
+MAX_PAGES = 24  # pages kept (1,200 units, 60,000 cells with 50 variables): the least recently shown go first
 PLACEHOLDER = "…"
 PLACEHOLDER_COLOUR = QColor("#9a9a9a")
 # Soft enough for black text, distinct enough to scan a column by colour.
@@ -175,15 +175,6 @@ class ResultsModel(QAbstractTableModel):
         if page is None or spec is None:
             return None
         return page.cells.get(self._rows[row].key, {}).get(spec.name)
-
-    def locate(self, extraction_ids: list[int]) -> list[UnitKey]:
-        """The loaded units that hold these values."""
-        wanted, found = set(extraction_ids), []
-        for page in self._pages.values():
-            for key, cells in page.cells.items():
-                if any(cell.extraction_id in wanted for cell in cells.values()):
-                    found.append(key)
-        return found
 
     def document_text(self, row: int) -> str:
         unit = self._rows[row]

@@ -71,9 +71,10 @@ def test_a_page_not_loaded_shows_a_placeholder_and_is_asked_for_once(qtbot: Any)
     model.set_units(fake.rows)
     asked: list[int] = []
     model.sig_page_needed.connect(asked.append)
-    assert model.index(150, TITLE).data() == PLACEHOLDER
-    assert model.index(151, BUDGET).data() == PLACEHOLDER
-    assert not model.flags(model.index(150, TITLE)) & Qt.ItemFlag.ItemIsEditable
+    row = PAGE_SIZE * 3 // 2  # in the second page
+    assert model.index(row, TITLE).data() == PLACEHOLDER
+    assert model.index(row + 1, BUDGET).data() == PLACEHOLDER
+    assert not model.flags(model.index(row, TITLE)) & Qt.ItemFlag.ItemIsEditable
     assert asked == [1]
     model.set_units(fake.rows)  # a reset forgets what was asked
     model.index(0, TITLE).data()
@@ -88,11 +89,12 @@ def test_only_the_visible_pages_are_fetched(
     wait_idle(qtbot, runner)
     assert [page_of(keys, page) for keys in fake.calls_of("cells")] == [{0}]
     assert page.model.index(3, TITLE).data() == "Plan 3"
-    page.grid.scrollTo(page.model.index(180, TITLE), QAbstractItemView.ScrollHint.PositionAtCenter)
+    row = PAGE_SIZE * 3 // 2  # the middle of the second page
+    page.grid.scrollTo(page.model.index(row, TITLE), QAbstractItemView.ScrollHint.PositionAtCenter)
     wait_loaded(qtbot, page, 1)
     wait_idle(qtbot, runner)
     assert [page_of(keys, page) for keys in fake.calls_of("cells")] == [{0}, {1}]
-    assert page.model.index(180, TITLE).data() == "Plan 180"
+    assert page.model.index(row, TITLE).data() == f"Plan {row}"
 
 
 def test_set_data_asks_for_a_correction_or_a_confirmation(
@@ -186,7 +188,6 @@ def test_an_empty_project_says_what_to_do(qtbot: Any, runner: TaskRunner) -> Non
     qtbot.waitUntil(lambda: not runner.busy)
     assert page.stack.currentWidget() is page.empty
     assert "run a sample on the Run page" in page.empty.text_label.text()
-    assert PAGE_SIZE == 100
 
 
 def test_the_cache_keeps_the_pages_shown_last_and_a_refresh_asks_again(qtbot: Any) -> None:
@@ -204,18 +205,19 @@ def test_the_cache_keeps_the_pages_shown_last_and_a_refresh_asks_again(qtbot: An
     assert 5 in model.loaded_pages() and 1 not in model.loaded_pages() and asked == []
     with qtbot.waitSignal(model.dataChanged) as changed:
         model.set_page(3, {key: fake.data[key] for key in model.page_keys(3)})
-    assert (changed.args[0].row(), changed.args[1].row()) == (300, 399)
-    edited = model.unit(310).key
+    assert (changed.args[0].row(), changed.args[1].row()) == (3 * PAGE_SIZE, 4 * PAGE_SIZE - 1)
+    row = 3 * PAGE_SIZE + 10
+    edited = model.unit(row).key
     new_cells = {
         edited: {**fake.data[edited]},
         model.unit(1).key: fake.data[model.unit(1).key],
         (999_999, None): {},
     }
-    new_cells[edited]["title"] = replace(fake.data[edited]["title"], value="Plan 310, corrected")
+    new_cells[edited]["title"] = replace(fake.data[edited]["title"], value=f"Plan {row}, corrected")
     with qtbot.waitSignal(model.dataChanged) as changed:
         model.update_units(new_cells)  # a unit of a page not loaded, and an unknown one, are left alone
-    assert (changed.args[0].row(), changed.args[1].row()) == (310, 310)
-    assert model.index(310, TITLE).data() == "Plan 310, corrected" and asked == []
+    assert (changed.args[0].row(), changed.args[1].row()) == (row, row)
+    assert model.index(row, TITLE).data() == f"Plan {row}, corrected" and asked == []
 
 
 def test_an_entity_row_names_its_document_and_entity(fake_service: FakeResults) -> None:
