@@ -90,14 +90,17 @@ class DatasetRepository:
         document_order = [sa.func.lower(Document.file_name), units.c.document_id, units.c.entity]
         if query.sort_by:
             variable = self._named(variables, query.sort_by)
-            _, value = self._state_and_value()
-            key_of = self._values(units, per_entity, variable.id).with_only_columns(
-                self._sort_key(variable, value)
+            # Joined, not a subquery per unit: one index lookup for the value, one for its review.
+            value_row = aliased(Extraction, name="sorted_value")
+            review = aliased(ExtractionFeedback, name="sorted_review")
+            of_unit = sa.and_(
+                self._of_unit(units, per_entity, value_row), value_row.variable_id == variable.id
             )
-            # Selected once and ordered by its label: SQLite would run a subquery repeated in ORDER BY twice.
-            key = key_of.limit(1).scalar_subquery().label("sort_key")
-            select = select.add_columns(key)
-            select = select.order_by(
+            select = select.outerjoin(value_row, of_unit).outerjoin(
+                review, review.id == self._newest_review(value_row.id)
+            )
+            key = self._sort_key(variable, _held(review, value_row)).label("sort_key")
+            select = select.add_columns(key).order_by(
                 sa.nulls_last(key.desc() if query.descending else key.asc()), *document_order
             )
         else:
@@ -147,37 +150,39 @@ class DatasetRepository:
     def _values(self, units: sa.CTE, per_entity: bool, variable_id: int | None) -> sa.Select[Any]:
         """The current values of a unit (correlated with `units`; of one variable, if given), joined with
         their variable and the review in force: select the state and value of _state_and_value from it."""
-        entity = (
-            Extraction.entity_index == units.c.entity_index
-            if per_entity
-            else Extraction.entity_index.is_(None)
-        )
-        newest = (
-            sa.select(sa.func.max(ExtractionFeedback.id))
-            .where(
-                ExtractionFeedback.workspace_id == self.workspace_id,
-                ExtractionFeedback.extraction_id == Extraction.id,
-            )
-            .scalar_subquery()
-        )
         select = (
             sa.select(Extraction.id)
             .join(Variable, Variable.id == Extraction.variable_id)
-            .outerjoin(_REVIEW, _REVIEW.id == newest)
-            .where(
-                Extraction.workspace_id == self.workspace_id,
-                Extraction.job_id == units.c.job_id,
-                Extraction.document_id == units.c.document_id,
-                entity,
-            )
+            .outerjoin(_REVIEW, _REVIEW.id == self._newest_review(Extraction.id))
+            .where(self._of_unit(units, per_entity, Extraction))
             .correlate(units)
         )
         return select if variable_id is None else select.where(Extraction.variable_id == variable_id)
 
+    def _of_unit(self, units: sa.CTE, per_entity: bool, value: Any) -> Any:
+        """`value` (Extraction or an alias) is one of the unit's current values."""
+        entity = value.entity_index == units.c.entity_index if per_entity else value.entity_index.is_(None)
+        return sa.and_(
+            value.workspace_id == self.workspace_id,
+            value.job_id == units.c.job_id,
+            value.document_id == units.c.document_id,
+            entity,
+        )
+
+    def _newest_review(self, extraction_id: Any) -> Any:
+        """The id of a value's newest review row (the one in force), or NULL."""
+        return (
+            sa.select(sa.func.max(ExtractionFeedback.id))
+            .where(
+                ExtractionFeedback.workspace_id == self.workspace_id,
+                ExtractionFeedback.extraction_id == extraction_id,
+            )
+            .scalar_subquery()
+        )
+
     @staticmethod
     def _state_and_value() -> tuple[Any, Any]:
-        """A value's CellState, and the value the dataset holds (the correction where there is one), over
-        the rows of _values."""
+        """A value's CellState, and the value the dataset holds, over the rows of _values."""
         state = sa.case(
             (_REVIEW.feedback_type == FeedbackType.CORRECT, CellState.CONFIRMED.value),
             (_REVIEW.feedback_type.is_not(None), CellState.CORRECTED.value),
@@ -185,10 +190,7 @@ class DatasetRepository:
             (Extraction.confidence < Variable.confidence_threshold, CellState.LOW_CONFIDENCE.value),
             else_=CellState.UNREVIEWED.value,
         )
-        value = sa.case(
-            (_REVIEW.feedback_type.in_(CORRECTIONS), _REVIEW.corrected_value), else_=Extraction.value
-        )
-        return state, sa.type_coerce(value, sa.JSON)
+        return state, _held(_REVIEW, Extraction)
 
     # --- cells -------------------------------------------------------------------------------------------
 
@@ -329,6 +331,12 @@ _CELL_COLUMNS = (
     Extraction.model,
     Extraction.job_id,
 )
+
+
+def _held(review: Any, value: Any) -> Any:
+    """The value the dataset holds: the correction where the review in force has one, else the AI's."""
+    held = sa.case((review.feedback_type.in_(CORRECTIONS), review.corrected_value), else_=value.value)
+    return sa.type_coerce(held, sa.JSON)
 
 
 def _keys(cells: sa.Subquery) -> sa.Select[Any]:

@@ -53,23 +53,41 @@ class ExtractionRepository(ProjectPartRepository[Extraction]):
     def latest_jobs(
         self, project_id: int, job_types: Sequence[JobType], document_ids: Sequence[int] | None = None
     ) -> sa.Subquery:
-        """(document_id, job_id): the latest run of `job_types` that coded each document. The distinct
-        (document, run) pairs come from an index first: a run is looked up once, not once per value."""
-        pairs = (
-            sa.select(Extraction.document_id, Extraction.job_id)
+        """(document_id, job_id): the latest run of `job_types` that coded each document. Asked per
+        document, newest run first, from an index: a few lookups per document instead of reading every
+        value of the project (500,000 in a large one)."""
+        newest = (
+            sa.select(ProcessingJob.id)
             .where(
-                Extraction.workspace_id == self.workspace_id,
-                Extraction.project_id == project_id,
-                sa.true() if document_ids is None else Extraction.document_id.in_(document_ids),
+                ProcessingJob.workspace_id == self.workspace_id,
+                ProcessingJob.project_id == project_id,
+                ProcessingJob.job_type.in_(job_types),
+                sa.exists()
+                .where(
+                    Extraction.workspace_id == self.workspace_id,
+                    Extraction.project_id == project_id,
+                    Extraction.document_id == Document.id,
+                    Extraction.job_id == ProcessingJob.id,
+                )
+                .correlate(Document, ProcessingJob),
             )
-            .distinct()
+            .order_by(ProcessingJob.id.desc())
+            .limit(1)
+            .correlate(Document)
+            .scalar_subquery()
+        )
+        documents = (
+            sa.select(Document.id.label("document_id"), newest.label("job_id"))
+            .where(
+                Document.workspace_id == self.workspace_id,
+                Document.project_id == project_id,
+                sa.true() if document_ids is None else Document.id.in_(document_ids),
+            )
             .subquery()
         )
         return (
-            sa.select(pairs.c.document_id, sa.func.max(pairs.c.job_id).label("job_id"))
-            .join(ProcessingJob, ProcessingJob.id == pairs.c.job_id)
-            .where(ProcessingJob.job_type.in_(job_types))
-            .group_by(pairs.c.document_id)
+            sa.select(documents.c.document_id, documents.c.job_id)
+            .where(documents.c.job_id.is_not(None))
             .subquery()
         )
 
