@@ -71,9 +71,11 @@ class DatasetRepository:
         chosen = self._named(variables, query.variable).id if query.variable else None
         per_entity = self._per_entity(project_id)
         units = self._units(project_id, per_entity)
-        select = sa.select(
-            units.c.document_id, Document.file_name, units.c.entity_index, units.c.entity_text
-        ).join(Document, Document.id == units.c.document_id)
+        select = (
+            sa.select(units.c.document_id, Document.file_name, units.c.entity_index, units.c.entity_text)
+            .join(Document, Document.id == units.c.document_id)
+            .where(units.c.job_id.is_not(None))
+        )
         if query.filter is not UnitFilter.ALL:
             state, _ = self._state_and_value()
             wanted = [state.value for state in FILTER_STATES[query.filter]]
@@ -118,18 +120,23 @@ class DatasetRepository:
         return unit is UnitOfObservation.ENTITY
 
     def _units(self, project_id: int, per_entity: bool) -> sa.CTE:
-        """document_id, job_id (the latest run that coded it), entity_index, entity (the index, -1 for a
-        document: a key that joins) and entity_text of every unit with current values. A document
-        project's units are its documents' latest runs; only entity projects read rows for the entities."""
+        """document_id, job_id (the latest run that coded it; NULL: none did), entity_index, entity (the
+        index, -1 for a document: a key that joins) and entity_text of every unit with current values. A
+        document project's units are its documents' latest runs; only entity projects read rows for the
+        entities. Materialised: the latest run is looked up once per document, not once per use."""
         latest = ExtractionRepository(self.session, self.workspace_id).latest_jobs(project_id, self.job_types)
         if not per_entity:
-            return sa.select(
-                latest.c.document_id,
-                latest.c.job_id,
-                sa.type_coerce(sa.null(), sa.Integer).label("entity_index"),
-                sa.literal(-1).label("entity"),
-                sa.type_coerce(sa.null(), sa.Text).label("entity_text"),
-            ).cte("units")
+            return (
+                sa.select(
+                    latest.c.document_id,
+                    latest.c.job_id,
+                    sa.type_coerce(sa.null(), sa.Integer).label("entity_index"),
+                    sa.literal(-1).label("entity"),
+                    sa.type_coerce(sa.null(), sa.Text).label("entity_text"),
+                )
+                .cte("units")
+                .prefix_with("MATERIALIZED")
+            )
         return (
             sa.select(
                 Extraction.document_id,
@@ -145,6 +152,7 @@ class DatasetRepository:
             .where(Extraction.workspace_id == self.workspace_id, Extraction.project_id == project_id)
             .group_by(Extraction.document_id, Extraction.job_id, Extraction.entity_index)
             .cte("units")
+            .prefix_with("MATERIALIZED")
         )
 
     def _values(self, units: sa.CTE, per_entity: bool, variable_id: int | None) -> sa.Select[Any]:

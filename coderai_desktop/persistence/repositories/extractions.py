@@ -53,7 +53,8 @@ class ExtractionRepository(ProjectPartRepository[Extraction]):
     def latest_jobs(
         self, project_id: int, job_types: Sequence[JobType], document_ids: Sequence[int] | None = None
     ) -> sa.Subquery:
-        """(document_id, job_id): the latest run of `job_types` that coded each document. Asked per
+        """(document_id, job_id): the latest run of `job_types` that coded each document (NULL: none did;
+        a join on job_id leaves those documents out). Asked per
         document, newest run first, from an index: a few lookups per document instead of reading every
         value of the project (500,000 in a large one)."""
         newest = (
@@ -76,18 +77,13 @@ class ExtractionRepository(ProjectPartRepository[Extraction]):
             .correlate(Document)
             .scalar_subquery()
         )
-        documents = (
+        return (
             sa.select(Document.id.label("document_id"), newest.label("job_id"))
             .where(
                 Document.workspace_id == self.workspace_id,
                 Document.project_id == project_id,
                 sa.true() if document_ids is None else Document.id.in_(document_ids),
             )
-            .subquery()
-        )
-        return (
-            sa.select(documents.c.document_id, documents.c.job_id)
-            .where(documents.c.job_id.is_not(None))
             .subquery()
         )
 
