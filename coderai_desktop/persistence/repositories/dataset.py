@@ -4,6 +4,7 @@ window of units, with the review in force applied. Every query is scoped to the 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -43,7 +44,12 @@ from coderai_desktop.persistence.tables import (
 )
 
 CORRECTIONS = (FeedbackType.INCORRECT, FeedbackType.PARTIALLY_CORRECT)
-_REVIEW = aliased(ExtractionFeedback, name="review")  # the review in force of a value
+_REVIEW = aliased(ExtractionFeedback, name="review")
+SQLITE_MATERIALISES = sqlite3.sqlite_version_info >= (
+    3,
+    35,
+    0,
+)  # WITH ... AS MATERIALIZED  # the review in force of a value
 
 
 @dataclass(frozen=True)
@@ -123,37 +129,38 @@ class DatasetRepository:
         """document_id, job_id (the latest run that coded it; NULL: none did), entity_index, entity (the
         index, -1 for a document: a key that joins) and entity_text of every unit with current values. A
         document project's units are its documents' latest runs; only entity projects read rows for the
-        entities. Materialised: the latest run is looked up once per document, not once per use."""
+        entities."""
         latest = ExtractionRepository(self.session, self.workspace_id).latest_jobs(project_id, self.job_types)
         if not per_entity:
-            return (
+            units = sa.select(
+                latest.c.document_id,
+                latest.c.job_id,
+                sa.type_coerce(sa.null(), sa.Integer).label("entity_index"),
+                sa.literal(-1).label("entity"),
+                sa.type_coerce(sa.null(), sa.Text).label("entity_text"),
+            )
+        else:
+            units = (
                 sa.select(
-                    latest.c.document_id,
-                    latest.c.job_id,
-                    sa.type_coerce(sa.null(), sa.Integer).label("entity_index"),
-                    sa.literal(-1).label("entity"),
-                    sa.type_coerce(sa.null(), sa.Text).label("entity_text"),
+                    Extraction.document_id,
+                    Extraction.job_id,
+                    Extraction.entity_index,
+                    sa.func.coalesce(Extraction.entity_index, -1).label("entity"),
+                    sa.func.max(Extraction.entity_text).label("entity_text"),
                 )
-                .cte("units")
-                .prefix_with("MATERIALIZED")
+                .join(
+                    latest,
+                    sa.and_(
+                        latest.c.document_id == Extraction.document_id, latest.c.job_id == Extraction.job_id
+                    ),
+                )
+                .where(Extraction.workspace_id == self.workspace_id, Extraction.project_id == project_id)
+                .group_by(Extraction.document_id, Extraction.job_id, Extraction.entity_index)
             )
-        return (
-            sa.select(
-                Extraction.document_id,
-                Extraction.job_id,
-                Extraction.entity_index,
-                sa.func.coalesce(Extraction.entity_index, -1).label("entity"),
-                sa.func.max(Extraction.entity_text).label("entity_text"),
-            )
-            .join(
-                latest,
-                sa.and_(latest.c.document_id == Extraction.document_id, latest.c.job_id == Extraction.job_id),
-            )
-            .where(Extraction.workspace_id == self.workspace_id, Extraction.project_id == project_id)
-            .group_by(Extraction.document_id, Extraction.job_id, Extraction.entity_index)
-            .cte("units")
-            .prefix_with("MATERIALIZED")
-        )
+        cte = units.cte("units")
+        # Materialised, the latest run is looked up once per document, not once per use (SQLite would
+        # inline it). SQLite before 3.35 has no such hint: the query is then slower, not different.
+        return cte.prefix_with("MATERIALIZED") if not self._sqlite or SQLITE_MATERIALISES else cte
 
     def _values(self, units: sa.CTE, per_entity: bool, variable_id: int | None) -> sa.Select[Any]:
         """The current values of a unit (correlated with `units`; of one variable, if given), joined with

@@ -16,6 +16,7 @@ from coderai_desktop.domain.dataset import CellState, UnitFilter, UnitQuery
 from coderai_desktop.domain.enums import FeedbackType, JobType, MatchStatus
 from coderai_desktop.domain.errors import NotFoundError
 from coderai_desktop.export.service import ExportService
+from coderai_desktop.persistence.repositories import dataset as dataset_repository
 from coderai_desktop.review.grid_edits import BlindEntry, CellEdit, Edit
 from coderai_desktop.review.results import ResultsService
 from tests.conftest import PASSWORD
@@ -280,3 +281,13 @@ async def test_an_entity_projects_units_are_its_entities(
     await results.apply([CellEdit(acme, Edit.CORRECT, 50)])
     corrected = await results.units(corpus.project_id, UnitQuery(filter=UnitFilter.CORRECTED))
     assert [(row.entity_text, corrected.total) for row in corrected.rows] == [("ACME", 2)]
+
+
+async def test_an_sqlite_without_materialised_ctes_sorts_the_same(
+    results: ResultsService, sampled: Sampled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = sampled.corpus.project_id
+    query = UnitQuery(sort_by="budget", descending=True, filter=UnitFilter.NEEDS_REVIEW)
+    hinted = (await results.units(project, query)).rows
+    monkeypatch.setattr(dataset_repository, "SQLITE_MATERIALISES", False)  # SQLite before 3.35
+    assert (await results.units(project, query)).rows == hinted
