@@ -49,16 +49,23 @@ def checked_state(
         )
         raise InvalidInputError(f"{needs}; nothing was stored.")
     try:
-        value = check_value(spec, None if corrected == "" else corrected)
-    except CoercionError as error:
-        raise InvalidInputError(
-            f"{corrected!r} is not a value {spec.name} can hold: {error}. Nothing was stored."
-        ) from None
+        value = corrected_value(spec, corrected)
+    except InvalidInputError as error:
+        raise InvalidInputError(f"{error}. Nothing was stored.") from None
     if value == check_value_or_none(spec, ai_value):
         raise InvalidInputError(
             f"{_shown(value)} is the model's own value: mark it correct instead. Nothing was stored."
         )
     return ReviewState(feedback, value, note)
+
+
+def corrected_value(spec: VariableSpec, corrected: Any) -> Any:
+    """A researcher's value checked with the rules the AI's values meet ("" means the document gives
+    none), or InvalidInputError saying why not."""
+    try:
+        return check_value(spec, None if corrected == "" else corrected)
+    except CoercionError as error:
+        raise InvalidInputError(f"{corrected!r} is not a value {spec.name} can hold: {error}") from None
 
 
 def check_value_or_none(spec: VariableSpec, value: Any) -> Any:

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.codebook import VariableSpec
-from coderai_desktop.domain.coercion import CoercionError, check_value
 from coderai_desktop.domain.dataset import Cell, UnitKey
 from coderai_desktop.domain.enums import FeedbackType
 from coderai_desktop.domain.errors import CoderAIError
@@ -110,7 +109,7 @@ def _state(spec: VariableSpec, ai_value: Any, edit: CellEdit) -> ReviewState:
         return ReviewState(None)
     if edit.edit is Edit.CONFIRM:
         return actions.checked_state(spec, ai_value, FeedbackType.CORRECT)
-    value = _checked(spec, edit.value)
+    value = actions.corrected_value(spec, edit.value)
     if value == actions.check_value_or_none(spec, ai_value):  # typed back as the model had it
         return actions.checked_state(spec, ai_value, FeedbackType.CORRECT)
     return actions.checked_state(spec, ai_value, _correction(spec, ai_value, value), value)
@@ -122,15 +121,6 @@ def _correction(spec: VariableSpec, ai_value: Any, value: Any) -> FeedbackType:
     if lists and set(map(str, ai_value)) & set(map(str, value)):
         return FeedbackType.PARTIALLY_CORRECT
     return FeedbackType.INCORRECT
-
-
-def _checked(spec: VariableSpec, value: Any) -> Any:
-    if value is None or value == [] or value == "":
-        return [] if spec.is_multi_valued else None
-    try:
-        return check_value(spec, value)
-    except CoercionError as error:
-        raise CoderAIError(f"{value!r} is not a value {spec.name} can hold: {error}") from None
 
 
 def own_codings(
@@ -162,7 +152,7 @@ def add_codings(
             continue
         variable_id, spec = specs[entry.variable]
         try:
-            value = _checked(spec, entry.value)
+            value = actions.corrected_value(spec, entry.value)
         except CoderAIError as error:
             problems.append((position, str(error)))
             continue

@@ -354,10 +354,6 @@ def _held(review: Any, value: Any) -> Any:
     return sa.type_coerce(held, sa.JSON)
 
 
-def _keys(cells: sa.Subquery) -> sa.Select[Any]:
-    return sa.select(cells.c.document_id, cells.c.entity)
-
-
 def _like(text: Any, pattern: str) -> Any:
     return sa.func.lower(text).like(pattern, escape="\\")
 
