@@ -45,6 +45,20 @@ class Category(_Strict):
     examples: list[str] = Field(default_factory=list)
 
 
+def _no_examples(value: Any) -> Any:
+    return [] if value is None else value
+
+
+class WorkedExample(_Strict):
+    """A passage of a coded document and the value it gives, shown to the model with the instructions (prompt
+    refinement draws them from documents the researcher corrected)."""
+
+    quote: NonEmptyText
+    value: Any = None
+    explanation: OptionalText = None
+    source: OptionalText = None  # the document it comes from, for the researcher (never sent to the model)
+
+
 class ValidationRules(_Strict):
     """Checks applied to extracted values: min/max for numbers and dates, pattern and allowed values."""
 
@@ -87,6 +101,7 @@ class VariableSpec(_Strict):
     default_value: Any = None
     validation_rules: ValidationRules | None = None
     depends_on: DependsOn | None = None
+    examples: Annotated[list[WorkedExample], BeforeValidator(_no_examples)] = Field(default_factory=list)
 
     @property
     def label(self) -> str:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
+from coderai_desktop.domain.codebook import ProjectContext, VariableSpec, WorkedExample
 from coderai_desktop.domain.enums import IfMultipleValues, UnitOfObservation, VariableType
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.llm.schema import DATE_FORMAT, ENTITIES, entities_schema, group_schema
@@ -29,6 +29,8 @@ TOKENS_PER_VALUE = 160  # a value, a confidence and a quote, with JSON around th
 TOKENS_PER_LIST_ITEM = 90
 ENTITY_MAX_TOKENS = 4000
 
+# Worked examples: passages of coded documents (data, like the documents) and the value each gives.
+EXAMPLES_HEADING = "Worked examples (passages from coded documents, and the value each gives):"
 TYPE_GUIDANCE = {
     VariableType.TEXT: "Answer with the text as the document states it, briefly.",
     VariableType.NUMBER: (
@@ -212,9 +214,18 @@ def _definition(variable: VariableSpec) -> str:
             lines.append(line)
     if variable.classification_rules:
         lines.append(f"Classification rules: {variable.classification_rules.strip()}")
+    if variable.examples:
+        lines.append(EXAMPLES_HEADING)
+        lines += [_example(example) for example in variable.examples]
     lines.append(TYPE_GUIDANCE[variable.type])
     lines.append(MULTIPLE[variable.if_multiple_values])
     return "\n".join(lines)
+
+
+def _example(example: WorkedExample) -> str:
+    # The passage is document text: a JSON string, so that it reads as data and cannot break the list.
+    line = f"- passage {json.dumps(example.quote, ensure_ascii=False)} -> {json.dumps(example.value, ensure_ascii=False)}"
+    return line + (f" ({example.explanation.strip()})" if example.explanation else "")
 
 
 def _max_tokens(variables: list[VariableSpec]) -> int:

@@ -20,6 +20,7 @@ def spec_of(row: Variable) -> VariableSpec:
 def _row_values(spec: VariableSpec) -> dict[str, Any]:
     values = {name: getattr(spec, name) for name in _SPEC_FIELDS}
     values["categories"] = [category.model_dump(exclude_none=True) for category in spec.categories]
+    values["examples"] = [example.model_dump(mode="json", exclude_none=True) for example in spec.examples]
     for nested in ("validation_rules", "depends_on"):
         model = getattr(spec, nested)
         values[nested] = model.model_dump(mode="json", exclude_none=True) if model is not None else None

@@ -6,6 +6,7 @@ from coderai_desktop.persistence.tables.documents import Document, DocumentChunk
 from coderai_desktop.persistence.tables.extractions import Extraction, ExtractionFeedback, HumanCoding
 from coderai_desktop.persistence.tables.jobs import JobItem, ProcessingJob, ProcessingLog
 from coderai_desktop.persistence.tables.projects import Project, Prompt, Variable
+from coderai_desktop.persistence.tables.refinements import Refinement
 
 __all__ = [
     "Account",
@@ -22,6 +23,7 @@ __all__ = [
     "ProcessingLog",
     "Project",
     "Prompt",
+    "Refinement",
     "Variable",
     "Workspace",
 ]

@@ -53,6 +53,10 @@ class Project(Base):
     # accepted without review must keep (the suggested confidence thresholds aim at it).
     reliability_level: Mapped[float] = mapped_column(default=0.8, server_default="0.8")
     target_accuracy: Mapped[float] = mapped_column(default=0.95, server_default="0.95")
+    # Corrections of a variable's values that make it worth refining its prompt (the Quality page says so).
+    refine_after_errors: Mapped[int] = mapped_column(default=10, server_default="10")
+    # The latest export: {"at": ISO time, "format": "csv", "rows": 120, "file": "plans.csv"}.
+    last_export: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
@@ -89,6 +93,8 @@ class Variable(Base):
     validation_rules: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     # {variable, operator, value}
     depends_on: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # [{quote, value, explanation, source}]: worked examples (None in rows older than 0008: none)
+    examples: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
