@@ -47,7 +47,7 @@ class Refinement(Base):
     baseline: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # the current prompt on the held-out set
     usage: Mapped[dict[str, Any]] = mapped_column(sa.JSON)  # tokens and cost of the proposals and evaluations
     chosen: Mapped[int | None]  # the proposal chosen (its index), None while undecided or when kept
-    prompt_versions: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON)  # what the choice made
+    prompt_versions: Mapped[list[str] | None] = mapped_column(sa.JSON)  # what the choice made: "grouped:1 v4"
     account_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("accounts.id", ondelete="SET NULL"), index=True
     )
