@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from coderai_desktop.pipeline.copilot import Copilot
     from coderai_desktop.pipeline.jobs import JobService
     from coderai_desktop.pipeline.prompt_lab import PromptLab
+    from coderai_desktop.pipeline.refinement import RefinementService
     from coderai_desktop.review.results import ResultsService
     from coderai_desktop.review.service import ReviewService
 
@@ -144,6 +145,13 @@ class AppContext:
         from coderai_desktop.pipeline.prompt_lab import PromptLab
 
         return PromptLab(self.database, user, self.jobs(user), self.providers(user), self.documents(user))
+
+    def refinement(self, user: UserSession) -> RefinementService:
+        from coderai_desktop.pipeline.refinement import RefinementService
+
+        return RefinementService(
+            self.database, user, self.settings, self.jobs(user), self.providers(user), self.documents(user)
+        )
 
     def reviews(self, user: UserSession) -> ReviewService:
         from coderai_desktop.review.service import ReviewService

@@ -57,6 +57,8 @@ class WorkedExample(_Strict):
     value: Any = None
     explanation: OptionalText = None
     source: OptionalText = None  # the document it comes from, for the researcher (never sent to the model)
+    # The document's id in its project: a refinement never holds it out (the prompt has seen it).
+    document_id: int | None = None
 
 
 class ValidationRules(_Strict):

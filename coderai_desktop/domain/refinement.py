@@ -10,10 +10,12 @@ from enum import StrEnum
 from typing import Any
 
 from coderai_desktop.domain.agreement import Interval
+from coderai_desktop.domain.codebook import VariableSpec, WorkedExample
 
 DEFAULT_REFINE_AFTER_ERRORS = 10  # corrections of a variable that make refining its prompt worth it
 MIN_PROPOSALS, MAX_PROPOSALS = 1, 3
 DEFAULT_PROPOSALS = 3
+MAX_WORKED_EXAMPLES = 6  # a variable keeps its latest worked examples, not every one ever proposed
 HELD_OUT_SHARE = 0.3  # of the reviewed documents, kept away from the refiner to measure the proposals
 
 
@@ -201,3 +203,29 @@ class RefinementInfo:
             if proposal.result is not None and proposal.result.reliability is not None
         ]
         return max(scored)[1] if scored else None
+
+
+def revised(spec: VariableSpec, changes: ProposalChanges) -> VariableSpec:
+    """The variable with a proposal's changes: new examples join the current ones (the latest kept)."""
+    data = spec.model_dump()
+    if changes.instructions is not None:
+        data["instructions"] = changes.instructions
+    if changes.classification_rules is not None:
+        data["classification_rules"] = changes.classification_rules
+    for category in data["categories"]:
+        category["definition"] = changes.category_definitions.get(category["value"], category["definition"])
+    if changes.examples:
+        new = [
+            WorkedExample(
+                quote=example.quote,
+                value=example.value,
+                explanation=example.explanation,
+                source=example.document,
+                document_id=example.document_id,
+            ).model_dump()
+            for example in changes.examples
+        ]
+        quotes = {example["quote"] for example in new}
+        kept = [example for example in data["examples"] if example["quote"] not in quotes]
+        data["examples"] = (kept + new)[-MAX_WORKED_EXAMPLES:]
+    return VariableSpec.model_validate(data)

@@ -170,7 +170,7 @@ def system_prompt(context: ProjectContext, codebook: list[VariableSpec]) -> str:
         "",
         "Codebook:",
     ]
-    lines += [_definition(variable) for variable in codebook]
+    lines += [variable_definition(variable) for variable in codebook]
     return "\n".join(lines)
 
 
@@ -198,7 +198,8 @@ def _plan(
     )
 
 
-def _definition(variable: VariableSpec) -> str:
+def variable_definition(variable: VariableSpec) -> str:
+    """A variable as the prompt states it: name, type, instructions, categories, rules and examples."""
     lines = [
         f"\n## {variable.name} ({variable.type.lower()}): {variable.label}",
         variable.instructions.strip(),

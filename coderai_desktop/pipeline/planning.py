@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
-from coderai_desktop.domain.enums import UnitOfObservation
+from coderai_desktop.domain.enums import PromptReason, UnitOfObservation
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.domain.provider import ProviderSettings
@@ -60,9 +60,11 @@ def prepare(
     settings: ProviderSettings,
     app: Settings,
     account_id: int | None = None,
+    reason: PromptReason | None = None,
+    reason_detail: str | None = None,
 ) -> RunSetup:
     """The run's setup; the prompts' active versions are brought up to date with the codebook (a new version
-    is written as `account_id`'s)."""
+    is written as `account_id`'s, for `reason` when given)."""
     project = ProjectRepository(session, workspace_id).resolve(project_ref)
     rows = VariableRepository(session, workspace_id).of_project(project.id)
     if not rows:
@@ -76,7 +78,15 @@ def prepare(
     variable_ids = {row.name: row.id for row in rows}
     all_plans = [*plans, *([entities] if entities else [])]
     prompts = sync_prompts(
-        session, workspace_id, project.id, all_plans, settings.model, variable_ids, account_id
+        session,
+        workspace_id,
+        project.id,
+        all_plans,
+        settings.model,
+        variable_ids,
+        account_id,
+        reason,
+        reason_detail,
     )
     return RunSetup(
         project_id=project.id,

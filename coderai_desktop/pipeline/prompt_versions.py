@@ -21,8 +21,11 @@ def sync_prompts(
     model: str,
     variable_ids: dict[str, int],
     account_id: int | None = None,
+    reason: PromptReason | None = None,
+    reason_detail: str | None = None,
 ) -> dict[str, Prompt]:
-    """The active prompt of every plan, making a new version where the generated prompt changed."""
+    """The active prompt of every plan, making a new version where the generated prompt changed (for
+    `reason`, when given, e.g. a refinement the researcher chose)."""
     prompts = PromptRepository(session, workspace_id)
     active: dict[str, Prompt] = {}
     for plan in plans:
@@ -48,7 +51,8 @@ def sync_prompts(
             max_tokens=plan.max_tokens,
             response_schema=plan.schema,
             is_active=True,
-            reason=_reason(current, plan),
+            reason=reason or _reason(current, plan),
+            reason_detail=reason_detail,
             account_id=account_id,
         )
         active[plan.scope_key] = prompts.add(version)

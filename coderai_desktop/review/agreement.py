@@ -223,6 +223,20 @@ def _statistics(
     )
 
 
+def compare_codes(
+    spec: VariableSpec,
+    first: Codes,
+    second: Codes,
+    *,
+    names: tuple[str, str] = (AI, REVIEW),
+    bootstrap: int = 1000,
+) -> Comparison:
+    """Two coders' values of one variable over the units the second coded (a unit the first did not code
+    counts as missing): e.g. a prompt's values on held-out units against the researcher's."""
+    paired = _pair(_coder(spec), ComparisonKind.REVIEW, first, second)
+    return _statistics(spec, ComparisonKind.REVIEW, names, paired, bootstrap)
+
+
 def same_value(spec: VariableSpec, first: Any, second: Any) -> bool:
     """Whether two coders gave the same value, as agreement counts it (text without regard to case,
     spacing and punctuation; several values as sets)."""

@@ -12,6 +12,7 @@ from typing import Any
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.enums import MatchStatus, VariableType
 from coderai_desktop.domain.refinement import ErrorKind, FeedbackAnalysis, FeedbackItem
+from coderai_desktop.review.agreement import same_value
 from coderai_desktop.review.records import AIValue, ProjectRecords
 from coderai_desktop.review.statistics import normalise_text
 
@@ -27,7 +28,9 @@ def analyse(records: ProjectRecords, spec: VariableSpec, refine_after_errors: in
         if review is None or value.failed:
             continue
         human = review.human_value(value.value)
-        kind, other = (None, None) if same(value.value, human) else error_kind(spec, value, human, records)
+        kind, other = (
+            (None, None) if agrees(spec, value.value, human) else error_kind(spec, value, human, records)
+        )
         items.append(_item(value, human, review.note, kind, other))
     items.sort(
         key=lambda item: (item.correct, item.document.casefold(), item.document_id, item.entity_index or 0)
@@ -36,13 +39,19 @@ def analyse(records: ProjectRecords, spec: VariableSpec, refine_after_errors: in
 
 
 def error_count(records: ProjectRecords, spec: VariableSpec) -> int:
-    """Corrections of the variable's current values (a review whose value differs from the model's)."""
+    """Corrections of the variable's current values: reviews whose value differs from the model's as
+    agreement counts a difference."""
     count = 0
     for value in records.values.get(spec.name, {}).values():
         review = records.reviews.get(value.extraction_id)
-        if review is not None and not value.failed and not same(value.value, review.human_value(value.value)):
-            count += 1
+        if review is not None and not value.failed:
+            count += not agrees(spec, value.value, review.human_value(value.value))
     return count
+
+
+def agrees(spec: VariableSpec, ai: Any, human: Any) -> bool:
+    """The researcher's value is the model's, as agreement counts it ("" and no value alike)."""
+    return same_value(spec, ai, human) or (is_empty(ai) and is_empty(human))
 
 
 def error_kind(
@@ -72,12 +81,6 @@ def error_kind(
 
 def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == []
-
-
-def same(first: Any, second: Any) -> bool:
-    if isinstance(first, list) or isinstance(second, list):
-        return _keys(first) == _keys(second)
-    return _key(first) == _key(second)
 
 
 def _other_variable(spec: VariableSpec, value: AIValue, records: ProjectRecords) -> str | None:

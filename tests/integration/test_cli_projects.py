@@ -125,6 +125,7 @@ PROJECT_COMMANDS = [
     ("code", "PROJECT", "--blind", "--out", "blind.csv"),
     ("agreement", "PROJECT"),
     ("suggest", "PROJECT"),
+    ("refine", "PROJECT", "budget", "--yes"),
     # `review` reads its words itself: `review PROJECT --export FILE`, `review queue PROJECT`...
     ("review", "PROJECT", "--export", "corrections.csv"),
     ("review", "queue", "PROJECT"),

@@ -1,0 +1,112 @@
+"""The refiner's answer is checked: a proposal that changes nothing is dropped; a definition of a category the
+variable lacks, an example naming a document the refiner was not shown, one that misquotes its document,
+one whose value the variable cannot hold: each dropped with its reason; a kept example quotes its document
+as the document has it."""
+
+from __future__ import annotations
+
+from coderai_desktop.domain.codebook import VariableSpec
+from coderai_desktop.domain.refinement import ProposalChanges, revised
+from coderai_desktop.llm.prompts import EXAMPLES_HEADING, variable_definition
+from coderai_desktop.pipeline.refinement_prompts import Passage, checked, schema
+
+SECTOR = VariableSpec(
+    name="sector",
+    type="category",
+    instructions="The sector the plan is about.",
+    categories=[{"value": "energy", "definition": "power"}, {"value": "transport"}],
+)
+TEXT = "Municipal plan 4.\nThe plan  covers buses and trams.\nsector: transport\n"
+PASSAGES = {"R1": Passage("R1", 4, "plan-04.txt", TEXT, TEXT)}
+
+
+def proposal(**fields: object) -> dict:
+    base = {
+        "title": "t",
+        "rationale": "r",
+        "instructions": None,
+        "classification_rules": None,
+        "category_definitions": [],
+        "examples": [],
+    }
+    return {**base, **fields}
+
+
+def test_proposals_that_change_nothing_are_dropped() -> None:
+    answer = {
+        "proposals": [
+            proposal(instructions=" The sector the plan is about. "),
+            proposal(category_definitions=[{"value": "energy", "definition": "power"}]),
+            proposal(classification_rules="Buses are transport."),
+        ]
+    }
+    (kept,) = checked(answer, SECTOR, PASSAGES)
+    assert kept.changes == ProposalChanges(classification_rules="Buses are transport.")
+
+
+def test_examples_and_definitions_are_checked_against_the_variable_and_the_documents_shown() -> None:
+    examples = [
+        {
+            "document": "r1",
+            "quote": "The plan covers buses and trams.",
+            "value": "transport",
+            "explanation": "buses",
+        },
+        {"document": "R2", "quote": "sector: transport", "value": "transport", "explanation": ""},
+        {"document": "R1", "quote": "The plan covers ferries.", "value": "transport", "explanation": ""},
+        {"document": "R1", "quote": "sector: transport", "value": "farming", "explanation": ""},
+    ]
+    definitions = [
+        {"value": "farming", "definition": "fields"},
+        {"value": "transport", "definition": "moving"},
+    ]
+    (kept,) = checked(
+        {"proposals": [proposal(examples=examples, category_definitions=definitions)]}, SECTOR, PASSAGES
+    )
+    (example,) = kept.changes.examples
+    # Found ignoring the double space: the quote is kept as the document writes it.
+    assert (example.quote, example.value, example.document_id) == (
+        "The plan  covers buses and trams.",
+        "transport",
+        4,
+    )
+    assert kept.changes.category_definitions == {"transport": "moving"}
+    assert len(kept.dropped) == 4
+    assert any("R2" in reason for reason in kept.dropped)
+    assert any("word for word" in reason for reason in kept.dropped)
+    assert any("farming" in reason and "cannot hold" in reason for reason in kept.dropped)
+
+
+def test_a_revision_shows_in_the_prompt_with_its_examples_as_data() -> None:
+    (kept,) = checked(
+        {
+            "proposals": [
+                proposal(
+                    instructions="The main sector.",
+                    examples=[
+                        {
+                            "document": "R1",
+                            "quote": "sector: transport",
+                            "value": "transport",
+                            "explanation": "says so",
+                        }
+                    ],
+                )
+            ]
+        },
+        SECTOR,
+        PASSAGES,
+    )
+    new = revised(SECTOR, kept.changes)
+    text = variable_definition(new)
+    assert "The main sector." in text and EXAMPLES_HEADING in text
+    assert '- passage "sector: transport" -> "transport" (says so)' in text
+    assert new.examples[0].source == "plan-04.txt" and new.examples[0].document_id == 4
+    assert EXAMPLES_HEADING not in variable_definition(SECTOR)
+
+
+def test_the_answer_schema_is_strict() -> None:
+    answer = schema(2)
+    assert answer["properties"]["proposals"]["maxItems"] == 2
+    item = answer["properties"]["proposals"]["items"]
+    assert item["additionalProperties"] is False and set(item["required"]) == set(item["properties"])
