@@ -51,6 +51,7 @@ LIBRARIES = (
     "psycopg",
     "pydantic",
     "PyMuPDF",
+    "matplotlib",
     "pandas",
     "pyreadstat",
     "openpyxl",

@@ -15,10 +15,13 @@ from collections.abc import Iterable
 
 # Python modules PyInstaller would follow but the app never imports.
 EXCLUDED_MODULES = [
-    # Not ours to ship: no Tk GUI, no notebook, no plotting anywhere in the app.
+    # Not ours to ship: no Tk GUI (which also leaves out matplotlib's Tk backends), no notebook.
     "tkinter",
     "IPython",
-    "matplotlib",
+    # matplotlib draws the charts (coderai_desktop/charts) on its Agg canvas only; its own test suite
+    # (~6 MB) and testing helpers (which import pytest) are never imported.
+    "matplotlib.tests",
+    "matplotlib.testing",
     # Qt bindings the app does not import (it uses QtCore, QtGui and QtWidgets only). Leaving out QtNetwork
     # also leaves out libQt6Network and its tls/networkinformation plugins (~5 MB); libQt6DBus itself stays,
     # QtGui links it.

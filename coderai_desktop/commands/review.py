@@ -100,7 +100,15 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     agreement.add_argument(
         "--accuracy", type=float, help="with --save: the target accuracy of accepted values"
     )
-    agreement.add_argument("--save", action="store_true", help="keep --level and --accuracy as the project's")
+    agreement.add_argument(
+        "--refine-after",
+        type=int,
+        metavar="N",
+        help="with --save: the corrections of a variable that make refining its prompt worth it (default 10)",
+    )
+    agreement.add_argument(
+        "--save", action="store_true", help="keep --level, --accuracy and --refine-after as the project's"
+    )
     agreement.add_argument(
         "--apply-thresholds", action="store_true", help="set each variable's suggested confidence threshold"
     )
@@ -265,13 +273,18 @@ async def agreement_command(context: AppContext, args: argparse.Namespace) -> in
     user = await log_in(context, args)
     reviews = context.reviews(user)
     if args.save:
-        level, accuracy = await reviews.set_targets(args.project, level=args.level, accuracy=args.accuracy)
+        targets = await reviews.set_targets(
+            args.project, level=args.level, accuracy=args.accuracy, refine_after_errors=args.refine_after
+        )
         print(
-            f"The project's reliability level is {level:g} and its target accuracy {accuracy:g}.",
+            f"The project's reliability level is {targets.level:g}, its target accuracy {targets.accuracy:g}, "
+            f"and a variable is worth refining after {targets.refine_after_errors} corrections.",
             file=sys.stderr,
         )
-    elif args.accuracy is not None:
-        raise InvalidInputError("--accuracy is kept with --save; the report uses the project's target.")
+    elif args.accuracy is not None or args.refine_after is not None:
+        raise InvalidInputError(
+            "--accuracy and --refine-after are kept with --save; the report uses the project's targets."
+        )
     report = await reviews.agreement(args.project, level=args.level, variable=args.variable)
     if args.apply_thresholds:
         suggested = {

@@ -2,7 +2,8 @@
 each document (or of sample or full runs only), streamed window by window from the dataset read model (the
 one the results grid pages through), with the researchers' corrections and their history, the
 codebook with the prompts behind it, the runs, the corpus, and (from the review service) agreement and
-calibration. Filters leave values out; a unit left without any is dropped.
+calibration; for a codebook document, also the quality report its figures are drawn from and the prompt
+refinements. Filters leave values out; a unit left without any is dropped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from coderai_desktop.domain.agreement import AgreementReport
 from coderai_desktop.domain.dataset import Cell, UnitValues
 from coderai_desktop.domain.enums import DATASET_JOB_TYPES, DocumentStatus, JobItemStatus, JobType
 from coderai_desktop.domain.project import ProjectRef
+from coderai_desktop.domain.quality import QualityReport
+from coderai_desktop.domain.refinement import RefinementInfo
 from coderai_desktop.export.model import (
     CorpusSummary,
     Dataset,
@@ -32,8 +35,17 @@ from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.repositories.dataset import DatasetRepository
 from coderai_desktop.persistence.repositories.jobs import JobRepository, summary
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
+from coderai_desktop.persistence.repositories.refinements import RefinementRepository, info_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
-from coderai_desktop.persistence.tables import Document, JobItem, ProcessingJob, Prompt
+from coderai_desktop.persistence.tables import (
+    Account,
+    Document,
+    JobItem,
+    ProcessingJob,
+    Prompt,
+    Refinement,
+    Variable,
+)
 
 RUN_TYPES = {
     RunFilter.LATEST: DATASET_JOB_TYPES,
@@ -44,6 +56,8 @@ REASON_WIDTH = 120
 # Agreement and calibration of a project (by id), measured inside the export's transaction: the review
 # service's, handed in by the composition root (export and review do not import each other).
 AgreementSource = Callable[[Session, int], AgreementReport]
+# The same for the quality report the codebook document draws its figures from (its agreement included).
+QualitySource = Callable[[Session, int], QualityReport]
 
 
 def load_dataset(
@@ -52,7 +66,12 @@ def load_dataset(
     project_ref: ProjectRef,
     options: ExportOptions,
     agreement: AgreementSource | None = None,
+    quality: QualitySource | None = None,
+    *,
+    codebook: bool = False,
 ) -> Dataset:
+    """`codebook`: the export writes a codebook document, so read its quality report (from `quality`,
+    which also gives the agreement) and the prompt refinements as well."""
     project = ProjectRepository(session, workspace_id).resolve(project_ref)
     variables = VariableRepository(session, workspace_id).of_project(project.id)
     prompts = _prompts(session, workspace_id, project.id)
@@ -70,6 +89,11 @@ def load_dataset(
                 if cell.prompt_id is not None:
                     prompts_used[name][cell.prompt_id] += 1
     jobs = JobRepository(session, workspace_id).of_project(project.id)
+    report = quality(session, project.id) if codebook and quality is not None else None
+    if report is not None:
+        measured: AgreementReport | None = report.agreement
+    else:
+        measured = None if agreement is None else agreement(session, project.id)
     return Dataset(
         project=context_of(project),
         variables=[
@@ -86,7 +110,9 @@ def load_dataset(
         corpus=_corpus(session, workspace_id, project.id, {unit.document_id for unit in units}),
         options=options,
         exported_at=utcnow(),
-        agreement=None if agreement is None else agreement(session, project.id),
+        agreement=measured,
+        quality=report,
+        refinements=_refinements(session, workspace_id, project.id, variables) if codebook else {},
     )
 
 
@@ -134,6 +160,25 @@ def _quality(units: list[UnitValues], name: str) -> VariableQuality:
         mean_confidence=sum(confidences) / len(confidences) if confidences else None,
         reviewed=sum(1 for value in values if value.reviewed),
     )
+
+
+def _refinements(
+    session: Session, workspace_id: int, project_id: int, variables: list[Variable]
+) -> dict[str, tuple[RefinementInfo, ...]]:
+    """Each variable's prompt refinements, oldest first, with who made them."""
+    names = {variable.id: variable.name for variable in variables}
+    query = RefinementRepository(session, workspace_id).select().where(Refinement.project_id == project_id)
+    rows = [row for row in session.scalars(query.order_by(Refinement.id)) if row.variable_id in names]
+    accounts = {row.account_id for row in rows if row.account_id is not None}
+    logins: dict[int | None, str] = {}
+    if accounts:
+        found = session.execute(sa.select(Account.id, Account.login).where(Account.id.in_(accounts)))
+        logins = {account.id: account.login for account in found}
+    history: dict[str, list[RefinementInfo]] = defaultdict(list)
+    for row in rows:
+        name = names[row.variable_id]
+        history[name].append(info_of(row, name, logins.get(row.account_id)))
+    return {name: tuple(infos) for name, infos in history.items()}
 
 
 def _documents(session: Session, workspace_id: int, project_id: int) -> dict[int, DocumentDetails]:

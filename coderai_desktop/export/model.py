@@ -13,6 +13,8 @@ from coderai_desktop.domain.agreement import AgreementReport
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.dataset import UnitValues
 from coderai_desktop.domain.job import JobSummary
+from coderai_desktop.domain.quality import QualityReport
+from coderai_desktop.domain.refinement import RefinementInfo
 
 
 class ExportFormat(StrEnum):
@@ -145,6 +147,11 @@ class Dataset:
     # Agreement and calibration per variable, as the review service measures them over the project's
     # reviewed and blind-coded units (None: not measured for this export).
     agreement: AgreementReport | None = None
+    # For the codebook document: the review service's quality report (its figures: distributions,
+    # calibration, confusion; its agreement is `agreement`) and each variable's prompt refinements, oldest
+    # first. None and empty unless the export writes a codebook.
+    quality: QualityReport | None = None
+    refinements: dict[str, tuple[RefinementInfo, ...]] = field(default_factory=dict)
 
     @property
     def per_entity(self) -> bool:

@@ -9,11 +9,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
 from coderai_desktop.atomic_files import atomic_path
 from coderai_desktop.auth.session import UserSession
-from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.errors import InvalidInputError, NotFoundError
 from coderai_desktop.domain.project import ProjectRef
-from coderai_desktop.export.dataset import AgreementSource, load_dataset
+from coderai_desktop.domain.project_path import LastExport
+from coderai_desktop.export.dataset import AgreementSource, QualitySource, load_dataset
 from coderai_desktop.export.model import Dataset, ExportFormat, ExportOptions, Table
 from coderai_desktop.export.tables import long_table, wide_table
 from coderai_desktop.export.writers.codebook_doc import write_codebook_docx, write_codebook_markdown
@@ -22,11 +26,13 @@ from coderai_desktop.export.writers.json_file import write_json
 from coderai_desktop.export.writers.stats import write_dta, write_sav
 from coderai_desktop.export.writers.xlsx import write_xlsx
 from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.projects import ProjectRepository
 
 logger = logging.getLogger(__name__)
 
 
-CODEBOOK_WRITERS: dict[str, Callable[[Dataset, Path], None]] = {
+# (dataset, the file to write, the path it will have: a Markdown codebook's figures go in a folder beside it)
+CODEBOOK_WRITERS: dict[str, Callable[[Dataset, Path, Path], None]] = {
     ".docx": write_codebook_docx,
     ".md": write_codebook_markdown,
 }
@@ -41,22 +47,40 @@ class ExportResult:
 
 
 class ExportService:
-    def __init__(self, database: Database, user: UserSession, agreement: AgreementSource | None = None):
+    def __init__(
+        self,
+        database: Database,
+        user: UserSession,
+        agreement: AgreementSource | None = None,
+        quality: QualitySource | None = None,
+    ):
         """`agreement` measures a project's agreement and calibration inside the export's transaction (the
-        review service's `agreement_in`); without it, exports carry no agreement figures."""
+        review service's `agreement_in`); without it, exports carry no agreement figures. `quality` (the
+        review service's `quality_in`) gives the quality report a codebook document draws its charts from,
+        agreement included; without it, the codebook has no charts."""
         self._database = database
         self._user = user
         self._agreement = agreement
+        self._quality = quality
 
     async def dataset(
-        self, project: ProjectRef, options: ExportOptions | None = None, *, agreement: bool = True
+        self,
+        project: ProjectRef,
+        options: ExportOptions | None = None,
+        *,
+        agreement: bool = True,
+        codebook: bool = False,
     ) -> Dataset:
         """Everything an export holds; `agreement=False` skips measuring agreement (tables do not show it,
-        and its bootstrap intervals take a moment)."""
+        and its bootstrap intervals take a moment); `codebook=True` adds what a codebook document shows
+        besides (the quality report behind its charts, the prompt refinements)."""
         options = options or ExportOptions()
         source = self._agreement if agreement else None
+        quality = self._quality if agreement else None
         return await self._database.run(
-            lambda s: load_dataset(s, self._user.workspace_id, project, options, source)
+            lambda s: load_dataset(
+                s, self._user.workspace_id, project, options, source, quality, codebook=codebook
+            )
         )
 
     async def table(self, project: ProjectRef, options: ExportOptions | None = None) -> Table:
@@ -83,7 +107,7 @@ class ExportService:
             raise InvalidInputError(
                 f"The codebook is written as .docx or .md, not {codebook.suffix or 'as'!r}."
             )
-        dataset = await self.dataset(project, options)
+        dataset = await self.dataset(project, options, codebook=codebook is not None)
         result = await asyncio.to_thread(write_export, dataset, export_format, path, codebook, excel_bom)
         logger.info(
             "Exported project %s as %s: %d rows, %d columns",
@@ -92,7 +116,24 @@ class ExportService:
             result.rows,
             result.columns,
         )
+        exported = LastExport(dataset.exported_at, export_format.value, result.rows, path.name)
+        await self._record(project, exported)
         return result
+
+    async def _record(self, project: ProjectRef, export: LastExport) -> None:
+        """The project's latest export (what the Overview shows); the file name only, not where it is. The
+        file is written by now: a database that cannot take the note (read-only) does not undo it."""
+
+        def write(session: Session) -> None:
+            projects = ProjectRepository(session, self._user.workspace_id)
+            row = projects.resolve(project)
+            # An export changes nothing of the project itself: its updated_at stays.
+            projects.update(row.id, last_export=export.as_json(), updated_at=row.updated_at)
+
+        try:
+            await self._database.run(write)
+        except (SQLAlchemyError, NotFoundError) as error:  # read-only, or the project deleted meanwhile
+            logger.warning("The export was written, but not recorded in the project: %s", error)
 
 
 def write_export(
@@ -109,7 +150,8 @@ def write_export(
     }
     _write_atomically(writers[export_format], path)
     if codebook is not None:
-        _write_atomically(lambda target: CODEBOOK_WRITERS[codebook.suffix.lower()](dataset, target), codebook)
+        write = CODEBOOK_WRITERS[codebook.suffix.lower()]
+        _write_atomically(lambda target: write(dataset, target, codebook), codebook)
     return ExportResult(path, len(table.rows), len(table.columns), codebook)
 
 

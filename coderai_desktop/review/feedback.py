@@ -38,13 +38,14 @@ def analyse(records: ProjectRecords, spec: VariableSpec, refine_after_errors: in
     return FeedbackAnalysis(spec.name, tuple(items), refine_after_errors)
 
 
-def error_count(records: ProjectRecords, spec: VariableSpec) -> int:
-    """Corrections of the variable's current values: reviews whose value differs from the model's as
-    agreement counts a difference."""
+def error_count(records: ProjectRecords, spec: VariableSpec, coded_by: int | None = None) -> int:
+    """Corrections of the variable's current values (of those prompt `coded_by` coded, when given): reviews
+    whose value differs from the model's as agreement counts a difference."""
     count = 0
     for value in records.values.get(spec.name, {}).values():
         review = records.reviews.get(value.extraction_id)
-        if review is not None and not value.failed:
+        of_prompt = coded_by is None or value.prompt_id in (None, coded_by)
+        if review is not None and not value.failed and of_prompt:
             count += not agrees(spec, value.value, review.human_value(value.value))
     return count
 

@@ -54,6 +54,7 @@ class AIValue(NamedTuple):  # a tuple: a project holds 100,000 of them
     page: int | None
     note: str | None  # why it is flagged, or what the pipeline did
     model: str | None
+    prompt_id: int | None = None  # the prompt version that coded it
 
     @property
     def unit(self) -> UnitKey:
@@ -168,6 +169,7 @@ def _ai_values(
         Extraction.page,
         Extraction.error_message,
         Extraction.model,
+        Extraction.prompt_id,
         job_types=job_types,
     )
     # The columns are in AIValue's order: each row becomes one with the variable's name for its id.

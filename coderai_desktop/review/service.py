@@ -19,21 +19,31 @@ from coderai_desktop.domain.codebook import Codebook
 from coderai_desktop.domain.enums import DATASET_JOB_TYPES, FeedbackType, JobType, UnitOfObservation
 from coderai_desktop.domain.errors import InvalidInputError, NotFoundError
 from coderai_desktop.domain.project import ProjectRef
+from coderai_desktop.domain.quality import QualityReport
 from coderai_desktop.domain.review_history import ReviewEvent, ReviewState
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.codebooks import CodebookVersionRepository
 from coderai_desktop.persistence.repositories.extractions import ExtractionRepository, ReviewRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
+from coderai_desktop.persistence.repositories.prompts import PromptRepository
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
-from coderai_desktop.persistence.tables import Account, Document, Extraction
+from coderai_desktop.persistence.tables import Account, Document, Extraction, Prompt
 from coderai_desktop.review import actions, blind, corrections
 from coderai_desktop.review.actions import UNSET
 from coderai_desktop.review.agreement import measure_agreement
+from coderai_desktop.review.quality import ActivePrompt, quality_report
 from coderai_desktop.review.queue import QueueItem, review_queue
-from coderai_desktop.review.records import read_records
+from coderai_desktop.review.records import ProjectRecords, read_records
 from coderai_desktop.review.sheet_import import ImportReport
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Targets:
+    level: float  # the reliability (alpha) a variable needs before the full corpus
+    accuracy: float  # what values accepted without review must keep
+    refine_after_errors: int  # corrections of a variable that make refining its prompt worth it
 
 
 @dataclass(frozen=True)
@@ -146,20 +156,54 @@ class ReviewService:
             read_records(session, self._user.workspace_id, project_id, compared_only=True)
         )
 
+    async def quality(self, project: ProjectRef, *, bootstrap: int = 1000) -> QualityReport:
+        """The Quality page's report: per variable, agreement and verdict, reviews and corrections, the share
+        sent to review, mean confidence, the active prompt version, the distribution of its values and the
+        confusion of a category's values, and whether it has enough corrections to refine its prompt. Read
+        in one transaction, then computed on a worker thread (like `agreement`)."""
+        records, versions, refine_after = await self._database.run(lambda s: self._quality_inputs(s, project))
+        return await asyncio.to_thread(_quality, records, versions, refine_after, bootstrap)
+
+    def quality_in(self, session: Session, project_id: int) -> QualityReport:
+        """The same, inside a transaction someone else holds (the export reads everything in one)."""
+        return _quality(*self._quality_inputs(session, project_id), 1000)
+
+    def _quality_inputs(
+        self, session: Session, project: ProjectRef
+    ) -> tuple[ProjectRecords, dict[str, ActivePrompt], int]:
+        """Every current value (distributions need them all, not only the compared ones), the active prompt
+        version of each variable and the project's refinement threshold."""
+        workspace = self._user.workspace_id
+        records = read_records(session, workspace, project)
+        row = ProjectRepository(session, workspace).resolve(records.project_id)
+        return records, _prompt_versions(session, workspace, row.id), row.refine_after_errors
+
     async def set_targets(
-        self, project: ProjectRef, *, level: float | None = None, accuracy: float | None = None
-    ) -> tuple[float, float]:
-        """The project's reliability level (alpha) and target accuracy; returns both as stored."""
+        self,
+        project: ProjectRef,
+        *,
+        level: float | None = None,
+        accuracy: float | None = None,
+        refine_after_errors: int | None = None,
+    ) -> Targets:
+        """The project's reliability level (alpha), target accuracy and the corrections of a variable that
+        make refining its prompt worth it; returns all three as stored."""
         _check_share(level, "The reliability level")
         _check_share(accuracy, "The target accuracy")
+        if refine_after_errors is not None and refine_after_errors < 1:
+            raise InvalidInputError(
+                f"Refinement needs at least 1 correction to learn from, not {refine_after_errors}."
+            )
 
-        def write(session: Session) -> tuple[float, float]:
+        def write(session: Session) -> Targets:
             row = ProjectRepository(session, self._user.workspace_id).resolve(project)
             if level is not None:
                 row.reliability_level = level
             if accuracy is not None:
                 row.target_accuracy = accuracy
-            return row.reliability_level, row.target_accuracy
+            if refine_after_errors is not None:
+                row.refine_after_errors = refine_after_errors
+            return Targets(row.reliability_level, row.target_accuracy, row.refine_after_errors)
 
         return await self._database.run(write)
 
@@ -277,6 +321,28 @@ class ReviewService:
     def _known_variable(variables: list[Any], name: str | None) -> None:
         if name is not None and name not in {variable.name for variable in variables}:
             raise NotFoundError(f"The codebook has no variable named {name!r}.")
+
+
+def _quality(
+    records: ProjectRecords, versions: dict[str, ActivePrompt], refine_after_errors: int, bootstrap: int
+) -> QualityReport:
+    agreement = measure_agreement(records, bootstrap=bootstrap)
+    return quality_report(records, agreement, versions, refine_after_errors)
+
+
+def _prompt_versions(session: Session, workspace_id: int, project_id: int) -> dict[str, ActivePrompt]:
+    """Each variable's active prompt version, e.g. "grouped:1 v3" (the newest, should two active prompts
+    name it, e.g. after the extraction mode changed)."""
+    query = (
+        PromptRepository(session, workspace_id)
+        .select()
+        .where(Prompt.project_id == project_id, Prompt.is_active)
+    )
+    versions: dict[str, ActivePrompt] = {}
+    for prompt in session.scalars(query.order_by(Prompt.id)):
+        for name in prompt.variable_names:
+            versions[name] = ActivePrompt(prompt.id, f"{prompt.scope_key} v{prompt.version}")
+    return versions
 
 
 def _logins(session: Session, account_ids: set[int]) -> dict[int | None, str]:

@@ -9,7 +9,9 @@ import sys
 
 import pytest
 
+# matplotlib: the charts (coderai_desktop/charts) import it when a chart is first drawn.
 EXPORT_AND_LLM = ["langchain_core", "langchain_openai", "openai", "pandas", "pyreadstat", "openpyxl", "docx"]
+EXPORT_AND_LLM += ["matplotlib"]
 READERS = ["pymupdf", "bs4", "pebble"]
 DATABASE = ["sqlalchemy", "alembic", "argon2", "keyring"]
 MODELS = ["pydantic", "coderai_desktop.commands"]  # the commands' options name pydantic models

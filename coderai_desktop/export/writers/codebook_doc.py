@@ -1,7 +1,9 @@
 """The codebook document: what another lab needs to reproduce the dataset. Every variable with its
 instructions, categories, rules and policies, the columns that hold it, how good its values are (coverage,
-and agreement between the AI and the researchers with its verdict and calibration), and the prompt that
-produced them, verbatim. The content is built once as blocks and rendered as Markdown or Word."""
+and agreement between the AI and the researchers with its verdict and calibration), the prompt that
+produced them, verbatim, and how that prompt was refined. When the export carries the quality report, the
+Quality page's charts too: agreement per variable, and per variable its values, calibration and confusion
+matrix. The content is built once as blocks and rendered as Markdown or Word."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from coderai_desktop.domain.agreement import (
     number_text,
     percent_text,
 )
+from coderai_desktop.domain.quality import QualityReport
 from coderai_desktop.export.model import Dataset, PromptInfo, VariableInfo
 from coderai_desktop.export.summary import (
     AGREEMENT_COLUMNS,
@@ -31,6 +34,8 @@ from coderai_desktop.export.summary import (
     run_rows,
 )
 from coderai_desktop.export.tables import wide_layout
+from coderai_desktop.export.writers import codebook_figures
+from coderai_desktop.export.writers.codebook_refinements import refinement_blocks
 from coderai_desktop.export.writers.codebook_render import (
     Block,
     Heading,
@@ -39,6 +44,7 @@ from coderai_desktop.export.writers.codebook_render import (
     TextTable,
     markdown,
     write_docx,
+    write_figures,
 )
 from coderai_desktop.formatting import local_time
 
@@ -53,17 +59,27 @@ INTRODUCTION = (
 )
 
 
-def write_codebook_markdown(dataset: Dataset, path: Path) -> None:
+def write_codebook_markdown(dataset: Dataset, path: Path, final: Path | None = None) -> None:
+    """`final`: the path the document will have, when `path` is a temporary file renamed to it afterwards.
+    Its figures go in a folder beside it, <stem>_figures, which the text links relatively."""
+    final = final or path
+    blocks = codebook_blocks(dataset)
+    folder = figures_folder(final)
+    write_figures(blocks, final.parent / folder)
     # "\n" everywhere, whatever the platform: the same export gives the same file.
-    path.write_text(codebook_markdown(dataset), encoding="utf-8", newline="\n")
+    path.write_text(markdown(blocks, folder), encoding="utf-8", newline="\n")
 
 
-def write_codebook_docx(dataset: Dataset, path: Path) -> None:
+def write_codebook_docx(dataset: Dataset, path: Path, final: Path | None = None) -> None:
     write_docx(codebook_blocks(dataset), path)
 
 
-def codebook_markdown(dataset: Dataset) -> str:
-    return markdown(codebook_blocks(dataset))
+def codebook_markdown(dataset: Dataset, folder: str = "codebook_figures") -> str:
+    return markdown(codebook_blocks(dataset), folder)
+
+
+def figures_folder(document: Path) -> str:
+    return f"{document.stem}_figures"
 
 
 def codebook_blocks(dataset: Dataset) -> list[Block]:
@@ -90,8 +106,14 @@ def _variables(dataset: Dataset) -> list[Block]:
     # A group's prompt serves several variables: written out once, then referred to.
     first_with: dict[tuple[str, int], str] = {}
     for info in dataset.variables:
-        agreement = _agreement(dataset.agreement, info.spec.name)
-        blocks += _variable(info, columns[info.spec.name], quality[info.spec.name], agreement, first_with)
+        name = info.spec.name
+        item = None if dataset.quality is None else dataset.quality.get(name)
+        values: list[Block] = [] if item is None else [codebook_figures.values_figure(item)]
+        agreement = _agreement(dataset.agreement, name)
+        if item is not None and agreement:
+            agreement += codebook_figures.agreement_figures(item)
+        blocks += _variable(info, columns[name], quality[name], values, agreement, first_with)
+        blocks += refinement_blocks(dataset.refinements.get(name, ()))
     return blocks
 
 
@@ -99,6 +121,7 @@ def _variable(
     info: VariableInfo,
     columns: list[tuple[str, str]],
     quality: list[str],
+    values: list[Block],
     agreement: list[Block],
     first_with: dict[tuple[str, int], str],
 ) -> list[Block]:
@@ -122,6 +145,7 @@ def _variable(
         _table(("column", "holds"), columns),
         Heading(3, "Quality"),
         _table(("measure", "value"), list(zip(COVERAGE_COLUMNS[1:], quality[1:], strict=True))),
+        *values,
         *agreement,
         Heading(3, "Prompt"),
         *_prompt(info, first_with),
@@ -212,12 +236,14 @@ def _quality(dataset: Dataset) -> list[Block]:
     report = dataset.agreement
     if report is None:
         return [*blocks, Paragraph("Agreement between the AI and the researchers was not measured.")]
-    return [
-        *blocks,
+    blocks += [
         Paragraph(_agreement_note(report)),
         _table(tuple(AGREEMENT_COLUMNS), [_cells(row, AGREEMENT_COLUMNS) for row in rows]),
-        Paragraph(report.summary()),
     ]
+    quality: QualityReport | None = dataset.quality
+    if quality is None:
+        return [*blocks, Paragraph(report.summary())]
+    return [*blocks, codebook_figures.agreement_figure(report), Paragraph(quality.summary())]
 
 
 def _agreement_note(report: AgreementReport) -> str:
