@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from coderai_desktop.llm.provider_service import ProviderService
     from coderai_desktop.pipeline.copilot import Copilot
     from coderai_desktop.pipeline.jobs import JobService
+    from coderai_desktop.pipeline.project_path import ProjectPathService
     from coderai_desktop.pipeline.prompt_lab import PromptLab
     from coderai_desktop.pipeline.refinement import RefinementService
     from coderai_desktop.review.results import ResultsService
@@ -166,7 +167,14 @@ class AppContext:
     def exports(self, user: UserSession) -> ExportService:
         from coderai_desktop.export.service import ExportService
 
-        return ExportService(self.database, user, self.reviews(user).agreement_in)
+        reviews = self.reviews(user)
+        return ExportService(self.database, user, reviews.agreement_in, reviews.quality_in)
+
+    def project_path(self, user: UserSession) -> ProjectPathService:
+        """Where a project stands on its way to an exported dataset (the Overview)."""
+        from coderai_desktop.pipeline.project_path import ProjectPathService
+
+        return ProjectPathService(self.database, user)
 
     def storage_problem(self, error: BaseException) -> CoderAIError | None:
         """A full disk, read-only folder or damaged database, in plain words (None for anything else)."""

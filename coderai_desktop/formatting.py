@@ -41,3 +41,14 @@ def file_size(size: int) -> str:
     if size < 1_000_000:
         return f"{size / 1000:.0f} KB"
     return f"{size / 1e6:.1f} MB"
+
+
+def value_text(value: object) -> str:
+    """A coded value in a sentence or a table cell: '(no value)', 'yes', 'a; b'."""
+    if value is None or value == "" or value == []:
+        return "(no value)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(value_text(item) for item in value)
+    return str(value)

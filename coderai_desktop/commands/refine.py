@@ -19,6 +19,7 @@ from coderai_desktop.domain.refinement import (
     RefinementInfo,
     RefinementStatus,
 )
+from coderai_desktop.formatting import money, value_text
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext
@@ -85,7 +86,7 @@ async def refine_prompt(context: AppContext, args: argparse.Namespace) -> int:
     confirm(
         "Test the proposals on the held-out documents?",
         assume_yes=args.yes,
-        why=f"Testing the proposals calls the model (about ${estimate.cost:.2f})",
+        why=f"Testing the proposals calls the model (about {money(estimate.cost)})",
     )
     info = await service.evaluate(info.id)
     _print_results(info)
@@ -127,8 +128,8 @@ def _print_analysis(analysis: FeedbackAnalysis) -> None:
         rows = [
             (
                 item.document + (f" [{item.entity}]" if item.entity else ""),
-                _value(item.ai_value),
-                _value(item.human_value),
+                value_text(item.ai_value),
+                value_text(item.human_value),
                 item.kind,
                 item.note or "",
             )
@@ -164,14 +165,8 @@ def _print_results(info: RefinementInfo) -> None:
     rows = [("current prompt", info.baseline.text() if info.baseline else "not measured", "")]
     for number, proposal in enumerate(info.proposals, 1):
         result = proposal.result.text() if proposal.result else "not tested"
-        rows.append((f"[{number}] {proposal.title}", result, f"${proposal.cost:.2f}"))
+        rows.append((f"[{number}] {proposal.title}", result, money(proposal.cost)))
     print(f"On the {len(info.split.held_out)} held-out documents:")
     print_table(("PROMPT", "AGREEMENT WITH YOUR REVIEWS", "COST"), rows)
     if (best := info.best) is not None:
         print(f"Best on the held-out documents: [{best + 1}] {info.proposals[best].title}.")
-
-
-def _value(value: object) -> str:
-    if value is None or value == []:
-        return "(no value)"
-    return "; ".join(map(str, value)) if isinstance(value, list) else str(value)

@@ -174,7 +174,7 @@ class EvaluationEstimate:
     def text(self) -> str:
         return (
             f"Re-coding {self.documents} held-out documents with {self.proposals} proposals: {self.calls} calls, "
-            f"about {self.input_tokens:,} tokens in and {self.output_tokens:,} out, ${self.cost:.2f}."
+            f"about {self.input_tokens:,} tokens in and {self.output_tokens:,} out, ${self.cost:,.2f}."
         )
 
 

@@ -14,12 +14,9 @@ not see.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import math
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,7 +25,7 @@ from sqlalchemy.orm import Session
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.codebook import Codebook, VariableSpec
-from coderai_desktop.domain.enums import ExtractionStatus, PromptReason
+from coderai_desktop.domain.enums import PromptReason
 from coderai_desktop.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.domain.refinement import (
@@ -39,7 +36,6 @@ from coderai_desktop.domain.refinement import (
     EvaluationEstimate,
     FeedbackAnalysis,
     FeedbackItem,
-    HeldOutResult,
     Proposal,
     RefinementInfo,
     RefinementStatus,
@@ -47,7 +43,7 @@ from coderai_desktop.domain.refinement import (
 )
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.client import Usage
-from coderai_desktop.llm.prompts import entity_plan, extraction_plans, variable_definition
+from coderai_desktop.llm.prompts import variable_definition
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.codebooks import CodebookVersionRepository
@@ -63,20 +59,14 @@ from coderai_desktop.persistence.repositories.refinements import (
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.persistence.tables import Account, Refinement
 from coderai_desktop.pipeline import refinement_prompts as prompts
-from coderai_desktop.pipeline.documents import load_document
-from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentResult
+from coderai_desktop.pipeline import refinement_trial as held_out
 from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.pipeline.planning import RunSetup, prepare
 from coderai_desktop.pipeline.refinement_split import split_documents
-from coderai_desktop.review.agreement import compare_codes
 from coderai_desktop.review.feedback import analyse
 from coderai_desktop.review.records import read_records
-from coderai_desktop.text_tokens import estimate_tokens
 
 logger = logging.getLogger(__name__)
-
-Progress = Callable[[int, int], None]  # (documents re-coded, documents to re-code)
-UnitKey = tuple[int, int | None]
 
 
 @dataclass(frozen=True)
@@ -217,31 +207,9 @@ class RefinementService:
         """What re-coding the held-out documents with every proposal would cost."""
         info = await self.get(refinement_id)
         setup = await self._jobs.setup(info.project_id)
-        spec = _spec(setup, info.variable)
-        calls = tokens_in = tokens_out = 0
-        for document_id in info.split.held_out:
-            text = await self._documents.document_text(document_id)
-            document_tokens = estimate_tokens(text.text)
-            chunks = max(1, math.ceil(document_tokens / max(1, setup.policy.budget)))
-            for proposal in info.proposals:
-                plans = _plans(setup, revised(spec, proposal.changes))
-                units = 1 if setup.entity_plan is None else 1 + _entities(info, document_id)
-                for plan in plans:
-                    prompt = estimate_tokens(plan.system_prompt) + estimate_tokens(plan.instruction)
-                    calls += chunks * units
-                    tokens_in += units * (document_tokens + chunks * prompt)
-                    tokens_out += chunks * units * plan.max_tokens // 2
-        settings = setup.settings
-        return EvaluationEstimate(
-            documents=len(info.split.held_out),
-            proposals=len(info.proposals),
-            calls=calls,
-            input_tokens=tokens_in,
-            output_tokens=tokens_out,
-            cost=settings.cost(tokens_in, tokens_out),
-        )
+        return await held_out.estimate(setup, _spec(setup, info.variable), info, self._documents)
 
-    async def evaluate(self, refinement_id: int, progress: Progress | None = None) -> RefinementInfo:
+    async def evaluate(self, refinement_id: int, progress: held_out.Progress | None = None) -> RefinementInfo:
         """Re-code the held-out documents with each proposal and measure its agreement with the researcher
         there, beside the current prompt's (the values the researcher reviewed). Stores only the figures."""
         info = await self.get(refinement_id)
@@ -250,45 +218,15 @@ class RefinementService:
         setup = await self._jobs.setup(info.project_id)
         spec = _spec(setup, info.variable)
         await self._database.run(lambda s: self._unchanged(s, info))
-        held_out = set(info.split.held_out)
-        items = [item for item in info.errors if item.document_id in held_out]
-        human = {item.unit: item.human_value for item in items}
-        baseline = _result(spec, {item.unit: item.ai_value for item in items}, human)
         client = await self._providers.client(setup.settings)
-        documents = [await load_document(self._documents, d, setup.policy) for d in info.split.held_out]
-        total, done = len(documents) * len(info.proposals), 0
-        slots = asyncio.Semaphore(max(1, setup.settings.concurrency))
-        evaluated: list[Proposal] = []
-        spent = 0.0
-        for proposal in info.proposals:
-            candidate = revised(spec, proposal.changes)
-            variables = [candidate if v.name == spec.name else v for v in setup.variables]
-            entities = entity_plan(setup.context, variables) if setup.entity_plan is not None else None
-            extractor = DocumentExtractor(
-                client, setup.context, variables, _plans(setup, candidate), entities
-            )
-
-            async def code(document: Any, extractor: DocumentExtractor = extractor) -> DocumentResult:
-                nonlocal done
-                async with slots:
-                    result = await extractor.extract(document)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-                return result
-
-            results = await asyncio.gather(*(code(document) for document in documents))
-            coded = _coded_units(results, info.split.held_out, spec.name, items)
-            usage = sum((result.usage for result in results), Usage())
-            cost = setup.settings.cost(usage.input_tokens, usage.output_tokens)
-            spent += cost
-            evaluated.append(replace(proposal, result=_result(spec, coded, human), cost=cost))
+        baseline, tested = await held_out.try_proposals(setup, spec, info, client, self._documents, progress)
 
         def store(session: Session) -> RefinementInfo:
             row = RefinementRepository(session, self._user.workspace_id).require(info.id)
-            row.proposals = [proposal_json(proposal) for proposal in evaluated]
+            row.proposals = [proposal_json(proposal) for proposal in tested]
             row.baseline = result_json(baseline)
             row.status = RefinementStatus.EVALUATED.value
+            spent = sum(proposal.cost for proposal in tested)
             row.usage = {**row.usage, "cost": float(row.usage.get("cost", 0.0)) + spent}
             return self._info(session, row)
 
@@ -440,53 +378,6 @@ def _spec(setup: RunSetup, name: str) -> VariableSpec:
     if spec is None:
         raise NotFoundError(f"The codebook has no variable named {name!r} any more.")
     return spec
-
-
-def _plans(setup: RunSetup, candidate: VariableSpec) -> list[Any]:
-    """The calls a run would make for the variable, with the candidate in the codebook."""
-    variables = [candidate if v.name == candidate.name else v for v in setup.variables]
-    plans = extraction_plans(setup.context, variables, setup.settings.mode)
-    return [plan for plan in plans if candidate.name in plan.variable_names]
-
-
-def _entities(info: RefinementInfo, document_id: int) -> int:
-    return len({item.entity_index for item in info.errors if item.document_id == document_id})
-
-
-def _coded_units(
-    results: list[DocumentResult], documents: tuple[int, ...], variable: str, items: list[FeedbackItem]
-) -> dict[UnitKey, Any]:
-    """The re-coded values of the variable by unit; entities are matched to the reviewed ones by name (a
-    new coding may list them in another order). A unit left uncoded counts as missing."""
-    names = {
-        (item.document_id, _name(item.entity)): item.unit for item in items if item.entity_index is not None
-    }
-    coded: dict[UnitKey, Any] = {}
-    for document_id, result in zip(documents, results, strict=True):
-        for unit in result.units:
-            key: UnitKey | None = (document_id, None)
-            if unit.entity is not None:
-                key = names.get((document_id, _name(unit.entity.name)))
-            value = next((v for v in unit.values if v.variable == variable), None)
-            if key is not None and value is not None and value.status is not ExtractionStatus.FAILED:
-                coded[key] = value.value
-    return coded
-
-
-def _name(text: str | None) -> str:
-    return " ".join((text or "").split()).casefold()
-
-
-def _result(spec: VariableSpec, coded: dict[UnitKey, Any], human: dict[UnitKey, Any]) -> HeldOutResult:
-    comparison = compare_codes(spec, coded, human)
-    return HeldOutResult(
-        n=comparison.n,
-        measure=comparison.reliability_name,
-        reliability=comparison.reliability,
-        interval=comparison.reliability_ci,
-        percent=comparison.percent,
-        failed=len(set(human) - set(coded)),
-    )
 
 
 def _detail(info: RefinementInfo, proposal: Proposal) -> str:

@@ -219,7 +219,7 @@ def _definitions(raw: Any, spec: VariableSpec, dropped: list[str]) -> dict[str, 
 def _examples(
     raw: Any, spec: VariableSpec, passages: dict[str, Passage], dropped: list[str]
 ) -> list[ProposedExample]:
-    examples = []
+    examples: list[ProposedExample] = []
     for item in raw if isinstance(raw, list) else []:
         if len(examples) == MAX_EXAMPLES:
             dropped.append(f"examples beyond {MAX_EXAMPLES}")

@@ -19,6 +19,7 @@ from coderai_desktop.ui.documents.page import DocumentsPage
 from coderai_desktop.ui.export.page import ExportPage
 from coderai_desktop.ui.projects.list_panel import ProjectListPanel
 from coderai_desktop.ui.projects.overview_page import OverviewPage
+from coderai_desktop.ui.quality.page import QualityPage
 from coderai_desktop.ui.report_problem import ReportProblemDialog
 from coderai_desktop.ui.results.page import ResultsPage
 from coderai_desktop.ui.run.page import RunPage
@@ -34,13 +35,6 @@ from coderai_desktop.ui.widgets.messages import ask
 from coderai_desktop.ui.wizard.new_project import NewProjectWizard
 
 Shortcut = QKeySequence | QKeySequence.StandardKey | str
-NOT_YET = "Not part of this version yet."
-FUTURE_PAGES = {
-    "quality": (
-        "Quality",
-        "Agreement between the AI and your corrections, per variable, and prompts refined from them.",
-    ),
-}
 
 
 class MainWindow(QMainWindow):
@@ -66,7 +60,7 @@ class MainWindow(QMainWindow):
         self.sidebar = ProjectListPanel()
         self.sidebar.sig_selected.connect(self._project_selected)
         self.sidebar.sig_new_requested.connect(self.new_project)
-        self.overview = OverviewPage()
+        self.overview = OverviewPage(context.project_path(user), runner)
         self.overview.sig_go_to.connect(self.go_to_page)
         self.codebook = CodebookPage(self.service, runner)
         self.codebook_panels = codebook_panels(self.codebook, context, user, runner)
@@ -81,6 +75,12 @@ class MainWindow(QMainWindow):
         self.run_page.sig_project_changed.connect(lambda: self.refresh_projects(self._project_id()))
         self.results_page = ResultsPage(context.results(user), runner)
         self.results_page.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.quality_page = QualityPage(context.reviews(user), context.refinement(user), runner)
+        self.quality_page.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.quality_page.sig_codebook_changed.connect(self._codebook_changed_elsewhere)
+        self.quality_page.sig_go_to.connect(self.go_to_page)
+        self.results_page.sig_values_changed.connect(self.quality_page.mark_stale)
+        self.run_page.sig_project_changed.connect(self.quality_page.mark_stale)
         self.export_page = ExportPage(context.exports(user), runner)
         self.pages: dict[str, QWidget] = {
             "overview": self.overview,
@@ -88,14 +88,12 @@ class MainWindow(QMainWindow):
             "codebook": self.codebook,
             "run": self.run_page,
             "results": self.results_page,
+            "quality": self.quality_page,
             "export": self.export_page,
         }
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         for key in ("overview", "documents", "codebook", "run", "results", "quality", "export"):
-            if key in FUTURE_PAGES:
-                title, text = FUTURE_PAGES[key]
-                self.pages[key] = EmptyState(title, f"{text}\n\n{NOT_YET}")
             self.tabs.addTab(self.pages[key], key.capitalize())
         self.no_project = EmptyState(
             "No project selected",
@@ -211,7 +209,14 @@ class MainWindow(QMainWindow):
         self.codebook_panels.set_project(project)
         self.run_page.show_project(project)
         self.results_page.show_project(project)
+        self.quality_page.show_project(project)
         self.export_page.show_project(project)
+
+    def _codebook_changed_elsewhere(self) -> None:
+        """A refinement changed a variable: the Codebook page reads it again, unless it holds edits of its
+        own (saving them then makes a version of their own, as any save does)."""
+        if self.project is not None and not self.codebook.has_unsaved_changes():
+            self.codebook.show_project(self.project)
 
     def _project_id(self) -> int | None:
         return self.project.id if self.project is not None else None

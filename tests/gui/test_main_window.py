@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from coderai_desktop.domain.codebook import ProjectContext
+from coderai_desktop.domain.project_path import StageKey
 from coderai_desktop.projects.codebook_file import read_codebook_file
 from coderai_desktop.resources_path import resource
 from coderai_desktop.ui.about import AboutDialog
@@ -51,17 +52,19 @@ def test_projects_are_listed_and_the_last_one_is_reopened(
     assert window.project is not None and window.project.id == beta.id
     assert window.windowTitle() == "CoderAI Desktop — Beta"
     assert window.overview.title_label.text() == "Beta"
-    assert window.overview.fields["Codebook"].text() == "7 variables"
     assert window.overview.fields["Domain"].text() == "Law"
+    qtbot.waitUntil(lambda: window.overview.path is not None, timeout=10_000)
+    assert window.overview.path.stage(StageKey.CODEBOOK).detail == "7 variables"
     qtbot.waitUntil(lambda: window.codebook.model.rowCount() == 7, timeout=10_000)
 
 
-def test_the_next_step_button_leads_to_the_codebook(qtbot, context, alice, runner, ui_state, run, service):
+def test_the_next_step_button_leads_to_the_documents(qtbot, context, alice, runner, ui_state, run, service):
     run(service.create_project(ProjectContext(name="Empty")))
     window = open_window(qtbot, context, alice, runner, ui_state)
+    qtbot.waitUntil(lambda: window.overview.next_button is not None, timeout=10_000)
     assert window.overview.next_button.isVisible()
     window.overview.next_button.click()
-    assert window.tabs.currentWidget() is window.codebook
+    assert window.tabs.currentWidget() is window.documents
 
 
 def test_deleting_a_project_asks_first(qtbot, context, alice, runner, ui_state, run, service) -> None:

@@ -519,11 +519,11 @@ def test_problems_are_shown_next_to_their_fields_and_cleared(qtbot, form) -> Non
     assert not form.general.isVisibleTo(form)
 
     # A field pydantic refuses (the page words it) and a path no field owns.
-    form.show_problems({("instructions",): "instructions: must not be empty", ("examples",): "odd"})
+    form.show_problems({("instructions",): "instructions: must not be empty", ("colour",): "odd"})
     assert not name_slot.error.isVisibleTo(form) and form.name.property("problem") is False
     assert form.categories.model.index(1, COL_VALUE).data(Qt.ItemDataRole.BackgroundRole) is None
     assert form._targets[("instructions",)][0].error.text() == "instructions: must not be empty"
-    assert form.general.isVisibleTo(form) and form.general.error.text() == "examples: odd"
+    assert form.general.isVisibleTo(form) and form.general.error.text() == "colour: odd"
     show(form, "plan_title")  # another variable: nothing of the old problems stays
     assert not form.general.isVisibleTo(form)
     assert not form._targets[("instructions",)][0].error.isVisibleTo(form)
@@ -560,3 +560,25 @@ def test_screenshot_and_the_time_to_show_fifty_categories(qtbot, form) -> None:
         assert form.grab().save(str(SHOTS / "variable_form.png"))
     finally:
         app.setStyleSheet(previous)
+
+
+def test_worked_examples_are_shown_kept_and_removed(qtbot, form) -> None:
+    examples = [
+        {
+            "quote": "emission_target_percent: 55",
+            "value": 55,
+            "explanation": "the city's",
+            "source": "lyon.txt",
+        },
+        {"quote": "Transport falls by 30%", "value": None},
+    ]
+    form.set_variable({**SPECS["emission_target_percent"], "examples": examples}, [], {})
+    assert form.examples.list.count() == 2 and not form.examples.empty.isVisibleTo(form)
+    assert form.examples.list.item(0).text() == '"emission_target_percent: 55" → 55 (the city\'s)'
+    assert form.fields()["examples"] == examples  # kept as they are when another field changes
+    form.examples.list.setCurrentRow(0)
+    with qtbot.waitSignal(form.sig_edited) as edited:
+        form.examples.remove_button.click()
+    assert edited.args[0]["examples"] == examples[1:]
+    form.set_variable(SPECS["plan_title"], [], {})
+    assert form.examples.empty.isVisibleTo(form) and form.fields()["examples"] == []

@@ -72,3 +72,12 @@ class DocumentRepository(ProjectPartRepository[Document]):
             Document.workspace_id == self.workspace_id, Document.stored_path == stored_path
         )
         return int(self.session.scalar(query) or 0)
+
+    def status_counts(self, project_id: int) -> dict[DocumentStatus, int]:
+        """How many of a project's documents are in each status (statuses with none are left out)."""
+        query = (
+            sa.select(Document.status, sa.func.count())
+            .where(Document.workspace_id == self.workspace_id, Document.project_id == project_id)
+            .group_by(Document.status)
+        )
+        return {status: int(n) for status, n in self.session.execute(query)}

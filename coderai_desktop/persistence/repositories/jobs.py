@@ -124,6 +124,21 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
         }
         return {document_id for document_id in self.session.scalars(query.where(JobItem.job_id.in_(jobs)))}
 
+    def coded_documents(self, project_id: int) -> int:
+        """How many of a project's documents a run of the dataset (sample or full) has coded."""
+        query = (
+            sa.select(sa.func.count(sa.distinct(JobItem.document_id)))
+            .join(ProcessingJob, ProcessingJob.id == JobItem.job_id)
+            .where(
+                JobItem.workspace_id == self.workspace_id,
+                ProcessingJob.workspace_id == self.workspace_id,
+                ProcessingJob.project_id == project_id,
+                ProcessingJob.job_type.in_(DATASET_JOB_TYPES),
+                JobItem.status == JobItemStatus.DONE,
+            )
+        )
+        return int(self.session.scalar(query) or 0)
+
     def log(
         self,
         job: ProcessingJob,

@@ -31,6 +31,9 @@ class ResultsEditing(QObject):
     sig_message = Signal(str)
     """What an edit did (or why it did not), for the status bar."""
 
+    sig_values_changed = Signal()
+    """Reviews or codings were written (or undone): agreement and the Quality page change."""
+
     def __init__(
         self,
         service: ResultsService,
@@ -253,6 +256,8 @@ class ResultsEditing(QObject):
 
     def show_cells(self, project_id: int | None, cells: dict[UnitKey, dict[str, Cell]]) -> None:
         """Show the cells a write read back (still the project shown)."""
+        if cells:
+            self.sig_values_changed.emit()
         if cells and project_id == self.project_id:
             self._model.update_units(cells)
 

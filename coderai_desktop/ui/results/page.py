@@ -31,6 +31,9 @@ class ResultsPage(QWidget):
     sig_message = Signal(str)
     """A short confirmation or problem for the status bar."""
 
+    sig_values_changed = Signal()
+    """Reviews or codings were written or undone."""
+
     def __init__(self, service: ResultsService, runner: TaskRunner, parent: QWidget | None = None):
         super().__init__(parent)
         self._service = service
@@ -88,6 +91,7 @@ class ResultsPage(QWidget):
         self.panel.sig_page_requested.connect(self._fetch_page_image)
         self.delegate.sig_problem.connect(self._say)
         self.editing.sig_message.connect(self._say)
+        self.editing.sig_values_changed.connect(self.sig_values_changed)
         self.set_project(None)
 
     # -- project and units ------------------------------------------------------------------------------

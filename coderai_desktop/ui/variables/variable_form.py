@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from coderai_desktop.domain.enums import IfMultipleValues, IfUncertain, VariableType
 from coderai_desktop.ui.variables.category_editor import KEYS, CategoryEditor
 from coderai_desktop.ui.variables.dependency_editor import INDENT, DependencyEditor, RulesEditor
+from coderai_desktop.ui.variables.examples_editor import ExamplesEditor
 from coderai_desktop.ui.variables.value_widgets import (
     FIELD_WIDTH,
     PROBLEM_STYLE,
@@ -133,6 +134,10 @@ class VariableForm(QWidget):
         self.classification_rules.setToolTip(
             "Optional rules for hard cases, e.g. which category wins when two apply."
         )
+        self.examples = ExamplesEditor()
+        self.examples.setToolTip(
+            "Passages of coded documents and the value each gives: the model reads them with the instructions."
+        )
         self.categories = CategoryEditor()
         self.ordered = QCheckBox("The categories are ordered, listed from lowest to highest")
         self.ordered.setToolTip(
@@ -186,7 +191,7 @@ class VariableForm(QWidget):
         self.if_uncertain.activated.connect(self._changed)
         self.if_multiple.activated.connect(self._multiple_chosen)
         self.max_values.valueChanged.connect(self._changed)
-        for widget in (self.default, self.rules, self.dependency):
+        for widget in (self.default, self.rules, self.dependency, self.examples):
             widget.sig_edited.connect(self._changed)
 
     def _sections(self) -> list[QGroupBox]:
@@ -198,6 +203,7 @@ class VariableForm(QWidget):
                 ("Type", "type", self.type, ""),
                 ("Instructions", "instructions", self.instructions, ""),
                 ("Classification rules", "classification_rules", self.classification_rules, ""),
+                ("Worked examples", "examples", self.examples, ""),
             ],
         )
         self.category_section = self._section(
@@ -278,6 +284,7 @@ class VariableForm(QWidget):
             self.type.setCurrentIndex(self.type.findData(kind.value))
             self.instructions.set_text(str(fields.get("instructions") or ""))
             self.classification_rules.set_text(str(fields.get("classification_rules") or ""))
+            self.examples.set_examples(list(fields.get("examples") or []))
             self.categories.set_categories(list(fields.get("categories") or []))
             self.ordered.setChecked(bool(fields.get("ordered")))
             threshold = fields.get("confidence_threshold")
@@ -320,6 +327,7 @@ class VariableForm(QWidget):
             "default_value": self._default_value(),
             "validation_rules": self.rules.rules(),
             "depends_on": self.dependency.dependency(),
+            "examples": self.examples.examples(),
         }
 
     def show_problems(self, problems: dict[tuple[str | int, ...], str]) -> None:

@@ -30,6 +30,11 @@ def test_refine_prints_proposals_and_results_and_changes_nothing_until_chosen(
     assert coderai("run", PROJECT, "--sample", "20").code == 0
     asyncio.run(review_budgets(context.reviews(user), plans, sorted(plans.ids)))
 
+    saved = coderai("agreement", PROJECT, "--save", "--refine-after", "5")
+    assert saved.code == 0 and "worth refining after 5 corrections" in saved.err
+    refused = coderai("agreement", PROJECT, "--refine-after", "5")
+    assert refused.code == 1 and "kept with --save" in refused.err
+
     asked = coderai("refine", PROJECT, "budget", "--seed", "7")
     assert asked.code == 1 and "add --yes to confirm" in asked.err and "calls the model" in asked.err
     assert "budget: 10 of 20 reviewed values corrected (wrong value 10)." in asked.out

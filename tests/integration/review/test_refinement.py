@@ -5,12 +5,16 @@ prompt version "refined from feedback"; nothing changes without the choice. SQLi
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 import sqlalchemy as sa
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
-from coderai_desktop.domain.enums import PromptReason
+from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
+from coderai_desktop.domain.enums import FeedbackType, PromptReason
 from coderai_desktop.domain.errors import ConflictError, InvalidInputError
 from coderai_desktop.domain.refinement import ErrorKind, RefinementStatus
 from coderai_desktop.ingest.service import DocumentService
@@ -19,7 +23,7 @@ from coderai_desktop.persistence.tables import Prompt
 from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.pipeline.refinement import RefinementService
 from coderai_desktop.review.service import ReviewService
-from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.openai_server import FakeOpenAI, default_responder, schema_of
 from tests.integration.review.refinement_fakes import REFINED_RULE, responder, review_budgets
 from tests.integration.runs.conftest import Corpus, MakeCorpus, on_each_backend
 
@@ -157,3 +161,70 @@ async def test_refinement_needs_corrections_and_documents_to_hold_out(
     analysis = await refinement.analyse(corpus.project_id, "budget")
     assert len(analysis.errors) == 1 and not analysis.ready
     assert "1 of 1 reviewed values corrected" in analysis.summary()
+
+
+FIRMS = ProjectContext(
+    name="Firms",
+    description="Companies in annual reports.",
+    unit_of_observation="ENTITY",
+    entity_identification_pattern="each company named on an 'entity:' line",
+)
+REVENUE = [VariableSpec(name="revenue", type="number", instructions="The company's revenue in millions.")]
+GROUP_RULE = "Count the revenue of the whole group"
+
+
+def entity_responder(request: dict) -> Any:
+    """The model reads each firm's own line; with GROUP_RULE in the prompt it doubles ACME's (the researcher
+    counts ACME's subsidiary too). The refiner proposes that rule with an example from a passage it saw."""
+    schema = schema_of(request) or {}
+    if "proposals" in schema.get("properties", {}):
+        shown = "\n".join(str(m["content"]) for m in request["messages"] if m["role"] == "user")
+        label, passage = re.findall(r"Passage of (R\d+):\n(.*?)(?:\n</document>|\Z)", shown, re.DOTALL)[0]
+        line = next(line for line in passage.splitlines() if line.startswith("[ACME] revenue"))
+        proposal = {
+            "title": "Groups",
+            "rationale": "ACME's subsidiary counts.",
+            "instructions": f"The company's revenue in millions. {GROUP_RULE}.",
+            "classification_rules": None,
+            "category_definitions": [],
+            "examples": [{"document": label, "quote": line, "value": "1", "explanation": "the group"}],
+        }
+        return {"proposals": [proposal]}
+    answer = default_responder(request)
+    system = " ".join(m["content"] for m in request["messages"] if m["role"] == "system")
+    if GROUP_RULE in system and "Entity: ACME" in request["messages"][-1]["content"]:
+        answer["revenue"]["value"] *= 2
+    return answer
+
+
+@on_each_backend
+async def test_entity_units_are_refined_and_tested_by_name(
+    refinement: RefinementService,
+    make_corpus: MakeCorpus,
+    configure: object,
+    jobs: JobService,
+    reviews: ReviewService,
+    server: FakeOpenAI,
+) -> None:
+    server.responder = entity_responder
+    reports = {
+        f"report-{n:02d}.txt": f"Report {n}\n\nentity: ACME\nentity: Globex\n\n[ACME] revenue: {n + 1}\n"
+        f"[Globex] revenue: {n + 20}\n"
+        for n in range(10)
+    }
+    corpus = await make_corpus(0, project=FIRMS, variables=REVENUE, extra=reports)
+    await jobs.run((await jobs.start(corpus.project_id, sample=10, seed=1)).id)
+    for n, name in enumerate(sorted(reports)):
+        acme = await reviews.find_value(corpus.project_id, name, "revenue", entity=0)
+        await reviews.review(acme, FeedbackType.INCORRECT, 2 * (n + 1))
+        await reviews.review(
+            await reviews.find_value(corpus.project_id, name, "revenue", entity=1), FeedbackType.CORRECT
+        )
+
+    info = await refinement.propose(corpus.project_id, "revenue", seed=2, held_out_share=0.4)
+    assert len(info.split.held_out) == 4 and len(info.errors) == 20
+    info = await refinement.evaluate(info.id)
+    baseline, result = info.baseline, info.proposals[0].result
+    assert baseline is not None and result is not None
+    assert (baseline.n, result.n, result.failed) == (8, 8, 0)  # both firms of each held-out report
+    assert baseline.percent == 0.5 and result.percent == 1.0

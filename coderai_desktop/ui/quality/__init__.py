@@ -1,0 +1,1 @@
+"""The Quality page: agreement per variable, its charts, and prompt refinement."""
