@@ -144,12 +144,10 @@ class RefinementService:
         confirmed = confirmed[: prompts.MAX_CONFIRMED]
         passages = await self._passages(errors[: prompts.MAX_ERRORS] + confirmed)
         settings = setup.settings
-        sent = prompts.messages(
-            setup.context, spec, errors, confirmed, passages, proposals, strict=settings.uses_strict_schema
-        )
+        sent, answer = prompts.fitted(setup.context, spec, errors, confirmed, passages, proposals, settings)
         client = await self._providers.client(settings)
         result = await client.structured(
-            sent, prompts.schema(proposals), temperature=prompts.TEMPERATURE, max_tokens=prompts.MAX_TOKENS
+            sent, prompts.schema(proposals), temperature=prompts.TEMPERATURE, max_tokens=answer
         )
         found = prompts.checked(result.data, spec, {passage.label: passage for passage in passages.values()})
         for proposal in found:

@@ -16,16 +16,22 @@ from typing import Any
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.coercion import CoercionError, check_value
 from coderai_desktop.domain.enums import MatchStatus
+from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.provider import ProviderSettings
 from coderai_desktop.domain.refinement import FeedbackItem, ProposalChanges, ProposedExample
 from coderai_desktop.llm.prompts import DOCUMENT_CLOSE, DOCUMENT_OPEN, project_lines, variable_definition
 from coderai_desktop.pipeline.grounding import Grounder
+from coderai_desktop.text_tokens import estimate_tokens
 
 TEMPERATURE = 0.4  # distinct revisions, not one revision three times
 MAX_TOKENS = 6000
 MAX_ERRORS = 40  # corrections shown (the rest are counted)
+MIN_ERRORS = 3  # a small context shows fewer, but not fewer than this
+CONTEXT_MARGIN = 0.1
 MAX_CONFIRMED = 8  # confirmed values shown, so that a revision does not break what works
 PASSAGE_CHARS = 700  # of a document around the value
 MAX_EXAMPLES = 3  # per proposal
+MAX_QUOTE = 400  # characters of an example's passage: a sentence or two, not a page of the document
 VERBATIM = (MatchStatus.EXACT, MatchStatus.NORMALIZED)
 
 SYSTEM = """You are a methods adviser who improves the coding instructions of a research codebook. A language \
@@ -103,22 +109,27 @@ def messages(
     count: int,
     *,
     strict: bool,
+    shown_errors: int = MAX_ERRORS,
+    shown_confirmed: int = MAX_CONFIRMED,
 ) -> list[dict[str, str]]:
+    """The request: the first `shown_errors` corrections and `shown_confirmed` confirmed values, each as data
+    with its passage, then the variable and what to propose."""
     system = "\n".join([SYSTEM, "", *project_lines(context)])
+    errors_shown, confirmed_shown = errors[:shown_errors], confirmed[:shown_confirmed]
     shown = [
-        f"{DOCUMENT_OPEN}\n{_review_block(item, passages, True)}\n{DOCUMENT_CLOSE}"
-        for item in errors[:MAX_ERRORS]
+        f"{DOCUMENT_OPEN}\n{_review_block(item, passages, True)}\n{DOCUMENT_CLOSE}" for item in errors_shown
     ]
     shown += [
         f"{DOCUMENT_OPEN}\n{_review_block(item, passages, False)}\n{DOCUMENT_CLOSE}"
-        for item in confirmed[:MAX_CONFIRMED]
+        for item in confirmed_shown
     ]
-    more = f" ({len(errors) - MAX_ERRORS} more corrections not shown)" if len(errors) > MAX_ERRORS else ""
+    left = len(errors) - len(errors_shown)
+    more = f" ({left} more corrections not shown)" if left else ""
     request = (
         f"The variable as the coding prompt states it now:\n{variable_definition(spec).strip()}\n\n"
-        f"Above: {min(len(errors), MAX_ERRORS)} corrections{more} and {min(len(confirmed), MAX_CONFIRMED)} "
-        f"confirmed values of this variable. Propose {count} different revisions of {spec.name}'s "
-        'instructions that would avoid these errors. Answer with one JSON object {"proposals": [...]}.'
+        f"Above: {len(errors_shown)} corrections{more} and {len(confirmed_shown)} confirmed values of this "
+        f"variable. Propose {count} different revisions of {spec.name}'s instructions that would avoid these "
+        'errors. Answer with one JSON object {"proposals": [...]}.'
     )
     if not strict:
         request += "\n\nAnswer with JSON only, matching this JSON schema:\n" + json.dumps(schema(count))
@@ -127,6 +138,52 @@ def messages(
         *({"role": "user", "content": block} for block in shown),
         {"role": "user", "content": request},
     ]
+
+
+def fitted(
+    context: ProjectContext,
+    spec: VariableSpec,
+    errors: list[FeedbackItem],
+    confirmed: list[FeedbackItem],
+    passages: dict[int, Passage],
+    count: int,
+    settings: ProviderSettings,
+) -> tuple[list[dict[str, str]], int]:
+    """The request cut to the model's context (confirmed values go first, then corrections, down to
+    MIN_ERRORS), and the answer's token budget; InvalidInputError when even that does not fit."""
+    answer = min(MAX_TOKENS, settings.context_tokens // 3)
+    room = int(settings.context_tokens * (1 - CONTEXT_MARGIN)) - answer
+    shown_errors, shown_confirmed = min(len(errors), MAX_ERRORS), min(len(confirmed), MAX_CONFIRMED)
+    while True:
+        sent = messages(
+            context,
+            spec,
+            errors,
+            confirmed,
+            passages,
+            count,
+            strict=settings.uses_strict_schema,
+            shown_errors=shown_errors,
+            shown_confirmed=shown_confirmed,
+        )
+        needed = sum(estimate_tokens(message["content"]) for message in sent)
+        if needed <= room or shown_errors <= MIN_ERRORS:
+            break
+        if shown_confirmed:
+            shown_confirmed //= 2
+        else:
+            shown_errors = max(MIN_ERRORS, shown_errors * 2 // 3)
+    if needed > room:
+        raise InvalidInputError(
+            f"The corrections do not fit the model's context ({settings.context_tokens:,} tokens) beside room "
+            "for the answer: raise the context setting of the provider, or use a model with a larger one."
+        )
+    if settings.token_budget is not None and needed + answer > settings.token_budget:
+        raise InvalidInputError(
+            f"Asking for proposals would need about {needed + answer:,} tokens, more than the token budget of "
+            f"{settings.token_budget:,}: raise the budget in the provider settings."
+        )
+    return sent, answer
 
 
 def _review_block(item: FeedbackItem, passages: dict[int, Passage], corrected: bool) -> str:
@@ -229,7 +286,11 @@ def _examples(
         if passage is None:
             dropped.append(f"an example from {label or 'no document'}, not a document it was shown")
             continue
-        found = Grounder(passage.text).locate(str(item.get("quote", "")))
+        quote_text = str(item.get("quote", ""))
+        if len(quote_text) > MAX_QUOTE:
+            dropped.append(f"an example quoting {len(quote_text)} characters (at most {MAX_QUOTE})")
+            continue
+        found = Grounder(passage.text).locate(quote_text)
         if found.start is None or found.end is None or found.status not in VERBATIM:
             dropped.append(f"an example whose quote is not in {label} word for word")
             continue

@@ -18,10 +18,11 @@ from coderai_desktop.review.statistics import normalise_text
 
 UNITS_APART = {10.0, 100.0, 1000.0, 1e6, 1e9}  # per cent for a share, thousands or millions for units
 NOT_LOCATED = (MatchStatus.NOT_FOUND,)
+KINDS = list(ErrorKind)
 
 
 def analyse(records: ProjectRecords, spec: VariableSpec, refine_after_errors: int) -> FeedbackAnalysis:
-    """Every reviewed value of `spec` (errors first, then by document and entity)."""
+    """Every reviewed value of `spec`: errors first, grouped by kind, then by document and entity."""
     items = []
     for value in records.values.get(spec.name, {}).values():
         review = records.reviews.get(value.extraction_id)
@@ -32,10 +33,14 @@ def analyse(records: ProjectRecords, spec: VariableSpec, refine_after_errors: in
             (None, None) if agrees(spec, value.value, human) else error_kind(spec, value, human, records)
         )
         items.append(_item(value, human, review.note, kind, other))
-    items.sort(
-        key=lambda item: (item.correct, item.document.casefold(), item.document_id, item.entity_index or 0)
-    )
+    items.sort(key=_grouped)
     return FeedbackAnalysis(spec.name, tuple(items), refine_after_errors)
+
+
+def _grouped(item: FeedbackItem) -> tuple[int, str, int, int]:
+    """Errors first, grouped by kind (in ErrorKind's order), then by document and entity."""
+    kind = len(KINDS) if item.kind is None else KINDS.index(item.kind)
+    return (kind, item.document.casefold(), item.document_id, item.entity_index or 0)
 
 
 def error_count(records: ProjectRecords, spec: VariableSpec, coded_by: int | None = None) -> int:

@@ -216,6 +216,21 @@ def bare(pairs: dict[str, tuple[list[Any], list[Any]]]) -> tuple[float, list[str
     return timed(run), skipped
 
 
+def draw_quality_page(report: Any) -> None:
+    """Every figure of the Quality page, as the page and the codebook document build them (off the GUI
+    thread), rendered."""
+    from coderai_desktop.charts import png
+    from coderai_desktop.ui.quality.figures import overview_figure, variable_figures
+
+    png(overview_figure(report))
+    for item in report.variables:
+        figures = variable_figures(report, item.name)
+        assert figures is not None
+        for figure in (figures.calibration, figures.values, figures.confusion):
+            if figure is not None:
+                png(figure)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=2000)
@@ -233,6 +248,9 @@ def main() -> None:
         user = asyncio.run(context.accounts.login(login, PASSWORD))
         reviews = context.reviews(user)
         end_to_end = timed(lambda: asyncio.run(reviews.agreement("Benchmark")), repeat=1)
+        quality_seconds = timed(lambda: asyncio.run(reviews.quality("Benchmark")), repeat=1)
+        quality = asyncio.run(reviews.quality("Benchmark"))
+        chart_seconds = timed(lambda: draw_quality_page(quality), repeat=1)
         with context.database.transaction() as session:
             records = read_records(session, user.workspace_id, "Benchmark")
         with context.database.transaction() as session:
@@ -251,6 +269,15 @@ def main() -> None:
         context.close()
     print(
         f"Agreement, calibration and verdicts, end to end (read + 1,000-resample intervals): {end_to_end:.2f} s"
+    )
+    print(
+        f"The Quality page's report (the same, plus distributions, confusions, corrections and prompt "
+        f"versions): {quality_seconds:.2f} s, {quality_seconds / end_to_end:.2f}x the agreement alone"
+    )
+    print(
+        f"  its figures (the agreement chart, and each variable's calibration, values and confusion, drawn "
+        f"to PNG): {chart_seconds:.2f} s for {1 + 3 * len(quality.variables)} figures, "
+        f"{chart_seconds * 1000 / (1 + 3 * len(quality.variables)):.0f} ms each"
     )
     print(f"  reading the reviews and values: {reading:.2f} s")
     print(f"  computing with intervals: {with_intervals:.2f} s; point estimates only: {points:.2f} s")

@@ -14,13 +14,11 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +30,7 @@ from coderai_desktop.formatting import count
 from coderai_desktop.ui.export.preview_model import PreviewModel
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.widgets.messages import ask
+from coderai_desktop.ui.widgets.scrolling import scroll_page
 from coderai_desktop.ui.widgets.tables import read_only_table
 
 RUN_CHOICES = {
@@ -140,13 +139,7 @@ class ExportPage(QWidget):
         layout.addWidget(self.preview, 1)
         layout.addLayout(actions)
         # Scrolls rather than widening the window: the options' long labels would squeeze the project list.
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_page(self, content)
 
         for box in (
             self.details_box,

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +25,7 @@ from coderai_desktop.formatting import local_time
 from coderai_desktop.ui.projects.list_model import STATUS_TEXT
 from coderai_desktop.ui.projects.path_rows import StageRow
 from coderai_desktop.ui.tasks import TaskRunner
+from coderai_desktop.ui.widgets.scrolling import scroll_page
 
 if TYPE_CHECKING:  # the service (and the statistics behind it) loads when the window first asks for it
     from coderai_desktop.pipeline.project_path import ProjectPathService
@@ -104,13 +104,7 @@ class OverviewPage(QWidget):
         layout.addWidget(self.reading_label)
         layout.addWidget(self.path_box)
         layout.addStretch()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_page(self, content)
 
     @property
     def next_button(self) -> QPushButton | None:

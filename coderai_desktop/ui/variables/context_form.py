@@ -13,11 +13,9 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QLabel,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +28,7 @@ from coderai_desktop.ui.variables.value_widgets import (
     form_label,
     mark_problem,
 )
+from coderai_desktop.ui.widgets.scrolling import scroll_page
 from coderai_desktop.ui.wizard.pages import DOMAINS, LANGUAGES
 
 Path = tuple[str | int, ...]
@@ -121,13 +120,7 @@ class ContextForm(QWidget):
         column.addWidget(self.general)
         column.addWidget(box)
         column.addStretch()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        scroll_page(self, content)
 
         self.description.sig_edited.connect(self._changed)
         self.pattern.sig_edited.connect(self._changed)

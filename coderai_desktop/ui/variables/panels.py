@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from PySide6.QtWidgets import QFrame, QMessageBox, QScrollArea, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
@@ -16,6 +16,7 @@ from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.variables.codebook_page import CodebookPage
 from coderai_desktop.ui.variables.prompt_history import PromptHistoryPanel
 from coderai_desktop.ui.variables.prompt_preview import PromptPreviewPanel
+from coderai_desktop.ui.widgets.scrolling import scrolling
 
 
 class Panel(Protocol):
@@ -33,7 +34,7 @@ class CodebookPanels:
         self._shown: dict[int, tuple[int | None, str | None]] = {}  # panel -> what it last showed
         self._holders: dict[int, QWidget] = {}  # the tab's scroll area -> its panel
         for title, widget in panels.items():
-            holder = _scrolling(widget)
+            holder = scrolling(widget)
             self._holders[id(holder)] = widget
             page.add_panel(title, holder)
         page.panels.currentChanged.connect(lambda _index: self._refresh())
@@ -60,16 +61,6 @@ class CodebookPanels:
         if shown is None or shown != (self._project.id, self._variable):
             panel.set_variable(self._variable)
         self._shown[id(widget)] = (self._project.id, self._variable)
-
-
-def _scrolling(widget: QWidget) -> QScrollArea:
-    """The panel in a scroll area: a wide panel scrolls rather than widening the window (and squeezing the
-    project list)."""
-    scroll = QScrollArea()
-    scroll.setWidgetResizable(True)
-    scroll.setFrameShape(QFrame.Shape.NoFrame)
-    scroll.setWidget(widget)
-    return scroll
 
 
 def accept_proposal(page: CodebookPage, proposal: Any) -> None:

@@ -15,7 +15,7 @@ from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import FeedbackType, PromptReason
-from coderai_desktop.domain.errors import ConflictError, InvalidInputError
+from coderai_desktop.domain.errors import ConflictError, InvalidInputError, NotFoundError
 from coderai_desktop.domain.refinement import ErrorKind, RefinementStatus
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.provider_service import ProviderService
@@ -23,6 +23,7 @@ from coderai_desktop.persistence.tables import Prompt
 from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.pipeline.refinement import RefinementService
 from coderai_desktop.review.service import ReviewService
+from tests.conftest import PASSWORD
 from tests.fakes.openai_server import FakeOpenAI, default_responder, schema_of
 from tests.integration.review.refinement_fakes import REFINED_RULE, responder, review_budgets
 from tests.integration.runs.conftest import Corpus, MakeCorpus, on_each_backend
@@ -228,3 +229,32 @@ async def test_entity_units_are_refined_and_tested_by_name(
     assert baseline is not None and result is not None
     assert (baseline.n, result.n, result.failed) == (8, 8, 0)  # both firms of each held-out report
     assert baseline.percent == 0.5 and result.percent == 1.0
+
+
+@on_each_backend
+async def test_another_workspace_cannot_see_or_decide_a_refinement(
+    refinement: RefinementService, reviewed: Corpus, context: AppContext
+) -> None:
+    info = await refinement.propose(reviewed.project_id, "budget", seed=7)
+    ben = await context.accounts.create_account("ben", PASSWORD)
+    theirs = RefinementService(
+        context.database,
+        ben,
+        context.settings,
+        context.jobs(ben),
+        context.providers(ben),
+        context.documents(ben),
+    )
+    for attempt in (
+        theirs.get(info.id),
+        theirs.estimate(info.id),
+        theirs.evaluate(info.id),
+        theirs.choose(info.id, None),
+    ):
+        with pytest.raises(NotFoundError):
+            await attempt
+    with pytest.raises(NotFoundError):
+        await theirs.analyse(reviewed.project_id, "budget")
+    with pytest.raises(NotFoundError):
+        await theirs.history(reviewed.project_id)
+    assert (await refinement.get(info.id)).status is RefinementStatus.PROPOSED

@@ -41,7 +41,7 @@ def job(job_type: JobType, status: JobStatus, **fields: Any) -> JobSummary:
         "created_at": NOW,
         "started_at": NOW,
         "finished_at": None,
-        "heartbeat_at": NOW,
+        "heartbeat_at": datetime.now(UTC),  # a run heard from now (NOW is as old as the test session)
         "mode": "grouped",
         "model": "m",
     }
