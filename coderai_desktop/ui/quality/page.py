@@ -90,6 +90,7 @@ class QualityPage(QWidget):
         self.refine_after = QSpinBox()
         self.refine_after.setRange(1, 1000)
         self.refine_after.setSuffix(" corrections")
+        self.refine_after.setMaximumWidth(150)
         self.refine_after.setToolTip("Offer to refine a variable's prompt once it has this many corrections.")
         self.refine_after.editingFinished.connect(self._save_refine_after)
         header = QHBoxLayout()
@@ -121,7 +122,7 @@ class QualityPage(QWidget):
         self.table.sortByColumn(COL_VARIABLE, Qt.SortOrder.AscendingOrder)
         columns = self.table.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        columns.setSectionResizeMode(COL_VARIABLE, QHeaderView.ResizeMode.Stretch)
+        columns.setStretchLastSection(True)
         self.table.selectionModel().currentRowChanged.connect(self._selection_changed)
 
         self.overview_box = QWidget()
@@ -240,10 +241,14 @@ class QualityPage(QWidget):
             self.banner_button.setText(f"Refine {first.name}…")
             self._banner_action = lambda: self.refine(first.name)
         elif outdated:
-            names = ", ".join(item.label for item in outdated)
+            which = (
+                f"The prompt of {' and '.join(item.label for item in outdated)}"
+                if len(outdated) <= 2
+                else f"The prompts of {len(outdated)} variables"
+            )
             self.banner_label.setText(
-                f"The prompt of {names} changed after the values shown were coded (refined or edited): run "
-                "the sample again to measure the new prompt."
+                f"{which} changed after the values shown were coded (refined or edited): run the sample again "
+                "to measure them."
             )
             self.banner_button.setText("Open Run")
             self._banner_action = lambda: self.sig_go_to.emit("run")

@@ -28,6 +28,7 @@ VERDICT_COLOURS = {
     Verdict.TENTATIVE: QColor("#9a6700"),
     Verdict.NEEDS_WORK: QColor("#b3261e"),
 }
+OUTDATED_COLOUR = QColor("#9a6700")  # the prompt changed since the values shown were coded
 VERDICT_ORDER = [Verdict.NEEDS_WORK, Verdict.TENTATIVE, Verdict.TOO_FEW, Verdict.NOT_MEASURED, Verdict.READY]
 LOWEST = -2.0  # sorts "no figure" below every figure
 
@@ -58,8 +59,8 @@ class QualityModel(ListTableModel[VariableQuality]):
         "95% interval",
         "Verdict",
         "Corrections",
-        "Sent to review",
-        "Mean confidence",
+        "To review",
+        "Confidence",
         "Prompt",
     )
 
@@ -72,6 +73,8 @@ class QualityModel(ListTableModel[VariableQuality]):
             return _texts(item)[column]
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_VERDICT:
             return VERDICT_COLOURS.get(item.agreement.verdict)
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_PROMPT and item.outdated:
+            return OUTDATED_COLOUR
         if role == Qt.ItemDataRole.TextAlignmentRole and column not in (
             COL_VARIABLE,
             COL_VERDICT,
@@ -79,14 +82,7 @@ class QualityModel(ListTableModel[VariableQuality]):
         ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column == COL_VARIABLE:
-                return f"{item.name} ({item.type})"
-            if column == COL_CORRECTIONS and item.ready_to_refine:
-                return "Enough corrections to learn from: refine its prompt."
-            if column == COL_PROMPT and item.outdated:
-                return f"{item.outdated} of its values were coded by an older prompt: run the sample again."
-            if column in (COL_AGREEMENT, COL_VERDICT) and item.agreement.basis is not None:
-                return f"{item.agreement.basis.label}, {item.agreement.basis.n} units"
+            return _tooltip(item, column)
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -99,6 +95,26 @@ class QualityModel(ListTableModel[VariableQuality]):
 
     def row_of(self, name: str) -> int | None:
         return next((row for row, item in enumerate(self._rows) if item.name == name), None)
+
+
+COLUMN_TIPS = {
+    COL_FLAGGED: "Share of its values the pipeline sends to review: flagged, or below the confidence threshold.",
+    COL_CONFIDENCE: "Mean confidence the model stated for its values.",
+    COL_PROMPT: "The prompt version that codes it now.",
+}
+
+
+def _tooltip(item: VariableQuality, column: int) -> str | None:
+    basis = item.agreement.basis
+    if column == COL_VARIABLE:
+        return f"{item.name} ({item.type})"
+    if column == COL_CORRECTIONS and item.ready_to_refine:
+        return "Enough corrections to learn from: refine its prompt."
+    if column in (COL_AGREEMENT, COL_VERDICT) and basis is not None:
+        return f"{basis.label}, {basis.n} units"
+    if column == COL_PROMPT and item.outdated:
+        return f"{item.outdated} of its values were coded by an older prompt: run the sample again."
+    return COLUMN_TIPS.get(column)
 
 
 def _texts(item: VariableQuality) -> tuple[str, ...]:
@@ -116,7 +132,7 @@ def _texts(item: VariableQuality) -> tuple[str, ...]:
         f"{item.errors:,}" + (" · refine" if item.ready_to_refine else ""),
         _percent(item.flagged_share),
         "—" if item.mean_confidence is None else f"{item.mean_confidence:.2f}",
-        (item.prompt_version or "—") + (" (values: older)" if item.outdated else ""),
+        item.prompt_version or "—",
     )
 
 

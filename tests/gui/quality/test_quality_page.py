@@ -134,8 +134,11 @@ def test_after_a_refinement_the_page_asks_for_the_sample_again(
     run(refinement.choose(info.id, 0))
     page.mark_stale()
     qtbot.waitUntil(lambda: page.banner_button.text() == "Open Run" and not runner.busy)
-    assert "The prompt of" in page.banner_label.text() and "run the sample again" in page.banner_label.text()
-    assert row(page, "budget")[COL_PROMPT].endswith("(values: older)")
+    # Grouped calls: the budget's new definition is in every variable's prompt.
+    assert page.banner_label.text().startswith("The prompts of 7 variables changed after the values shown")
+    at = page.model.index(page.model.row_of("budget"), COL_PROMPT)
+    assert page.model.data(at) == "grouped:1 v2"
+    assert "coded by an older prompt" in page.model.data(at, Qt.ItemDataRole.ToolTipRole)
     assert row(page, "budget")[COL_CORRECTIONS] == "10"  # still shown, no longer offered to refine
     with qtbot.waitSignal(page.sig_go_to) as went:
         page.banner_button.click()
