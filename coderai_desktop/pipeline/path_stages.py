@@ -185,6 +185,9 @@ class Stages:
         if since:
             detail += "; runs finished since"
             return Stage(key, title, ATTENTION, detail, page, "Export again")
+        if not any(job.job_type is JobType.FULL and job.status is JobStatus.COMPLETED for job in self._jobs):
+            # A sample's export: the dataset of the whole corpus is still to come.
+            return Stage(key, title, TODO, detail + ", before the full run", page, "Export the dataset")
         return Stage(key, title, DONE, detail, page, "Export again", True)
 
     def _costs(self, token_budget: int | None) -> str:

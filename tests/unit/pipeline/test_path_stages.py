@@ -122,6 +122,10 @@ def test_an_export_older_than_a_run_asks_for_another() -> None:
     assert Stages([older, newer]).export(exported).state is ATTENTION
     opinion = job(JobType.SECOND_OPINION, JobStatus.COMPLETED, finished_at=NOW)
     assert Stages([older, opinion]).export(exported).state is DONE  # a second opinion is not the dataset
+    sample = job(JobType.SAMPLE, JobStatus.COMPLETED, finished_at=NOW - timedelta(hours=3))
+    early = Stages([sample]).export(exported)
+    assert (early.state, early.passed, early.button) == (TODO, False, "Export the dataset")
+    assert early.detail.endswith("to plans.xlsx, before the full run")
 
 
 def test_the_path_waits_on_its_first_stage_not_passed() -> None:
