@@ -35,6 +35,9 @@ EXCLUDED_MODULES = [
     "zstandard",
     # numpy's Fortran wrapper generator: a build tool, imported lazily by numpy only when asked for.
     "numpy.f2py",
+    # SciPy (about 73 MB with its libraries) is in a build venv with the test extras (scikit-learn needs it);
+    # pandas imports it only inside the interpolation and sparse functions, which the app never calls.
+    "scipy",
     # Line editing for an interactive prompt (pulls libreadline and libtinfo); the app has no REPL.
     "readline",
 ]

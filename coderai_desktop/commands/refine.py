@@ -170,3 +170,7 @@ def _print_results(info: RefinementInfo) -> None:
     print_table(("PROMPT", "AGREEMENT WITH YOUR REVIEWS", "COST"), rows)
     if (best := info.best) is not None:
         print(f"Best on the held-out documents: [{best + 1}] {info.proposals[best].title}.")
+    else:
+        print(
+            "No proposal did better than the current prompt on the held-out documents: keep it (--choose 0)."
+        )

@@ -143,7 +143,7 @@ class HeldOutResult:
     def text(self) -> str:
         if self.reliability is None:
             return f"not measurable on {self.n} units"
-        figure = f"{self.measure} {self.reliability:.2f}"
+        figure = f"{self.measure} {round(self.reliability, 2) + 0.0:.2f}"  # never "-0.00"
         if self.interval is not None:
             figure += f" {self.interval}"
         if self.percent is not None:
@@ -196,13 +196,18 @@ class RefinementInfo:
 
     @property
     def best(self) -> int | None:
-        """The evaluated proposal with the highest held-out reliability (None before evaluation)."""
-        scored = [
-            (proposal.result.reliability, index)
+        """The tested proposal with the highest held-out reliability, if it does better there than the current
+        prompt (None before testing, or when none does)."""
+        tested = [
+            (index, proposal.result.reliability)
             for index, proposal in enumerate(self.proposals)
             if proposal.result is not None and proposal.result.reliability is not None
         ]
-        return max(scored)[1] if scored else None
+        if not tested:
+            return None
+        index, reliability = max(tested, key=lambda pair: pair[1])  # the first of equals
+        before = self.baseline.reliability if self.baseline is not None else None
+        return index if before is None or reliability > before else None
 
 
 def revised(spec: VariableSpec, changes: ProposalChanges) -> VariableSpec:

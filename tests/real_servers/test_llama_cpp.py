@@ -131,3 +131,58 @@ def stored_values(data_dir: Path) -> dict[str, dict[str, tuple[object, float | N
             return values
     finally:
         context.close()
+
+
+REFINE_DOCUMENTS = {
+    f"{city.lower()}.txt": f"{city} will build {km} kilometres of new bike lanes this year; {miles} miles already exist."
+    for city, km, miles in [
+        ("Lyon", 12, 40),
+        ("Porto", 5, 22),
+        ("Gdansk", 8, 31),
+        ("Turin", 9, 18),
+        ("Ghent", 14, 60),
+        ("Riga", 3, 11),
+    ]
+}
+
+
+def test_prompt_refinement_asks_a_real_model_and_tests_its_proposals(
+    coderai: Coderai, tmp_path: Path
+) -> None:
+    """Whatever a small model proposes, refinement ends in proposals tested on held-out documents, or in a
+    message saying why there are none: never a traceback, never a change without --choose."""
+    assert coderai("account", "create", "tester").returncode == 0
+    provider = ("--kind", "compatible", "--base-url", BASE_URL, "--model", MODEL)
+    limits = ("--timeout", "900", "--concurrency", "1", "--context-tokens", "4096")
+    assert coderai("provider", "set", *provider, *limits).returncode == 0
+    assert coderai("provider", "test").returncode == 0  # the schema-constrained form this server takes
+    (tmp_path / "codebook.yaml").write_text(CODEBOOK.split("  - name: funded")[0], encoding="utf-8")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, text in REFINE_DOCUMENTS.items():
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+    assert coderai("project", "create", PROJECT, "--codebook", tmp_path / "codebook.yaml").returncode == 0
+    assert coderai("import", PROJECT, folder).returncode == 0
+    assert coderai("run", PROJECT, "--sample", str(len(REFINE_DOCUMENTS))).returncode == 0
+    values = stored_values(tmp_path / "data")
+    for number, name in enumerate(sorted(REFINE_DOCUMENTS)):
+        said = values[name]["kilometres"][0]
+        truth = int(REFINE_DOCUMENTS[name].split(" will build ")[1].split()[0])
+        # Every other document is corrected (to the figure, or to a wrong one where the model got it right):
+        # refinement then has errors to learn from and a held-out set with both kinds.
+        corrected = truth if said != truth else (truth + 1 if number % 2 else None)
+        verdict = ("--correct",) if corrected is None else ("--incorrect", str(corrected))
+        assert coderai("review", "set", PROJECT, name, "kilometres", *verdict).returncode == 0
+
+    started = time.monotonic()
+    refined = coderai(
+        "refine", PROJECT, "kilometres", "--seed", "1", "--proposals", "2", "--held-out", "0.4", "--yes"
+    )
+    print(f"Refinement took {time.monotonic() - started:.0f} s.")
+    output = refined.stdout + refined.stderr
+    assert "Traceback" not in output
+    if refined.returncode == 0:
+        assert "held-out documents:" in output and "Nothing changed" in output
+    else:
+        assert "no usable revision" in output or "do not fit the model's context" in output
+    assert "refined from feedback" not in coderai("codebook", "versions", PROJECT).stdout

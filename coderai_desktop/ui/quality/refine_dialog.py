@@ -329,8 +329,9 @@ class RefinementDialog(QDialog):
         self.results_intro.setText(
             f"{_split_text(info)} Agreement with your reviews on the held-out units, with its 95% interval: "
             "choose the prompt to code with from now on."
+            + ("" if best is not None else " No proposal did better than the current prompt there.")
         )
-        self.results_table.selectRow(1 + (best if best is not None else 0))
+        self.results_table.selectRow(1 + best if best is not None else 0)  # else the current prompt
         self._show_step(RESULTS)
 
     def _selection_changed(self) -> None:

@@ -104,5 +104,5 @@ def _figure(result: HeldOutResult | None) -> str:
         return "not tested"
     if result.reliability is None:
         return "not measurable"
-    figure = f"{result.measure} {result.reliability:.2f}"
+    figure = f"{result.measure} {round(result.reliability, 2) + 0.0:.2f}"  # never "-0.00"
     return figure + (f"  {result.interval}" if result.interval is not None else "")
