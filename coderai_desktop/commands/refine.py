@@ -35,6 +35,7 @@ DESCRIPTION = (
     "of the variable already tested and undecided, that refinement is decided without new calls."
 )
 SHOWN_ERRORS = 20
+CHANCE = "its interval overlaps the current prompt's: the difference may be chance; review more documents"
 
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -169,7 +170,8 @@ def _print_results(info: RefinementInfo) -> None:
     print(f"On the {len(info.split.held_out)} held-out documents:")
     print_table(("PROMPT", "AGREEMENT WITH YOUR REVIEWS", "COST"), rows)
     if (best := info.best) is not None:
-        print(f"Best on the held-out documents: [{best + 1}] {info.proposals[best].title}.")
+        chance = "" if info.clearly_better(best) else f" ({CHANCE})"
+        print(f"Best on the held-out documents: [{best + 1}] {info.proposals[best].title}{chance}.")
     else:
         print(
             "No proposal did better than the current prompt on the held-out documents: keep it (--choose 0)."

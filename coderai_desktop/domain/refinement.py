@@ -209,6 +209,14 @@ class RefinementInfo:
         before = self.baseline.reliability if self.baseline is not None else None
         return index if before is None or reliability > before else None
 
+    def clearly_better(self, index: int) -> bool:
+        """Proposal `index`'s interval lies above the current prompt's: more than the chance of a few units."""
+        result = self.proposals[index].result
+        before = self.baseline
+        if result is None or result.interval is None or before is None or before.interval is None:
+            return False
+        return result.interval.low > before.interval.high
+
 
 def revised(spec: VariableSpec, changes: ProposalChanges) -> VariableSpec:
     """The variable with a proposal's changes: new examples join the current ones (the latest kept)."""

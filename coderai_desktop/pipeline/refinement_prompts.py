@@ -10,6 +10,7 @@ refinement document verbatim; one that does not (or names another document) is d
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,12 @@ CONTEXT_MARGIN = 0.1
 MAX_CONFIRMED = 8  # confirmed values shown, so that a revision does not break what works
 PASSAGE_CHARS = 700  # of a document around the value
 MAX_EXAMPLES = 3  # per proposal
+# The schema's words for "unchanged": a small model may copy the description itself as the new text.
+KEEP_THEM = "or null to keep them"
+SCHEMA_TITLE = "prompt_refinement"
+_SCHEMA_WORDS = re.compile(
+    r"null to keep them|^\s*(null|none)\s*$|^\s*the whole new (instructions|rules)", re.IGNORECASE
+)
 MAX_QUOTE = 400  # characters of an example's passage: a sentence or two, not a page of the document
 VERBATIM = (MatchStatus.EXACT, MatchStatus.NORMALIZED)
 
@@ -82,13 +89,13 @@ def schema(count: int) -> dict[str, Any]:
     proposal = _object(
         title=text,
         rationale=text,
-        instructions={**maybe_text, "description": "the whole new instructions, or null to keep them"},
-        classification_rules={**maybe_text, "description": "the whole new rules, or null to keep them"},
+        instructions={**maybe_text, "description": f"the whole new instructions, {KEEP_THEM}"},
+        classification_rules={**maybe_text, "description": f"the whole new rules, {KEEP_THEM}"},
         category_definitions={"type": "array", "items": _object(value=text, definition=text)},
         examples={"type": "array", "items": example, "maxItems": MAX_EXAMPLES},
     )
     answer = _object(proposals={"type": "array", "items": proposal, "minItems": 1, "maxItems": count})
-    return {"title": "prompt_refinement", **answer}
+    return {"title": SCHEMA_TITLE, **answer}
 
 
 def _object(**properties: Any) -> dict[str, Any]:
@@ -243,20 +250,28 @@ def checked(answer: dict[str, Any], spec: VariableSpec, passages: dict[str, Pass
             continue
         dropped: list[str] = []
         changes = ProposalChanges(
-            instructions=_changed(raw.get("instructions"), spec.instructions),
-            classification_rules=_changed(raw.get("classification_rules"), spec.classification_rules),
+            instructions=_changed(raw.get("instructions"), spec.instructions, dropped),
+            classification_rules=_changed(
+                raw.get("classification_rules"), spec.classification_rules, dropped
+            ),
             category_definitions=_definitions(raw.get("category_definitions"), spec, dropped),
             examples=tuple(_examples(raw.get("examples"), spec, passages, dropped)),
         )
         if changes == ProposalChanges():
             continue
-        title = str(raw.get("title") or "").strip() or f"Revision {len(found) + 1}"
+        title = str(raw.get("title") or "").strip()
+        title = title if title and title != SCHEMA_TITLE else f"Revision {len(found) + 1}"
         found.append(RawProposal(title, str(raw.get("rationale") or "").strip(), changes, tuple(dropped)))
     return found
 
 
-def _changed(new: Any, old: str | None) -> str | None:
+def _changed(new: Any, old: str | None, dropped: list[str]) -> str | None:
     if not isinstance(new, str) or not new.strip() or new.strip() == (old or "").strip():
+        return None
+    if _SCHEMA_WORDS.search(new):
+        dropped.append(
+            f"a text that repeats the answer's schema instead of revising it ({new.strip()[:60]!r})"
+        )
         return None
     return new.strip()
 

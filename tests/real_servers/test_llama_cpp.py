@@ -183,6 +183,6 @@ def test_prompt_refinement_asks_a_real_model_and_tests_its_proposals(
     assert "Traceback" not in output
     if refined.returncode == 0:
         assert "held-out documents:" in output and "Nothing changed" in output
-    else:
-        assert "no usable revision" in output or "do not fit the model's context" in output
+    else:  # a small model's answer: no usable revision, not valid JSON... said in a sentence
+        assert refined.returncode == 1 and refined.stderr.startswith("error: "), output
     assert "refined from feedback" not in coderai("codebook", "versions", PROJECT).stdout

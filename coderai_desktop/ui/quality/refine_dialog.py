@@ -328,8 +328,7 @@ class RefinementDialog(QDialog):
         best = info.best
         self.results_intro.setText(
             f"{_split_text(info)} Agreement with your reviews on the held-out units, with its 95% interval: "
-            "choose the prompt to code with from now on."
-            + ("" if best is not None else " No proposal did better than the current prompt there.")
+            "choose the prompt to code with from now on." + _verdict(info)
         )
         self.results_table.selectRow(1 + best if best is not None else 0)  # else the current prompt
         self._show_step(RESULTS)
@@ -408,6 +407,18 @@ class RefinementDialog(QDialog):
         if self._task is not None and not self._task.done():
             self._task.cancel()  # proposals or a test half done: nothing is stored, nothing changes
         super().reject()
+
+
+def _verdict(info: RefinementInfo) -> str:
+    best = info.best
+    if best is None:
+        return " No proposal did better than the current prompt there."
+    if not info.clearly_better(best):
+        return (
+            f" Proposal {best + 1} did best, but its interval overlaps the current prompt's: the difference may "
+            "be chance."
+        )
+    return f" Proposal {best + 1} did clearly better."
 
 
 def _split_text(info: RefinementInfo) -> str:

@@ -64,6 +64,7 @@ def test_proposals_are_tested_and_the_chosen_one_becomes_the_prompt(
     assert model.data(model.index(1, COL_AGREEMENT)).startswith("alpha 1.00")
     assert model.data(model.index(0, COL_AGREEMENT)).startswith("alpha 0.")  # the current prompt: worse
     assert model.best == 0 and dialog.results_table.currentIndex().row() == 1
+    assert dialog.results_intro.text().endswith("Proposal 1 did clearly better.")
     assert dialog.use_button.isEnabled() and REFINED_RULE in dialog.chosen_diff.toPlainText()
     setup = run(context.jobs(alice).setup(reviewed_plans.project_id))
     assert REFINED_RULE not in setup.plans[0].system_prompt  # nothing changed before the choice

@@ -172,3 +172,20 @@ def test_a_passage_cannot_close_its_delimiter_and_long_quotes_are_refused() -> N
     }
     (kept,) = checked(answer, SECTOR, {"R1": Passage("R1", 1, "a.txt", long_quote, long_quote)})
     assert kept.changes.examples == () and "at most 400" in kept.dropped[0]
+
+
+def test_a_proposal_that_copies_the_schema_is_no_proposal() -> None:
+    """What Gemma 3 270M answered through llama.cpp: the schema's own descriptions as the new texts."""
+    copied = proposal(
+        title="prompt_refinement",
+        instructions="the whole new rules for the codebook",
+        classification_rules="the whole new rules, or null to keep them",
+    )
+    assert checked({"proposals": [copied]}, SECTOR, PASSAGES) == []
+    again = proposal(classification_rules="null to keep them", instructions="None")
+    assert checked({"proposals": [again]}, SECTOR, PASSAGES) == []
+    (kept,) = checked(
+        {"proposals": [{**copied, "classification_rules": "Buses are transport."}]}, SECTOR, PASSAGES
+    )
+    assert kept.title == "Revision 1" and kept.changes.instructions is None
+    assert "repeats the answer's schema" in kept.dropped[0]
