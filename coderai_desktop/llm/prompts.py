@@ -119,7 +119,7 @@ def messages(
         instruction += schema_in_prompt(plan.schema)
     return [
         {"role": "system", "content": plan.system_prompt},
-        {"role": "user", "content": f"{DOCUMENT_OPEN}\n{_as_data(document)}\n{DOCUMENT_CLOSE}"},
+        {"role": "user", "content": f"{DOCUMENT_OPEN}\n{as_data(document)}\n{DOCUMENT_CLOSE}"},
         {"role": "user", "content": instruction},
     ]
 
@@ -237,6 +237,7 @@ def _max_tokens(variables: list[VariableSpec]) -> int:
     return min(tokens, 16_000)
 
 
-def _as_data(document: str) -> str:
-    """The document cannot close its own delimiter and so pass text off as instructions."""
-    return document.replace(DOCUMENT_CLOSE, "</ document>").replace(DOCUMENT_OPEN, "< document>")
+def as_data(text: str) -> str:
+    """Document text (a document, a sample, a passage) cannot close its own delimiter and so pass text off
+    as instructions."""
+    return text.replace(DOCUMENT_CLOSE, "</ document>").replace(DOCUMENT_OPEN, "< document>")

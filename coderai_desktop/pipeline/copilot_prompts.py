@@ -13,7 +13,13 @@ from typing import Any
 
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import VariableType
-from coderai_desktop.llm.prompts import DOCUMENT_CLOSE, DOCUMENT_OPEN, project_lines, schema_in_prompt
+from coderai_desktop.llm.prompts import (
+    DOCUMENT_CLOSE,
+    DOCUMENT_OPEN,
+    as_data,
+    project_lines,
+    schema_in_prompt,
+)
 from coderai_desktop.text_tokens import estimate_tokens
 
 VARIABLES, CATEGORIES, INSTRUCTIONS, UNIT = "variables", "categories", "instructions", "unit"
@@ -145,11 +151,6 @@ def cut_to(text: str, budget: int) -> tuple[str, bool]:
         if position > end * 0.8:
             return cut[:position], True
     return cut, True
-
-
-def as_data(text: str) -> str:
-    """A document cannot close its own delimiter and so pass text off as instructions."""
-    return text.replace(DOCUMENT_CLOSE, "</ document>").replace(DOCUMENT_OPEN, "< document>")
 
 
 # --- answer schemas: strict JSON-schema shapes (every property required, nothing else allowed) ----------

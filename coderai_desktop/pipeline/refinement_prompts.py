@@ -20,7 +20,14 @@ from coderai_desktop.domain.enums import MatchStatus
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.provider import ProviderSettings
 from coderai_desktop.domain.refinement import FeedbackItem, ProposalChanges, ProposedExample
-from coderai_desktop.llm.prompts import DOCUMENT_CLOSE, DOCUMENT_OPEN, project_lines, variable_definition
+from coderai_desktop.llm.prompts import (
+    DOCUMENT_CLOSE,
+    DOCUMENT_OPEN,
+    as_data,
+    project_lines,
+    schema_in_prompt,
+    variable_definition,
+)
 from coderai_desktop.pipeline.grounding import Grounder
 from coderai_desktop.text_tokens import estimate_tokens
 
@@ -123,13 +130,8 @@ def messages(
     with its passage, then the variable and what to propose."""
     system = "\n".join([SYSTEM, "", *project_lines(context)])
     errors_shown, confirmed_shown = errors[:shown_errors], confirmed[:shown_confirmed]
-    shown = [
-        f"{DOCUMENT_OPEN}\n{_review_block(item, passages, True)}\n{DOCUMENT_CLOSE}" for item in errors_shown
-    ]
-    shown += [
-        f"{DOCUMENT_OPEN}\n{_review_block(item, passages, False)}\n{DOCUMENT_CLOSE}"
-        for item in confirmed_shown
-    ]
+    shown = [_review_block(item, passages, True) for item in errors_shown]
+    shown += [_review_block(item, passages, False) for item in confirmed_shown]
     left = len(errors) - len(errors_shown)
     more = f" ({left} more corrections not shown)" if left else ""
     request = (
@@ -139,7 +141,7 @@ def messages(
         'errors. Answer with one JSON object {"proposals": [...]}.'
     )
     if not strict:
-        request += "\n\nAnswer with JSON only, matching this JSON schema:\n" + json.dumps(schema(count))
+        request += schema_in_prompt(schema(count))
     return [
         {"role": "system", "content": system},
         *({"role": "user", "content": block} for block in shown),
@@ -194,6 +196,7 @@ def fitted(
 
 
 def _review_block(item: FeedbackItem, passages: dict[int, Passage], corrected: bool) -> str:
+    """One reviewed value with a passage of its document, as data between the document delimiters."""
     passage = passages[item.document_id]
     lines = [f"Document {passage.label}" + (f", entity {item.entity}" if item.entity else "")]
     if corrected:
@@ -208,7 +211,8 @@ def _review_block(item: FeedbackItem, passages: dict[int, Passage], corrected: b
     if item.note:
         lines.append(f"The researcher's note: {item.note}")
     lines.append(f"Passage of {passage.label}:\n{passage.excerpt}")
-    return "\n".join(lines).replace(DOCUMENT_CLOSE, "</ document>").replace(DOCUMENT_OPEN, "< document>")
+    text = as_data("\n".join(lines))
+    return f"{DOCUMENT_OPEN}\n{text}\n{DOCUMENT_CLOSE}"
 
 
 def _shown(value: Any) -> str:

@@ -189,3 +189,14 @@ def test_a_proposal_that_copies_the_schema_is_no_proposal() -> None:
     )
     assert kept.title == "Revision 1" and kept.changes.instructions is None
     assert "repeats the answer's schema" in kept.dropped[0]
+
+
+def test_without_strict_schemas_the_schema_travels_in_the_request() -> None:
+    errors = [correction(1)]
+    passages = {1: Passage("R1", 1, "plan-1.txt", TEXT, TEXT)}
+    json_mode = ProviderSettings(kind="compatible", base_url="http://127.0.0.1:1/v1", model="m")
+    assert not json_mode.uses_strict_schema
+    sent, _ = fitted(CONTEXT, SECTOR, errors, [], passages, 2, json_mode)
+    assert sent[-1]["content"].endswith("</json_schema>") and '"prompt_refinement"' in sent[-1]["content"]
+    strict, _ = fitted(CONTEXT, SECTOR, errors, [], passages, 2, ProviderSettings(kind="openai", model="m"))
+    assert "<json_schema>" not in strict[-1]["content"]
