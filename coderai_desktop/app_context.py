@@ -174,7 +174,7 @@ class AppContext:
         """Where a project stands on its way to an exported dataset (the Overview)."""
         from coderai_desktop.pipeline.project_path import ProjectPathService
 
-        return ProjectPathService(self.database, user)
+        return ProjectPathService(self.database, user, self.providers(user))
 
     def storage_problem(self, error: BaseException) -> CoderAIError | None:
         """A full disk, read-only folder or damaged database, in plain words (None for anything else)."""

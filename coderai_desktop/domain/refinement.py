@@ -140,15 +140,19 @@ class HeldOutResult:
     percent: float | None  # share of units where the values match
     failed: int = 0  # units the model gave no answer for
 
+    @property
+    def figure(self) -> str:
+        """'alpha 0.85 [0.70, 0.95]', or 'not measurable'."""
+        if self.reliability is None:
+            return "not measurable"
+        figure = f"{self.measure} {round(self.reliability, 2) + 0.0:.2f}"  # never "-0.00"
+        return figure + (f" {self.interval}" if self.interval is not None else "")
+
     def text(self) -> str:
         if self.reliability is None:
             return f"not measurable on {self.n} units"
-        figure = f"{self.measure} {round(self.reliability, 2) + 0.0:.2f}"  # never "-0.00"
-        if self.interval is not None:
-            figure += f" {self.interval}"
-        if self.percent is not None:
-            figure += f", {self.percent:.0%} identical"
-        return f"{figure} on {self.n} units"
+        identical = f", {self.percent:.0%} identical" if self.percent is not None else ""
+        return f"{self.figure}{identical} on {self.n} units"
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,11 @@ class RefinementInfo:
     cost: float  # of the proposals and the evaluations
     created_at: datetime
     author: str | None
+
+    @property
+    def chosen_proposal(self) -> Proposal | None:
+        """The proposal that became the prompt (None: undecided, or the current prompt was kept)."""
+        return self.proposals[self.chosen] if self.chosen is not None else None
 
     @property
     def best(self) -> int | None:

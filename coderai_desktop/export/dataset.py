@@ -38,12 +38,10 @@ from coderai_desktop.persistence.repositories.projects import ProjectRepository,
 from coderai_desktop.persistence.repositories.refinements import RefinementRepository, info_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.persistence.tables import (
-    Account,
     Document,
     JobItem,
     ProcessingJob,
     Prompt,
-    Refinement,
     Variable,
 )
 
@@ -167,17 +165,10 @@ def _refinements(
 ) -> dict[str, tuple[RefinementInfo, ...]]:
     """Each variable's prompt refinements, oldest first, with who made them."""
     names = {variable.id: variable.name for variable in variables}
-    query = RefinementRepository(session, workspace_id).select().where(Refinement.project_id == project_id)
-    rows = [row for row in session.scalars(query.order_by(Refinement.id)) if row.variable_id in names]
-    accounts = {row.account_id for row in rows if row.account_id is not None}
-    logins: dict[int | None, str] = {}
-    if accounts:
-        found = session.execute(sa.select(Account.id, Account.login).where(Account.id.in_(accounts)))
-        logins = {account.id: account.login for account in found}
     history: dict[str, list[RefinementInfo]] = defaultdict(list)
-    for row in rows:
-        name = names[row.variable_id]
-        history[name].append(info_of(row, name, logins.get(row.account_id)))
+    for row, author in RefinementRepository(session, workspace_id).authored(project_id):
+        if (name := names.get(row.variable_id)) is not None:
+            history[name].append(info_of(row, name, author))
     return {name: tuple(infos) for name, infos in history.items()}
 
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from coderai_desktop.auth.session import UserSession
@@ -16,12 +14,11 @@ from coderai_desktop.domain.enums import DocumentStatus, JobType
 from coderai_desktop.domain.job import JobSummary
 from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.domain.project_path import LastExport, ProjectPath
-from coderai_desktop.domain.provider import settings_from_json
+from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
 from coderai_desktop.persistence.repositories.jobs import JobRepository, summary
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
-from coderai_desktop.persistence.tables import Project, Workspace
 from coderai_desktop.pipeline import path_stages
 from coderai_desktop.review.agreement import measure_agreement
 from coderai_desktop.review.records import ProjectRecords, read_records
@@ -39,17 +36,21 @@ class PathFacts:
     sample: ProjectRecords | None  # the values of the sample runs, with the reviews (None: no sample run)
     compared: ProjectRecords  # what agreement reads (the dataset's values that something compares)
     last_export: LastExport | None
-    token_budget: int | None
 
 
 class ProjectPathService:
-    def __init__(self, database: Database, user: UserSession):
+    def __init__(self, database: Database, user: UserSession, providers: ProviderService):
         self._database = database
         self._user = user
+        self._providers = providers
 
     async def path(self, project: ProjectRef) -> ProjectPath:
         facts = await self._database.run(lambda session: self.facts(session, project))
-        return await asyncio.to_thread(path_of, facts)
+        try:
+            token_budget = (await self._providers.settings(facts.project_id)).token_budget
+        except ValueError:  # settings this version cannot read: the Run page says so; here, no budget shown
+            token_budget = None
+        return await asyncio.to_thread(path_of, facts, token_budget)
 
     def facts(self, session: Session, ref: ProjectRef) -> PathFacts:
         workspace = self._user.workspace_id
@@ -71,11 +72,10 @@ class ProjectPathService:
             else None,
             compared=compared,
             last_export=LastExport.from_json(project.last_export),
-            token_budget=_token_budget(session, workspace, project),
         )
 
 
-def path_of(facts: PathFacts) -> ProjectPath:
+def path_of(facts: PathFacts, token_budget: int | None) -> ProjectPath:
     """The stages from what was read (the agreement statistics are computed here: call it off the loop).
     Verdicts rest on the point estimates only, so no bootstrap intervals are drawn."""
     agreement = measure_agreement(facts.compared, bootstrap=0)
@@ -89,23 +89,10 @@ def path_of(facts: PathFacts) -> ProjectPath:
             stages.sample(facts.sample),
             review,
             stages.agreement(agreement, review),
-            stages.full_run(facts.documents.get(DocumentStatus.READY, 0), facts.coded, facts.token_budget),
+            stages.full_run(facts.documents.get(DocumentStatus.READY, 0), facts.coded, token_budget),
             stages.export(facts.last_export),
         ],
         spent=stages.spent,
         tokens=stages.tokens,
-        token_budget=facts.token_budget,
+        token_budget=token_budget,
     )
-
-
-def _token_budget(session: Session, workspace_id: int, project: Project) -> int | None:
-    """The per-run token budget a run of the project has (as ProviderService.settings works it out)."""
-    if project.token_budget is not None:
-        return project.token_budget
-    stored: dict[str, Any] | None = session.scalar(
-        sa.select(Workspace.provider_settings).where(Workspace.id == workspace_id)
-    )
-    try:
-        return settings_from_json(stored).overridden(project.provider_settings).token_budget
-    except ValueError:  # settings this version cannot read: the run page says so; here, no budget shown
-        return None

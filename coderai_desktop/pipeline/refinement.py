@@ -71,7 +71,6 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class _Read:
-    project_id: int
     spec: VariableSpec
     analysis: FeedbackAnalysis
 
@@ -310,8 +309,8 @@ class RefinementService:
 
         def read(session: Session) -> list[RefinementInfo]:
             project_id = ProjectRepository(session, self._user.workspace_id).resolve(project).id
-            rows = RefinementRepository(session, self._user.workspace_id).of_project(project_id)
-            infos = [self._info(session, row) for row in rows]
+            rows = RefinementRepository(session, self._user.workspace_id).authored(project_id)
+            infos = [info_of(row, _name(row), author) for row, author in rows]
             return [info for info in reversed(infos) if variable is None or info.variable == variable]
 
         return await self._database.run(read)
@@ -325,7 +324,7 @@ class RefinementService:
         if spec is None:
             names = ", ".join(spec.name for spec in records.variables) or "none yet"
             raise NotFoundError(f"The codebook has no variable named {variable!r} (its variables: {names}).")
-        return _Read(row.id, spec, analyse(records, spec, row.refine_after_errors))
+        return _Read(spec, analyse(records, spec, row.refine_after_errors))
 
     def _variable_id(self, session: Session, project_id: int, name: str) -> int:
         rows = VariableRepository(session, self._user.workspace_id).of_project(project_id)
@@ -364,11 +363,15 @@ class RefinementService:
         return passages
 
     def _info(self, session: Session, row: Refinement) -> RefinementInfo:
-        name = VariableSpec.model_validate(row.variable).name
         author = None
         if row.account_id is not None:
             author = session.scalar(sa.select(Account.login).where(Account.id == row.account_id))
-        return info_of(row, name, author)
+        return info_of(row, _name(row), author)
+
+
+def _name(row: Refinement) -> str:
+    """The variable's name when it was refined."""
+    return VariableSpec.model_validate(row.variable).name
 
 
 def _spec(setup: RunSetup, name: str) -> VariableSpec:
@@ -391,8 +394,9 @@ def _detail(info: RefinementInfo, proposal: Proposal) -> str:
 
 
 def _active_versions(session: Session, workspace_id: int, project_id: int) -> dict[str, int]:
-    prompts_ = PromptRepository(session, workspace_id)
-    return {row.scope_key: row.version for row in prompts_.of_project(project_id) if row.is_active}
+    return {
+        row.scope_key: row.version for row in PromptRepository(session, workspace_id).all_active(project_id)
+    }
 
 
 def _usage_json(usage: Usage, cost: float) -> dict[str, Any]:

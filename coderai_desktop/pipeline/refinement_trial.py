@@ -27,6 +27,7 @@ from coderai_desktop.pipeline.documents import load_document
 from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentResult
 from coderai_desktop.pipeline.planning import RunSetup
 from coderai_desktop.review.agreement import compare_codes
+from coderai_desktop.review.records import entity_key
 from coderai_desktop.text_tokens import estimate_tokens
 
 Progress = Callable[[int, int], None]  # (documents re-coded, documents to re-code)
@@ -131,19 +132,17 @@ def _coded_units(
     """The re-coded values of the variable by unit; entities are matched to the reviewed ones by name (a
     new coding may list them in another order). A unit left uncoded counts as missing."""
     names = {
-        (item.document_id, _name(item.entity)): item.unit for item in items if item.entity_index is not None
+        (item.document_id, entity_key(item.entity)): item.unit
+        for item in items
+        if item.entity_index is not None
     }
     coded: dict[UnitKey, Any] = {}
     for document_id, result in zip(documents, results, strict=True):
         for unit in result.units:
             key: UnitKey | None = (document_id, None)
             if unit.entity is not None:
-                key = names.get((document_id, _name(unit.entity.name)))
+                key = names.get((document_id, entity_key(unit.entity.name)))
             value = next((v for v in unit.values if v.variable == variable), None)
             if key is not None and value is not None and value.status is not ExtractionStatus.FAILED:
                 coded[key] = value.value
     return coded
-
-
-def _name(text: str | None) -> str:
-    return " ".join((text or "").split()).casefold()

@@ -5,11 +5,10 @@ value, should be empty...). The Quality page counts them; prompt refinement lear
 from __future__ import annotations
 
 import math
-import re
-from datetime import date
 from typing import Any
 
 from coderai_desktop.domain.codebook import VariableSpec
+from coderai_desktop.domain.codebook_rules import is_finite_number, is_partial_iso_date
 from coderai_desktop.domain.enums import MatchStatus, VariableType
 from coderai_desktop.domain.refinement import ErrorKind, FeedbackAnalysis, FeedbackItem
 from coderai_desktop.review.agreement import same_value
@@ -107,7 +106,7 @@ def _other_variable(spec: VariableSpec, value: AIValue, records: ProjectRecords)
 
 def _written_differently(spec: VariableSpec, ai: Any, human: Any) -> bool:
     """The same value in another unit, precision or spelling."""
-    if spec.type is VariableType.NUMBER and _number(ai) and _number(human) and ai and human:
+    if spec.type is VariableType.NUMBER and is_finite_number(ai) and is_finite_number(human) and ai and human:
         ratio = max(abs(ai), abs(human)) / min(abs(ai), abs(human))
         return any(math.isclose(ratio, apart, rel_tol=1e-6) for apart in UNITS_APART)
     if spec.type is VariableType.DATE:
@@ -122,19 +121,14 @@ def _written_differently(spec: VariableSpec, ai: Any, human: Any) -> bool:
     return False
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _date_parts(value: Any) -> tuple[str, ...] | None:
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return tuple(text.split("-")) if re.fullmatch(r"\d{4}(-\d{2}){0,2}", text) else None
+    return tuple(value.split("-")) if is_partial_iso_date(value) else None
 
 
 def _key(value: Any) -> Any:
     if isinstance(value, str):
         return " ".join(value.split()).casefold()
-    if _number(value):
+    if is_finite_number(value):
         return float(value)
     return value
 

@@ -190,7 +190,7 @@ def _second_opinions(
     """The latest second opinion of each unit, by model. Entities are matched to the main run's by name:
     another model may list a document's entities in another order."""
     entity_units = {
-        (value.document_id, _entity_key(value.entity_text)): value.unit
+        (value.document_id, entity_key(value.entity_text)): value.unit
         for values in main.values()
         for value in values.values()
         if value.entity_index is not None
@@ -199,11 +199,13 @@ def _second_opinions(
     for value in _ai_values(session, workspace_id, project, names, (JobType.SECOND_OPINION,)):
         unit: UnitKey | None = value.unit
         if value.entity_index is not None:
-            unit = entity_units.get((value.document_id, _entity_key(value.entity_text)))
+            unit = entity_units.get((value.document_id, entity_key(value.entity_text)))
         if unit is not None and not value.failed:
             opinions[f"AI ({value.model})"][value.variable][unit] = value.value
     return dict(opinions)
 
 
-def _entity_key(text: str | None) -> str:
+def entity_key(text: str | None) -> str:
+    """An entity's name as codings are matched by: another coding may list a document's entities in another
+    order, or spell their spacing and case differently."""
     return " ".join((text or "").split()).casefold()

@@ -27,7 +27,7 @@ from coderai_desktop.persistence.repositories.extractions import ExtractionRepos
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
 from coderai_desktop.persistence.repositories.prompts import PromptRepository
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
-from coderai_desktop.persistence.tables import Account, Document, Extraction, Prompt
+from coderai_desktop.persistence.tables import Account, Document, Extraction
 from coderai_desktop.review import actions, blind, corrections
 from coderai_desktop.review.actions import UNSET
 from coderai_desktop.review.agreement import measure_agreement
@@ -333,13 +333,8 @@ def _quality(
 def _prompt_versions(session: Session, workspace_id: int, project_id: int) -> dict[str, ActivePrompt]:
     """Each variable's active prompt version, e.g. "grouped:1 v3" (the newest, should two active prompts
     name it, e.g. after the extraction mode changed)."""
-    query = (
-        PromptRepository(session, workspace_id)
-        .select()
-        .where(Prompt.project_id == project_id, Prompt.is_active)
-    )
     versions: dict[str, ActivePrompt] = {}
-    for prompt in session.scalars(query.order_by(Prompt.id)):
+    for prompt in PromptRepository(session, workspace_id).all_active(project_id):
         for name in prompt.variable_names:
             versions[name] = ActivePrompt(prompt.id, f"{prompt.scope_key} v{prompt.version}")
     return versions

@@ -32,9 +32,7 @@ def refinement_blocks(history: tuple[RefinementInfo, ...]) -> list[Block]:
 
 
 def _row(info: RefinementInfo) -> tuple[str, ...]:
-    chosen = (
-        info.proposals[info.chosen] if info.chosen is not None and info.chosen < len(info.proposals) else None
-    )
+    chosen = info.chosen_proposal
     after = "" if chosen is None or chosen.result is None else chosen.result.text()
     if chosen is not None:
         choice = f"{chosen.title}: {chosen.rationale}"

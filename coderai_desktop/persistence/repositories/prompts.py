@@ -18,6 +18,11 @@ class PromptRepository(ProjectPartRepository[Prompt]):
         )
         return self.session.scalars(query).first()
 
+    def all_active(self, project_id: int) -> list[Prompt]:
+        """The active version of each of the project's calls, oldest first."""
+        query = self.select().where(Prompt.project_id == project_id, Prompt.is_active)
+        return list(self.session.scalars(query.order_by(Prompt.id)))
+
     def next_version(self, project_id: int, scope_key: str) -> int:
         query = sa.select(sa.func.max(Prompt.version)).where(
             Prompt.workspace_id == self.workspace_id,

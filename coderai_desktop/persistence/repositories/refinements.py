@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import sqlalchemy as sa
+
 from coderai_desktop.domain.agreement import Interval
 from coderai_desktop.domain.refinement import (
     ErrorKind,
@@ -18,19 +20,22 @@ from coderai_desktop.domain.refinement import (
     Split,
 )
 from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
-from coderai_desktop.persistence.tables import Refinement
+from coderai_desktop.persistence.tables import Account, Refinement
 
 
 class RefinementRepository(ProjectPartRepository[Refinement]):
     model = Refinement
     noun = "refinement"
 
-    def of_variable(self, project_id: int, variable_id: int) -> list[Refinement]:
-        """A variable's refinements, oldest first."""
-        query = self.select().where(
-            Refinement.project_id == project_id, Refinement.variable_id == variable_id
+    def authored(self, project_id: int) -> list[tuple[Refinement, str | None]]:
+        """The project's refinements, oldest first, each with the login of the account that made it (None:
+        the account is gone)."""
+        query = (
+            sa.select(Refinement, Account.login)
+            .outerjoin(Account, Account.id == Refinement.account_id)
+            .where(Refinement.workspace_id == self.workspace_id, Refinement.project_id == project_id)
         )
-        return list(self.session.scalars(query.order_by(Refinement.id)))
+        return [(row, login) for row, login in self.session.execute(query.order_by(Refinement.id))]
 
 
 def info_of(row: Refinement, variable: str, author: str | None) -> RefinementInfo:

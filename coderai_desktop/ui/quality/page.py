@@ -225,8 +225,10 @@ class QualityPage(QWidget):
         ready = sorted(report.ready_to_refine, key=lambda item: -item.errors)  # the most corrected first
         self._show_banner(ready, [item for item in report.variables if item.outdated])
         row = self.model.row_of(selected or (ready[0].name if ready else ""))
+        before = self.table.currentIndex()
         self.table.selectRow(row if row is not None else 0)
-        self._selection_changed()
+        if self.table.currentIndex() == before:  # no currentRowChanged to draw the charts
+            self._selection_changed()
 
     def _show_banner(self, ready: list[VariableQuality], outdated: list[VariableQuality]) -> None:
         """Refining where corrections piled up comes first; then measuring prompts changed since coding."""

@@ -204,8 +204,7 @@ class RefinementDialog(QDialog):
         self._start(self._proposed(coroutine), "The refiner is reading the corrections…")
 
     async def _proposed(self, coroutine: Coroutine[Any, Any, RefinementInfo]) -> None:
-        info = await coroutine
-        self._show_proposals(info, await self._service.estimate(info.id))
+        await self._estimated(await coroutine)
 
     def _continue(self) -> None:
         if self.pending is None:
@@ -213,10 +212,10 @@ class RefinementDialog(QDialog):
         if self.pending.status is RefinementStatus.EVALUATED:
             self._show_results(self.pending)
         else:
-            pending = self.pending
-            self._start(self._estimated(pending), "Estimating the test…")
+            self._start(self._estimated(self.pending), "Estimating the test…")
 
     async def _estimated(self, info: RefinementInfo) -> None:
+        """The proposals, with what testing them would cost."""
         self._show_proposals(info, await self._service.estimate(info.id))
 
     # --- step 2: the proposals ----------------------------------------------------------------------

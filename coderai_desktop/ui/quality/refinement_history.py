@@ -34,8 +34,7 @@ def _entry(info: RefinementInfo) -> str:
     ]
     if info.baseline is not None:
         lines.append(f"Current prompt on the held-out units: {html.escape(info.baseline.text())}.")
-    if info.chosen is not None:
-        proposal = info.proposals[info.chosen]
+    if (proposal := info.chosen_proposal) is not None:
         result = proposal.result.text() if proposal.result is not None else "not tested"
         lines.append(f"Chosen: <i>{html.escape(proposal.title)}</i>, {html.escape(result)}.")
         lines.append(html.escape(proposal.rationale))

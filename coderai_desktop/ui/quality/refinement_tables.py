@@ -100,9 +100,4 @@ def _against(result: HeldOutResult | None, baseline: float | None) -> QColor | N
 
 
 def _figure(result: HeldOutResult | None) -> str:
-    if result is None:
-        return "not tested"
-    if result.reliability is None:
-        return "not measurable"
-    figure = f"{result.measure} {round(result.reliability, 2) + 0.0:.2f}"  # never "-0.00"
-    return figure + (f"  {result.interval}" if result.interval is not None else "")
+    return "not tested" if result is None else result.figure
