@@ -1,4 +1,4 @@
-"""`coderai import PROJECT PATH...` and `coderai documents PROJECT`."""
+"""`coderai import PROJECT PATH...`, `coderai documents PROJECT` and `coderai documents duplicates PROJECT`."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from typing import TYPE_CHECKING
 
 from coderai_desktop.commands.common import SubParsers, log_in, print_table
 from coderai_desktop.commands.projects import PROJECT_HELP
-from coderai_desktop.formatting import shorten
+from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.formatting import count, shorten
 from coderai_desktop.ingest.report import ImportProgress, Outcome
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext
+    from coderai_desktop.domain.document import DocumentSummary
 
 EXIT_NOTHING_READ = 1
+DOCUMENTS_USAGE = "coderai documents PROJECT\n       coderai documents duplicates PROJECT"
 
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
@@ -33,12 +36,15 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=import_documents)
     listing = commands.add_parser(
         "documents",
-        help="list a project's documents",
-        description="List a project's documents.",
+        help="list a project's documents, or its near-duplicates",
+        description="List a project's documents; `duplicates` lists the documents that repeat another's "
+        "text (a run codes each group once and shares the values, unless a copy is to be coded separately "
+        f"on the Documents page). PROJECT: {PROJECT_HELP}.",
+        usage=DOCUMENTS_USAGE,
         parents=[common],
     )
-    listing.add_argument("project", help=PROJECT_HELP)
-    listing.set_defaults(handler=list_documents)
+    listing.add_argument("words", nargs="+", metavar="[duplicates] PROJECT", help=argparse.SUPPRESS)
+    listing.set_defaults(handler=documents)
 
 
 async def import_documents(context: AppContext, args: argparse.Namespace) -> int:
@@ -69,9 +75,45 @@ async def import_documents(context: AppContext, args: argparse.Namespace) -> int
     return EXIT_NOTHING_READ if report.nothing_read else 0
 
 
-async def list_documents(context: AppContext, args: argparse.Namespace) -> None:
+async def documents(context: AppContext, args: argparse.Namespace) -> None:
+    match args.words:
+        case [project]:
+            await list_documents(context, args, project)
+        case ["duplicates", project]:
+            await list_duplicates(context, args, project)
+        case _:
+            raise InvalidInputError(f"Unexpected {' '.join(args.words[1:])!r}.\nUsage: {DOCUMENTS_USAGE}")
+
+
+async def list_duplicates(context: AppContext, args: argparse.Namespace, project: str) -> None:
     user = await log_in(context, args)
-    documents = await context.documents(user).list_documents(args.project)
+    groups = await context.documents(user).find_duplicates(project)
+    if not groups:
+        print("No near-duplicates: every document's text is its own.")
+        return
+    rows = [
+        (
+            copy.id,
+            shorten(copy.file_name, 48),
+            group.original.id,
+            shorten(group.original.file_name, 48),
+            "separately" if copy.code_separately else "once, values shared",
+        )
+        for group in groups
+        for copy in group.duplicates
+    ]
+    print_table(("ID", "NAME", "SAME TEXT AS", "ORIGINAL", "CODED"), rows)
+    copies = sum(len(group.duplicates) for group in groups)
+    shared = sum(copy.shares_values for group in groups for copy in group.duplicates)
+    print(
+        f"\nNear-duplicates: {count(copies, 'document')} repeating {count(len(groups), 'other')}; "
+        f"{shared} coded once with the document they repeat."
+    )
+
+
+async def list_documents(context: AppContext, args: argparse.Namespace, project: str) -> None:
+    user = await log_in(context, args)
+    documents = await context.documents(user).list_documents(project)
     if not documents:
         print("No documents yet. Import some with: coderai import PROJECT PATH...")
         return
@@ -83,11 +125,16 @@ async def list_documents(context: AppContext, args: argparse.Namespace) -> None:
             document.status,
             document.page_count or "",
             document.word_count or "",
-            shorten(document.error_message or "; ".join(document.warnings), 90),
+            shorten(_note(document), 90),
         )
         for document in documents
     ]
     print_table(("ID", "NAME", "FORMAT", "STATUS", "PAGES", "WORDS", "NOTE"), rows)
+
+
+def _note(document: DocumentSummary) -> str:
+    same = [f"same text as #{document.duplicate_of}"] if document.duplicate_of is not None else []
+    return "; ".join(part for part in [*same, document.error_message, *document.warnings] if part)
 
 
 def _show_progress(progress: ImportProgress) -> None:

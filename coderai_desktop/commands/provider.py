@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import InvalidInputError
-from coderai_desktop.domain.provider import SYSTEM_MESSAGES, ExtractionMode, ProviderKind, StructuredOutput
+from coderai_desktop.domain.model_prices import parse_model_price
+from coderai_desktop.domain.provider import (
+    SYSTEM_MESSAGES,
+    ExtractionMode,
+    ProviderKind,
+    ProviderSettings,
+    StructuredOutput,
+)
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext
@@ -36,9 +43,14 @@ FIELDS = {
     "tokens_per_minute": ("--tokens-per-minute", int),
     "price_input_per_million": ("--price-input", float),
     "price_output_per_million": ("--price-output", float),
+    "price_cached_input_per_million": ("--price-cached-input", float),
+    "escalation_model": ("--escalation-model", str),
     "context_tokens": ("--context-tokens", int),
     "token_budget": ("--token-budget", int),
     "mode": ("--mode", str),
+    "pack_token_budget": ("--pack-token-budget", int),
+    "pack_document_tokens": ("--pack-document-tokens", int),
+    "batch_price_factor": ("--batch-price-factor", float),
 }
 
 
@@ -68,6 +80,13 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
         help="how the instructions reach the model: as system messages (kept), at the start of the user "
         "message (in-user-message, for chat templates that drop system messages), or auto (what `provider "
         "test` found, else kept)",
+    )
+    setter.add_argument(
+        "--model-price",
+        action="append",
+        metavar="MODEL=IN/OUT[/CACHED]",
+        help="another model's prices in $ per 1M input, output (and cached input) tokens, e.g. "
+        "gpt-4o=2.5/10/1.25; MODEL= removes them (repeatable)",
     )
     setter.add_argument(
         "--strict-schema",
@@ -110,6 +129,10 @@ async def set_provider(context: AppContext, args: argparse.Namespace) -> None:
         given["structured_output"] = None if form == "auto" else form
     if args.system_messages is not None:
         given["system_messages"] = SYSTEM_MESSAGES[args.system_messages]
+    if given.get("escalation_model") is not None:
+        given["escalation_model"] = given["escalation_model"].strip() or None  # "": no escalation
+    if args.model_price:
+        given["model_prices"] = _model_prices(await providers.settings(args.project), args.model_price)
     if not given:
         raise InvalidInputError("Nothing to change: give at least one setting, e.g. --model gpt-4o-mini.")
     if args.project:
@@ -120,6 +143,18 @@ async def set_provider(context: AppContext, args: argparse.Namespace) -> None:
         await providers.save_workspace_settings(settings)
     where = f"project {args.project}" if args.project else "the workspace"
     print(f"Saved for {where}: {settings.kind.value}, model {settings.model}.")
+
+
+def _model_prices(settings: ProviderSettings, changes: list[str]) -> dict[str, Any]:
+    """The prices of other models with the `--model-price` changes applied."""
+    prices = dict(settings.model_prices)
+    for change in changes:
+        model, price = parse_model_price(change)
+        if price is None:
+            prices.pop(model, None)
+        else:
+            prices[model] = price
+    return {model: price.model_dump() for model, price in prices.items()}
 
 
 async def test_provider(context: AppContext, args: argparse.Namespace) -> int:

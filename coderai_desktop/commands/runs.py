@@ -67,6 +67,14 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
         "--mode", choices=[mode.value for mode in ExtractionMode], help="one call per group, or per variable"
     )
     run.add_argument("--seed", type=int, help="random seed of the sample (to draw the same sample again)")
+    run.add_argument(
+        "--batch",
+        action="store_true",
+        help=(
+            "through the provider's Batch API (OpenAI, Azure OpenAI): half price, answers within 24 hours; "
+            "this command waits and polls (Ctrl+C stops waiting: `coderai job resume ID` picks it up again)"
+        ),
+    )
     run.set_defaults(handler=run_job)
     estimate = commands.add_parser("estimate", help="tokens, cost and time of a run", parents=[common])
     estimate.add_argument("project", help=PROJECT_HELP)
@@ -104,9 +112,10 @@ async def run_job(context: AppContext, args: argparse.Namespace) -> int:
         mode=mode,
         concurrency=args.concurrency,
         seed=args.seed,
+        batch=args.batch,
     )
     print(f"Job {job.id}: coding {job.documents_total} documents ({job.mode}, {job.model}).", file=sys.stderr)
-    code = await _run_here(jobs, job.id)
+    code = await _run_here(jobs, job.id, batch=job.batch)
     if opinion is None:
         return code
     if code != 0:
@@ -173,12 +182,13 @@ def _opinion_options(opinion: SecondOpinion) -> str:
 
 async def resume_job(context: AppContext, args: argparse.Namespace) -> int:
     user = await log_in(context, args)
-    return await _run_here(context.jobs(user), args.id)
+    jobs = context.jobs(user)
+    return await _run_here(jobs, args.id, batch=(await jobs.get(args.id)).batch)
 
 
-async def _run_here(jobs: JobService, job_id: int) -> int:
+async def _run_here(jobs: JobService, job_id: int, *, batch: bool = False) -> int:
     try:
-        return _report(await jobs.run(job_id, _progress_printer()))
+        return _report(await jobs.run(job_id, _batch_printer() if batch else _progress_printer()))
     except asyncio.CancelledError:  # Ctrl+C: the runner has recorded the job as paused
         print(f"\nJob {job_id} paused; resume it with `coderai job resume {job_id}`.", file=sys.stderr)
         raise
@@ -210,12 +220,28 @@ async def estimate_run(context: AppContext, args: argparse.Namespace) -> None:
     basis = "measured on the last run" if estimate.measured else "assumed; measured after the first run"
     print(f"Documents:      {estimate.documents}")
     print(f"Calls:          {estimate.calls}")
-    print(f"Input tokens:   {estimate.input_tokens:,}")
+    print(f"Input tokens:   {estimate.input_tokens:,}{_cached_share(estimate)}")
     print(f"Output tokens:  {estimate.output_tokens:,} (at most)")
     print(f"Cost:           {money(estimate.cost)} (at the prices in the provider settings)")
+    if (alone := estimate.without_packing) is not None:
+        print(f"Packing:        {estimate.documents_per_call:.1f} documents per call (short ones together)")
+        print(
+            f"Without it:     {alone.calls} calls, {alone.input_tokens:,} input tokens, "
+            f"{alone.output_tokens:,} output tokens, {money(alone.cost)}"
+        )
+    if estimate.batch_cost is not None:
+        print(
+            f"As a batch:     {money(estimate.batch_cost)} (--batch: the Batch API's price, results within 24 hours)"
+        )
     print(
         f"Time:           about {duration(estimate.seconds)} ({estimate.seconds_per_call:.1f} s per call, {basis})"
     )
+
+
+def _cached_share(estimate: Estimate) -> str:
+    if not estimate.cached_tokens:
+        return ""
+    return f" ({estimate.cached_tokens:,} expected from the provider's prompt cache, at its cached price)"
 
 
 async def list_jobs(context: AppContext, args: argparse.Namespace) -> None:
@@ -244,12 +270,17 @@ async def list_jobs(context: AppContext, args: argparse.Namespace) -> None:
     )
 
 
+def _cached(job: JobSummary) -> str:
+    """The prompt tokens the provider read from its cache, which cost less: worth saying when there are any."""
+    return f" ({job.tokens_cached:,} of the prompt tokens cached)" if job.tokens_cached else ""
+
+
 def _report(job: JobSummary) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)  # below the progress bar
     print(
         f"Job {job.id} {job.status.lower()}: {job.documents_processed} coded, {job.documents_failed} failed, "
-        f"{job.tokens_in + job.tokens_out:,} tokens, {money(job.cost)}."
+        f"{job.tokens_in + job.tokens_out:,} tokens{_cached(job)}, {money(job.cost)}."
     )
     if job.status is JobStatus.PAUSED:
         print(f"{job.pause_reason or 'Paused.'} Resume with `coderai job resume {job.id}`.")
@@ -262,13 +293,31 @@ def _progress_printer() -> Callable[[JobProgress], None] | None:
         return None
 
     def show(progress: JobProgress) -> None:
-        done = progress.processed + progress.failed
-        filled = int(BAR_WIDTH * done / max(1, progress.total))
-        failed = f", {progress.failed} failed" if progress.failed else ""
-        line = (
-            f"\r[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done}/{progress.total}{failed}, "
-            f"{progress.tokens_in + progress.tokens_out:,} tokens, {money(progress.cost)} {shorten(progress.current, 30)}"
-        )
-        print(line.ljust(110), end="", file=sys.stderr, flush=True)
+        print(_bar(progress, shorten(progress.current, 30)).ljust(110), end="", file=sys.stderr, flush=True)
 
     return show
+
+
+def _batch_printer() -> Callable[[JobProgress], None]:
+    """The bar with what the batch job waits for; without a terminal, a line each time that changes."""
+    said: list[str] = []
+
+    def show(progress: JobProgress) -> None:
+        waiting = progress.message if progress.status is JobStatus.RUNNING else ""
+        if sys.stderr.isatty():
+            print(_bar(progress, shorten(waiting, 70)).ljust(150), end="", file=sys.stderr, flush=True)
+        elif waiting and waiting not in said[-1:]:
+            said.append(waiting)
+            print(_bar(progress, waiting).lstrip("\r"), file=sys.stderr, flush=True)
+
+    return show
+
+
+def _bar(progress: JobProgress, note: str) -> str:
+    done = progress.processed + progress.failed
+    filled = int(BAR_WIDTH * done / max(1, progress.total))
+    failed = f", {progress.failed} failed" if progress.failed else ""
+    return (
+        f"\r[{'#' * filled}{'-' * (BAR_WIDTH - filled)}] {done}/{progress.total}{failed}, "
+        f"{progress.tokens_in + progress.tokens_out:,} tokens, {money(progress.cost)} {note}"
+    )

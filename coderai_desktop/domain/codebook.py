@@ -45,6 +45,10 @@ class Category(_Strict):
     examples: list[str] = Field(default_factory=list)
 
 
+def _blank_is_none(value: Any) -> Any:
+    return (value.strip() or None) if isinstance(value, str) else value
+
+
 def _no_examples(value: Any) -> Any:
     return [] if value is None else value
 
@@ -104,6 +108,8 @@ class VariableSpec(_Strict):
     validation_rules: ValidationRules | None = None
     depends_on: DependsOn | None = None
     examples: Annotated[list[WorkedExample], BeforeValidator(_no_examples)] = Field(default_factory=list)
+    # The model that codes this variable, on the project's provider (None: the project's model).
+    model: Annotated[str | None, BeforeValidator(_blank_is_none)] = None
 
     @property
     def label(self) -> str:

@@ -14,6 +14,12 @@ from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType, MatchSt
 UnitKey = tuple[int, int | None]  # (document id, entity index or None)
 
 
+def entity_key(text: str | None) -> str:
+    """An entity's name as it is matched by: an answer or another coding may list a document's entities in
+    another order, or spell their spacing and case differently ("Acme  Corp", "ACME Corp")."""
+    return " ".join((text or "").split()).casefold()
+
+
 class UnitRow(NamedTuple):  # a tuple: a grid keeps 10,000 of them in memory
     """A row of the dataset: a document, or one entity found in it."""
 
@@ -102,6 +108,9 @@ class Cell:
     reviewed_by: str | None = None  # who made the review in force (None: none, or the account is gone)
     reviewed_at: datetime | None = None
     history: tuple[ReviewStep, ...] = ()  # every review row of the value, oldest first (when asked for)
+    # The first model's answer ({value, confidence, evidence_quote, model}) when a stronger model re-coded it.
+    escalated_from: dict[str, Any] | None = None
+    shared_from: int | None = None  # a near-duplicate coded once: the document whose values these are
 
     @property
     def reviewed(self) -> bool:
@@ -196,6 +205,7 @@ class ValueEvidence:
     feedback: FeedbackType | None = None  # the review in force
     reviewed_by: str | None = None
     review_note: str | None = None
+    shared_from: str | None = None  # a near-duplicate coded once: the file whose values it shares
 
     @property
     def located(self) -> bool:

@@ -30,10 +30,26 @@ class DocumentSummary(BaseModel):
     import_metadata: dict[str, Any]
     chunk_count: int
     created_at: datetime
+    duplicate_of: int | None = None  # the earlier document with the same text, whose values it shares
+    code_separately: bool = False  # coded on its own all the same, as the researcher asked
 
     @property
     def needs_password(self) -> bool:
         return self.problem in (DocumentProblem.PASSWORD_REQUIRED, DocumentProblem.WRONG_PASSWORD)
+
+    @property
+    def shares_values(self) -> bool:
+        """Coded once with the document it repeats: a run codes that one and gives this one its values."""
+        return self.duplicate_of is not None and not self.code_separately
+
+
+class DuplicateGroup(BaseModel):
+    """A document and the later ones with the same text (near-duplicates)."""
+
+    model_config = ConfigDict(defer_build=True, frozen=True)
+
+    original: DocumentSummary
+    duplicates: list[DocumentSummary]
 
 
 class DocumentText(BaseModel):

@@ -28,6 +28,7 @@ class JobSummary(BaseModel):
     tokens_in: int
     tokens_out: int
     cost: float
+    tokens_cached: int = 0  # of tokens_in, read from the provider's prompt cache
     pause_reason: str | None
     error_message: str | None
     created_at: datetime
@@ -38,6 +39,10 @@ class JobSummary(BaseModel):
     model: str
     # The process that last claimed the job ("process 4242 on this computer"), if any.
     runner: str | None = None
+    batch: bool = False  # run through the provider's Batch API
+    # Tokens and dollars per model when more than the project's model coded (a variable's own, escalation):
+    # {"gpt-4o": {"tokens_in": ..., "tokens_out": ..., "tokens_cached": ..., "cost": ...}}
+    models: dict[str, dict[str, float]] = {}
 
     @property
     def progress(self) -> float:
@@ -76,6 +81,15 @@ class Estimate:
     seconds: float
     seconds_per_call: float
     measured: bool  # seconds per call measured on an earlier run of the project, or assumed
+    # Documents (or chunks) per call: above 1 when short documents travel several to a call.
+    documents_per_call: float = 1.0
+    # The same run with every document in calls of its own, when packing changes it (None: it does not).
+    without_packing: Estimate | None = None
+    # Of input_tokens, those expected from the provider's prompt cache (priced at the cached price).
+    cached_tokens: int = 0
+    # The run through the provider's Batch API (each document in requests of its own, at the batch price);
+    # None: the provider has none.
+    batch_cost: float | None = None
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,16 @@ def migrated(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+class ModelPrice(BaseModel):
+    """Dollars per million tokens: prompt, answer, and prompt read from the provider's cache (None: as prompt)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(default=0.0, ge=0)
+    output: float = Field(default=0.0, ge=0)
+    cached_input: float | None = Field(default=None, ge=0)
+
+
 class ProviderSettings(BaseModel):
     # An error never repeats what was typed: it may be an address with a key in it.
     model_config = ConfigDict(
@@ -82,6 +92,18 @@ class ProviderSettings(BaseModel):
     tokens_per_minute: int | None = Field(default=None, ge=1)
     price_input_per_million: float = Field(default=0.0, ge=0)
     price_output_per_million: float = Field(default=0.0, ge=0)
+    # Prompt tokens the provider read from its cache (OpenAI and Azure bill them lower); None: the input price.
+    price_cached_input_per_million: float | None = Field(default=None, ge=0)
+    # Other models of the same provider (a variable's own model, the escalation model): their prices.
+    model_prices: dict[str, ModelPrice] = Field(default_factory=dict)
+    # The share of the live price a provider batch job costs (OpenAI and Azure: half).
+    batch_price_factor: float = Field(default=0.5, gt=0, le=1)
+    # Short documents travel several to a call while their text stays under pack_token_budget tokens; a
+    # document of pack_document_tokens or more goes alone. 0 turns packing off.
+    pack_token_budget: int = Field(default=4_000, ge=0)
+    pack_document_tokens: int = Field(default=1_000, ge=0)
+    # Values below their variable's confidence threshold (or flagged) are coded again by this model.
+    escalation_model: str | None = None
     # The model's context window: a document is cut into chunks only when it does not fit beside the prompt.
     context_tokens: int = Field(default=128_000, ge=2_000)
     # Stop a run before it spends more than this many tokens (input + output); None: no limit.
@@ -131,8 +153,33 @@ class ProviderSettings(BaseModel):
         """The schema travels in response_format alone; with every other form it is in the instructions."""
         return self.output_form is StructuredOutput.JSON_SCHEMA
 
-    def cost(self, tokens_in: int, tokens_out: int) -> float:
-        return (tokens_in * self.price_input_per_million + tokens_out * self.price_output_per_million) / 1e6
+    def price(self, model: str | None = None) -> ModelPrice:
+        """What `model` (None: the project's model) costs per million tokens."""
+        if model is not None and model != self.model and model in self.model_prices:
+            return self.model_prices[model]
+        return ModelPrice(
+            input=self.price_input_per_million,
+            output=self.price_output_per_million,
+            cached_input=self.price_cached_input_per_million,
+        )
+
+    def cost(
+        self,
+        tokens_in: int,
+        tokens_out: int,
+        cached: int = 0,
+        *,
+        model: str | None = None,
+        batch: bool = False,
+    ) -> float:
+        """Dollars for a call's usage: `cached` of `tokens_in` at the cached price, a batch job at its share."""
+        price = self.price(model)
+        cached = min(cached, tokens_in)
+        cached_price = price.input if price.cached_input is None else price.cached_input
+        dollars = (
+            (tokens_in - cached) * price.input + cached * cached_price + tokens_out * price.output
+        ) / 1e6
+        return dollars * (self.batch_price_factor if batch else 1.0)
 
     def overridden(self, overrides: dict[str, Any] | None) -> ProviderSettings:
         """These settings with a project's overrides applied (only the fields the project sets)."""

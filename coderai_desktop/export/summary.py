@@ -58,7 +58,9 @@ RUN_COLUMNS = [
     "documents",
     "failed",
     "tokens",
+    "cached tokens",
     "cost",
+    "cost by model",
 ]
 
 
@@ -241,11 +243,21 @@ def _number(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
+def _by_model(models: dict[str, dict[str, float]]) -> str:
+    """'gpt-4o-mini: 120,400 tokens, $0.0210; gpt-4o: 8,200 tokens, $0.0410' when several models coded."""
+    if len(models) < 2:
+        return ""
+    return "; ".join(
+        f"{model}: {int(totals['tokens_in'] + totals['tokens_out']):,} tokens, {money(totals['cost'])}"
+        for model, totals in sorted(models.items())
+    )
+
+
 def run_rows(dataset: Dataset) -> list[dict[str, Any]]:
     return [
         {
             "run": job.id,
-            "type": job.job_type.lower(),
+            "type": job.job_type.lower() + (" (batch)" if job.batch else ""),
             "status": job.status.lower(),
             "model": job.model,
             "started": local_time(job.started_at) if job.started_at else "",
@@ -253,7 +265,9 @@ def run_rows(dataset: Dataset) -> list[dict[str, Any]]:
             "documents": job.documents_processed,
             "failed": job.documents_failed,
             "tokens": job.tokens_in + job.tokens_out,
+            "cached tokens": job.tokens_cached,  # prompt tokens billed at the cached price
             "cost": money(job.cost),
+            "cost by model": _by_model(job.models),
         }
         for job in dataset.runs
     ]

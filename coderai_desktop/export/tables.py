@@ -28,6 +28,8 @@ DETAILS: dict[str, tuple[str, Any]] = {
     "page": ("page of the quote", lambda v: v.page),
     "status": ("EXTRACTED, VALIDATED, FLAGGED or FAILED", lambda v: v.status.value),
     "prompt_version": ("version of the prompt that produced it", lambda v: v.prompt_version),
+    "model": ("model that produced it", lambda v: v.model),
+    "escalated": ("model of the first answer, if a stronger one replaced it", lambda v: escalated_from(v)),
     "reviewed": ("checked by a researcher", lambda v: v.reviewed),
     "corrected": ("corrected by a researcher", lambda v: v.corrected),
 }
@@ -40,6 +42,9 @@ LONG_COLUMNS = [
     "status",
     "evidence_match",
     "prompt_version",
+    "model",
+    "escalated",
+    "shared_from",
     "reviewed",
     "corrected",
     "ai_value",
@@ -141,6 +146,7 @@ def long_table(dataset: Dataset) -> Table:
         value="The value (the researcher's correction where there is one)",
         evidence_match="How the quote was found in the text: EXACT, NORMALIZED, FUZZY, NOT_FOUND, NO_QUOTE",
         ai_value="The model's value, before any correction",
+        shared_from="Near-duplicate coded once: id of the document with the same text whose value this is",
         review="The review in force: correct, incorrect or partial (empty: not reviewed)",
         reviewed_by="Who made the review in force (login)",
         reviewed_at="When the review in force was made (ISO 8601, local time with its offset)",
@@ -252,6 +258,9 @@ def _long_details(coded: Cell) -> list[Any]:
         coded.status.value,
         coded.match_status.value if coded.match_status else None,
         coded.prompt_version,
+        coded.model,
+        escalated_from(coded),
+        coded.shared_from,
         coded.reviewed,
         coded.corrected,
         coded.ai_value if coded.corrected else None,
@@ -260,6 +269,11 @@ def _long_details(coded: Cell) -> list[Any]:
         coded.reviewed_at.astimezone().isoformat(timespec="seconds") if coded.reviewed_at else None,
         review_history(coded.history) if coded.history else None,
     ]
+
+
+def escalated_from(coded: Cell) -> str | None:
+    """The model of the first answer a stronger model's answer replaced, if it was escalated."""
+    return None if coded.escalated_from is None else coded.escalated_from.get("model") or "?"
 
 
 def review_history(steps: tuple[ReviewStep, ...]) -> str:

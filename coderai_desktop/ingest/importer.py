@@ -227,7 +227,7 @@ class Importer:
     ) -> bool:
         """The text and its chunks in one transaction: a document is READY with both or not at all.
         Whether it was saved (not if another import has read the document meanwhile)."""
-        columns = _text_columns(output.document)
+        columns = _text_columns(output)
         if not self._finish(
             session,
             document_id,
@@ -284,7 +284,7 @@ class Importer:
                     "columns": parsed.metadata,
                 },
             )
-            for column, value in _text_columns(parsed).items():
+            for column, value in _text_columns(output).items():
                 setattr(document, column, value)
             document.chunk_count = len(output.chunks)
             document.status = DocumentStatus.READY
@@ -305,9 +305,11 @@ def _check_size(size: int, plan: ImportPlan) -> None:
         )
 
 
-def _text_columns(parsed: ParsedDocument) -> dict[str, Any]:
+def _text_columns(output: WorkerOutput) -> dict[str, Any]:
+    parsed = output.document
     return {
         "text": parsed.text,
+        "text_signature": output.signature,
         "page_offsets": parsed.page_offsets,
         "page_count": parsed.page_count,
         "word_count": word_count(parsed.text),

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings, documents_folder
-from coderai_desktop.domain.document import DocumentSummary, DocumentText
+from coderai_desktop.domain.document import DocumentSummary, DocumentText, DuplicateGroup
 from coderai_desktop.domain.enums import DocumentStatus
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.ingest.chunking import ChunkPolicy, ChunkSpan, plan_chunks
+from coderai_desktop.ingest.duplicate_links import DuplicateLinks
 from coderai_desktop.ingest.files import collect
 from coderai_desktop.ingest.formats import TABULAR
 from coderai_desktop.ingest.importer import Importer, ImportPlan, Progress, chunk_row
@@ -48,6 +49,7 @@ class DocumentService:
         self._settings = settings
         self._pool = pool
         self._importer = Importer(database, user.workspace_id, pool)
+        self._duplicates = DuplicateLinks(database, user.workspace_id, pool)
 
     async def import_paths(
         self,
@@ -62,8 +64,9 @@ class DocumentService:
         report = ImportReport([FileOutcome(item.path.name, Outcome.SKIPPED, item.reason) for item in skipped])
         logger.info("Importing %s files into project %s", len(candidates), plan.project_id)
         await self._importer.run(plan, candidates, report, progress)
+        await self._duplicates.refresh(plan.project_id)
         logger.info("Import into project %s: %s", plan.project_id, report.summary())
-        return report
+        return await self._duplicates.annotate(report)
 
     async def reparse(
         self,
@@ -92,6 +95,7 @@ class DocumentService:
                 progress(
                     ImportProgress(done, len(documents), document.file_name, report.count(Outcome.FAILED))
                 )
+        await self._duplicates.refresh(plan.project_id)  # the text may have changed
         return report
 
     async def list_documents(self, project: ProjectRef) -> list[DocumentSummary]:
@@ -151,19 +155,33 @@ class DocumentService:
     async def delete_documents(self, document_ids: list[int]) -> int:
         """Delete documents with their chunks and results, and stored copies nothing else uses."""
 
-        def delete(session: Session) -> list[Path]:
+        def delete(session: Session) -> tuple[list[Path], set[int]]:
             documents = DocumentRepository(session, self._user.workspace_id)
             rows = [documents.require(document_id) for document_id in document_ids]
             for row in rows:
                 documents.delete(row.id)
             paths = {row.stored_path for row in rows if row.stored_path}
-            return [Path(path) for path in paths if documents.stored_path_users(path) == 0]
+            orphans = [Path(path) for path in paths if documents.stored_path_users(path) == 0]
+            return orphans, {row.project_id for row in rows}
 
-        orphans = await self._database.run(delete)
+        orphans, projects = await self._database.run(delete)
         for path in orphans:
             path.unlink(missing_ok=True)
+        for project_id in projects:  # a deleted original's copies now repeat the next one, or nothing
+            await self._duplicates.refresh(project_id)
         logger.info("Deleted %s documents", len(document_ids))
         return len(document_ids)
+
+    async def find_duplicates(self, project: ProjectRef) -> list[DuplicateGroup]:
+        """The project's near-duplicates, brought up to date (documents imported before signatures were
+        kept are signed now): each document that later ones repeat, with them."""
+        project_id = await self._database.run(lambda s: self._projects(s).resolve(project).id)
+        await self._duplicates.refresh(project_id)
+        return await self._duplicates.groups(project_id)
+
+    async def set_code_separately(self, document_ids: list[int], separately: bool) -> int:
+        """Whether near-duplicates are coded on their own (True) or share their original's values."""
+        return await self._duplicates.set_code_separately(document_ids, separately)
 
     async def _plan(self, project: ProjectRef, options: ImportOptions) -> ImportPlan:
         settings = self._settings

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from coderai_desktop.domain.enums import DocumentFormat, DocumentProblem
 from coderai_desktop.ingest.chunking import ChunkPolicy, ChunkSpan, plan_chunks
+from coderai_desktop.ingest.near_duplicates import signature
 from coderai_desktop.ingest.parsed import ParsedDocument, ReadFailure, ReadOptions
 from coderai_desktop.ingest.readers import reader_for
 
@@ -18,6 +19,7 @@ from coderai_desktop.ingest.readers import reader_for
 class WorkerOutput:
     document: ParsedDocument
     chunks: list[ChunkSpan]
+    signature: bytes | None = None  # of the text, for near-duplicates (None: no text)
 
 
 def initialise(memory_mb: int) -> None:
@@ -45,6 +47,8 @@ def parse_file(
             "Reading the file needed more memory than allowed; it may be a zip bomb.",
         ) from None
     return [
-        WorkerOutput(document, plan_chunks(document.text, policy) if document.text else [])
+        WorkerOutput(document, plan_chunks(document.text, policy), signature(document.text))
+        if document.text
+        else WorkerOutput(document, [])
         for document in documents
     ]

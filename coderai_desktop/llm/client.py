@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
+from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.provider import FORM_WORDS, ProviderSettings, StructuredOutput
 from coderai_desktop.llm.errors import (
     ContextTooLongError,
@@ -80,14 +82,37 @@ class LLMClient:
         breaker: CircuitBreaker | None = None,
         limiter: RateLimiter | None = None,
         sleep: Sleep | None = None,
+        chat_for_model: Callable[[str], BaseChatModel] | None = None,
     ):
         self._chat = chat
+        self._chat_for_model = chat_for_model  # another model of the same provider (see for_model)
+        self._twins: dict[str, LLMClient] = {}
         self.settings = settings
         self._retry_delay = retry_delay
         self.breaker = breaker or CircuitBreaker()
         self._limiter = limiter or RateLimiter(settings.requests_per_minute, settings.tokens_per_minute)
         self._sleep = sleep
         self._slots = asyncio.Semaphore(settings.concurrency)  # requests in flight, whatever asks for them
+
+    def for_model(self, model: str | None) -> LLMClient:
+        """The client that calls `model` (None: this client's) on the same provider, sharing this client's
+        rate limits, call slots and breaker: the provider's limits hold whichever model a call is for."""
+        if model is None or model == self.settings.model:
+            return self
+        if model not in self._twins:
+            if self._chat_for_model is None:
+                raise InvalidInputError(f"This client cannot call another model than {self.settings.model}.")
+            twin = LLMClient(
+                self._chat_for_model(model),
+                self.settings.overridden({"model": model}),
+                retry_delay=self._retry_delay,
+                breaker=self.breaker,
+                limiter=self._limiter,
+                sleep=self._sleep,
+            )
+            twin._slots = self._slots
+            self._twins[model] = twin
+        return self._twins[model]
 
     async def structured(
         self, messages: Messages, schema: dict[str, Any], *, temperature: float, max_tokens: int
@@ -120,7 +145,7 @@ class LLMClient:
     ) -> CallResult:
         raw = await self._invoke(messages, schema, temperature, max_tokens)
         usage = usage_of(raw)
-        if (data := _answer_object(raw, schema)) is not None:
+        if (data := answer_data(text_of(raw), schema)) is not None:
             return CallResult(data, text_of(raw), usage)
         # One repair request: the answer back, with what was wrong, and room to finish it.
         logger.info("Answer was not JSON (%s characters); asking once for a repair", len(text_of(raw)))
@@ -135,7 +160,7 @@ class LLMClient:
         ]
         raw_again = await self._invoke(repair, schema, temperature, max_tokens * 2)
         usage = usage + usage_of(raw_again)
-        if (data := _answer_object(raw_again, schema)) is not None:
+        if (data := answer_data(text_of(raw_again), schema)) is not None:
             return CallResult(data, text_of(raw_again), usage, repaired=True)
         raise InvalidAnswerError(
             "The model's answer was not valid JSON, even after asking again. Try another model, or a provider "
@@ -304,10 +329,11 @@ def _retry_after(error: openai.APIError) -> float | None:
         return None
 
 
-def _answer_object(raw: AIMessage, schema: dict[str, Any]) -> dict[str, Any] | None:
+def answer_data(text: str, schema: dict[str, Any]) -> dict[str, Any] | None:
     """The answer's JSON object, if it answers at least one of the schema's properties (an answer that
-    gives some but not all is kept: the missing variables are reported as unanswered)."""
-    data = _tolerant_json(text_of(raw))
+    gives some but not all is kept: the missing variables are reported as unanswered). Live and batch
+    answers alike."""
+    data = _tolerant_json(text)
     required = schema.get("required") or []
     if data is None or (required and not any(key in data for key in required)):
         return None

@@ -46,3 +46,11 @@ def chat_model(settings: ProviderSettings, api_key: str | None) -> BaseChatModel
         max_retries=0,
         use_responses_api=False,
     )
+
+
+def settings_for_model(settings: ProviderSettings, model: str) -> ProviderSettings:
+    """`settings` for another model of the same provider; on Azure OpenAI the deployment decides the model,
+    so a model named there is a deployment of that name."""
+    if settings.kind is ProviderKind.AZURE:
+        return settings.overridden({"model": model, "azure_deployment": model})
+    return settings.overridden({"model": model})

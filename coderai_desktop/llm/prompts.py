@@ -1,21 +1,30 @@
 """Prompts generated from the project context and the codebook.
 
-Message order makes provider prompt caching work: what every call of a document shares comes first (the
-system prompt with the whole codebook, then the document), and what differs (which variables, which
-entity) comes last. The document is delimited as data and never part of the system prompt.
+Message order makes provider prompt caching work: what repeats across the calls of a run comes first and
+is byte-identical in each (the system prompt with the whole codebook, then the call's instruction and, in
+JSON mode, its schema), and the document comes last (then, in an entity project, the entity). OpenAI and
+Azure bill that prefix at their cached price; llama.cpp and vLLM reuse its KV cache. The document is
+delimited as data and never part of the system prompt or the instruction.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec, WorkedExample
 from coderai_desktop.domain.enums import IfMultipleValues, UnitOfObservation, VariableType
 from coderai_desktop.domain.provider import ExtractionMode
-from coderai_desktop.llm.schema import DATE_FORMAT, ENTITIES, entities_schema, group_schema
+from coderai_desktop.llm.schema import (
+    ENTITIES,
+    ENTITY,
+    entities_schema,
+    entity_group_schema,
+    group_schema,
+)
 
+DATE_FORMAT = "YYYY, YYYY-MM or YYYY-MM-DD: only as precise as the document is"
 GROUP_SIZE = 20  # variables per call: larger schemas make answers worse and hit provider limits
 ENTITY_SCOPE = "entities"
 TEMPERATURE = {
@@ -66,6 +75,8 @@ class CallPlan:
     schema: dict[str, Any]
     temperature: float
     max_tokens: int
+    per_entity: bool = False  # codes one entity of the document: the entity is named after it
+    model: str | None = None  # the model its calls go to (None: the project's)
 
     @property
     def variable_names(self) -> list[str]:
@@ -73,10 +84,11 @@ class CallPlan:
 
     def message_template(self) -> str:
         """The user messages as sent, with {document} (and, per entity, {entity}) standing for their parts."""
-        return f"{DOCUMENT_OPEN}\n{{document}}\n{DOCUMENT_CLOSE}\n\n---\n\n{self.instruction}"
+        return f"{self.instruction}\n\n---\n\n{document_message('{document}', '{entity}' if self.per_entity else None)}"
 
 
 DOCUMENT_OPEN, DOCUMENT_CLOSE = "<document>", "</document>"
+ENTITY_LINE = "Entity: "
 
 
 def extraction_plans(
@@ -95,7 +107,7 @@ def extraction_plans(
 def entity_plan(context: ProjectContext, variables: list[VariableSpec]) -> CallPlan:
     pattern = context.entity_identification_pattern or "each entity the project is about"
     instruction = (
-        f"List every entity in the document above that matches this description: {pattern}\n"
+        f"List every entity in the document that follows that matches this description: {pattern}\n"
         "Name each entity once, as the document names it, with a verbatim quote where it appears. "
         f'Answer with a JSON object {{"{ENTITIES}": [...]}}; an empty list when there is none.'
     )
@@ -113,15 +125,24 @@ def entity_plan(context: ProjectContext, variables: list[VariableSpec]) -> CallP
 def messages(
     plan: CallPlan, document: str, *, entity: str | None = None, strict: bool = True
 ) -> list[dict[str, str]]:
-    """The exact chat messages of one call."""
-    instruction = plan.instruction.replace("{entity}", entity or "")
-    if not strict:
-        instruction += schema_in_prompt(plan.schema)
+    """The exact chat messages of one call: the prefix every call of the plan shares, then the document."""
     return [
-        {"role": "system", "content": plan.system_prompt},
-        {"role": "user", "content": f"{DOCUMENT_OPEN}\n{as_data(document)}\n{DOCUMENT_CLOSE}"},
-        {"role": "user", "content": instruction},
+        *prefix_messages(plan, strict=strict),
+        {"role": "user", "content": document_message(as_data(document), entity if plan.per_entity else None)},
     ]
+
+
+def prefix_messages(plan: CallPlan, *, strict: bool = True) -> list[dict[str, str]]:
+    """What repeats, byte for byte, in every call of `plan`: the system prompt and the instruction (with the
+    schema, unless a strict schema travels in response_format)."""
+    instruction = plan.instruction if strict else plan.instruction + schema_in_prompt(plan.schema)
+    return [{"role": "system", "content": plan.system_prompt}, {"role": "user", "content": instruction}]
+
+
+def document_message(document: str, entity: str | None = None) -> str:
+    """The document as data (already escaped with as_data), then in an entity project the entity coded."""
+    block = f"{DOCUMENT_OPEN}\n{document}\n{DOCUMENT_CLOSE}"
+    return block if entity is None else f"{block}\n\n{ENTITY_LINE}{as_data(entity)}"
 
 
 def as_sent(call: list[dict[str, str]], *, keep_system: bool) -> list[dict[str, str]]:
@@ -141,7 +162,7 @@ def schema_in_prompt(schema: dict[str, Any]) -> str:
     """JSON mode: the schema the answer must match travels in the prompt."""
     return (
         f"\n\nAnswer with JSON only, matching this JSON schema:\n<json_schema>\n"
-        f"{json.dumps(schema, ensure_ascii=False)}\n</json_schema>"
+        f"{json.dumps(schema, ensure_ascii=False, separators=(',', ':'))}\n</json_schema>"
     )
 
 
@@ -178,13 +199,14 @@ def _plan(
     scope_key: str, context: ProjectContext, variables: list[VariableSpec], *, codebook: list[VariableSpec]
 ) -> CallPlan:
     names = ", ".join(variable.name for variable in variables)
-    entity_line = ""
-    if context.unit_of_observation is UnitOfObservation.ENTITY:
-        entity_line = (
-            "Code the document only for this entity; ignore what it says about others.\nEntity: {entity}\n\n"
-        )
+    per_entity = context.unit_of_observation is UnitOfObservation.ENTITY
+    entity_line = (
+        f'Code it only for the entity named after it ("{ENTITY_LINE}..."); ignore what it says about others.\n'
+        if per_entity
+        else ""
+    )
     instruction = (
-        f"{entity_line}Code the document above for these variables: {names}.\n"
+        f"Code the document that follows for these variables: {names}.\n{entity_line}"
         "Answer with one JSON object that has one property per variable."
     )
     return CallPlan(
@@ -195,6 +217,7 @@ def _plan(
         group_schema(variables),
         min(TEMPERATURE[variable.type] for variable in variables),
         _max_tokens(variables),
+        per_entity,
     )
 
 
@@ -241,3 +264,53 @@ def as_data(text: str) -> str:
     """Document text (a document, a sample, a passage) cannot close its own delimiter and so pass text off
     as instructions."""
     return text.replace(DOCUMENT_CLOSE, "</ document>").replace(DOCUMENT_OPEN, "< document>")
+
+
+# --- Narrowed and grouped calls: the same plan (scope, prompt version, system prompt), asked for less or more.
+
+ENTITIES_HEADING = "Entities:"
+
+
+def narrowed_plan(plan: CallPlan, context: ProjectContext, variables: list[VariableSpec]) -> CallPlan:
+    """`plan` asking only `variables` (a later chunk, once the others are found): the same system prompt, so
+    the same cacheable start, and the same scope, temperature and model, so the same prompt version."""
+    if len(variables) == len(plan.variables):
+        return plan
+    fewer = _plan(plan.scope_key, context, variables, codebook=[])
+    return replace(
+        plan,
+        variables=fewer.variables,
+        instruction=fewer.instruction,
+        schema=fewer.schema,
+        max_tokens=fewer.max_tokens,
+    )
+
+
+def entity_group_plan(plan: CallPlan) -> CallPlan:
+    """`plan` coding several entities in one call, listed after the document; its max_tokens stays one
+    entity's answer (the caller sizes a group's budget from it)."""
+    names = ", ".join(plan.variable_names)
+    instruction = (
+        f"Code the document that follows for these variables: {names}, once for each entity listed after it "
+        f'("{ENTITIES_HEADING}"); for each, use only what the document says about that entity.\n'
+        f'Answer with a JSON object {{"{ENTITIES}": [...]}} holding one object per listed entity: "{ENTITY}" '
+        "(its name exactly as listed), then one property per variable."
+    )
+    return replace(
+        plan, instruction=instruction, schema=entity_group_schema(list(plan.variables)), per_entity=False
+    )
+
+
+def group_messages(
+    plan: CallPlan, document: str, entities: list[str], *, strict: bool = True
+) -> list[dict[str, str]]:
+    """The messages of an entity group's call: the plan's prefix, then the document and the entities' names
+    (data like the document, one a line)."""
+    listed = "\n".join(f"- {as_data(entity_label(name))}" for name in entities)
+    last = f"{document_message(as_data(document))}\n\n{ENTITIES_HEADING}\n{listed}"
+    return [*prefix_messages(plan, strict=strict), {"role": "user", "content": last}]
+
+
+def entity_label(name: str) -> str:
+    """An entity's name on one line, as listed to the model."""
+    return " ".join(name.split())

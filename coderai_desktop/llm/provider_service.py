@@ -22,7 +22,7 @@ from coderai_desktop.domain.provider import (
 )
 from coderai_desktop.llm.client import LLMClient
 from coderai_desktop.llm.connection import FOUND_FIELDS, ConnectionReport, FoundSettings, test_connection
-from coderai_desktop.llm.factory import chat_model
+from coderai_desktop.llm.factory import chat_model, settings_for_model
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.tables import Workspace
@@ -112,7 +112,12 @@ class ProviderService:
             raise InvalidInputError(
                 "No API key for OpenAI: enter one in Settings > API Keys (or set OPENAI_API_KEY for headless runs)."
             )
-        return LLMClient(chat_model(settings, key), settings, retry_delay=self._retry_delay)
+        return LLMClient(
+            chat_model(settings, key),
+            settings,
+            retry_delay=self._retry_delay,
+            chat_for_model=lambda model: chat_model(settings_for_model(settings, model), key),
+        )
 
     async def test(
         self, project: ProjectRef | None = None, settings: ProviderSettings | None = None

@@ -3,7 +3,8 @@
 Every variable gets {value, confidence, evidence}: a typed value (an array of {value, evidence} items for
 variables that keep all values), a confidence in [0, 1] and the verbatim quote it rests on. The shapes
 keep to what strict JSON-schema mode accepts: every property required, no additional properties, null
-expressed as a type.
+expressed as a type. They carry no descriptions: what evidence, confidence and a date's form mean is said
+once in the prompt (prompts.RULES, TYPE_GUIDANCE), not again in every variable's schema of every call.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.enums import VariableType
 
-DATE_FORMAT = "YYYY, YYYY-MM or YYYY-MM-DD: only as precise as the document is"
 ENTITIES = "entities"
+ENTITY = "entity"  # in an entity group's answer: which listed entity an object codes
 
 
 def _base_value(variable: VariableSpec) -> dict[str, Any]:
@@ -26,9 +27,7 @@ def _base_value(variable: VariableSpec) -> dict[str, Any]:
         return {"type": "number"}
     if kind is VariableType.BOOLEAN:
         return {"type": "boolean"}
-    if kind is VariableType.DATE:
-        return {"type": "string", "description": DATE_FORMAT}
-    return {"type": "string"}
+    return {"type": "string"}  # text, and dates (their form is in the prompt)
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -39,10 +38,7 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def variable_schema(variable: VariableSpec) -> dict[str, Any]:
-    evidence = {
-        "type": ["string", "null"],
-        "description": "The exact words of the document the value rests on, copied verbatim; null if none.",
-    }
+    evidence = {"type": ["string", "null"]}
     if variable.is_multi_valued:
         item = {
             "type": "object",
@@ -59,7 +55,7 @@ def variable_schema(variable: VariableSpec) -> dict[str, Any]:
         "required": ["value", "confidence", "evidence"],
         "properties": {
             "value": value,
-            "confidence": {"type": "number", "description": "How sure you are, from 0 to 1."},
+            "confidence": {"type": "number"},
             "evidence": evidence,
         },
     }
@@ -89,4 +85,21 @@ def entities_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": [ENTITIES],
         "properties": {ENTITIES: {"type": "array", "items": entity}},
+    }
+
+
+def entity_group_schema(variables: list[VariableSpec]) -> dict[str, Any]:
+    """Several entities coded in one call: one object per listed entity, its name and then the variables."""
+    variables_object = group_schema(variables)
+    entity = {"type": "string", "description": "The entity's name exactly as listed."}
+    item = {
+        **variables_object,
+        "required": [ENTITY, *variables_object["required"]],
+        "properties": {ENTITY: entity, **variables_object["properties"]},
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [ENTITIES],
+        "properties": {ENTITIES: {"type": "array", "items": item}},
     }

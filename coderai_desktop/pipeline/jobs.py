@@ -35,6 +35,7 @@ from coderai_desktop.domain.job import Estimate, JobSummary, LogEntry, SecondOpi
 from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, ProviderSettings
 from coderai_desktop.ingest.service import DocumentService
+from coderai_desktop.llm.batch_api import supports_batches
 from coderai_desktop.llm.prompts import as_sent, messages
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.base import utcnow
@@ -45,9 +46,13 @@ from coderai_desktop.persistence.repositories.jobs import JobRepository, is_runn
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, RunLocks
 from coderai_desktop.persistence.tables import ProcessingJob
+from coderai_desktop.pipeline.batch_jobs import BATCH_SETTING, BatchJobs, check_batches
 from coderai_desktop.pipeline.documents import load_document
+from coderai_desktop.pipeline.model_costs import past_unsure_share, priced_run
+from coderai_desktop.pipeline.packing import Expected, Packer, PackRule, expected
 from coderai_desktop.pipeline.planning import RunSetup, prepare
-from coderai_desktop.pipeline.runner import JobRunner, Progress, estimate_document_tokens
+from coderai_desktop.pipeline.runner import JobRunner, Progress
+from coderai_desktop.pipeline.shared_values import late_copies, share_coded
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +100,7 @@ class JobService:
         self._documents = documents
         self._heartbeat_seconds = heartbeat_seconds
         self._locks = RunLocks.of(app.data_dir, database.engine)
+        self.batches = BatchJobs(database, user.workspace_id, providers)
 
     async def setup(self, project: ProjectRef, mode: ExtractionMode | None = None) -> RunSetup:
         settings = await self._providers.settings(project)
@@ -113,13 +119,20 @@ class JobService:
         mode: ExtractionMode | None = None,
         concurrency: int | None = None,
         seed: int | None = None,
+        batch: bool = False,
     ) -> JobSummary:
         """A new job (not yet running) for a random sample, chosen documents, or (neither) every document
-        not yet coded with the current prompts."""
+        not yet coded with the current prompts; `batch`: through the provider's Batch API."""
+        await self._documents.find_duplicates(project)  # documents imported before signatures were kept
         setup = await self.setup(project, mode)
         settings = (
             setup.settings if concurrency is None else setup.settings.overridden({"concurrency": concurrency})
         )
+        if batch:
+            check_batches(settings)
+        # Copies imported after their original was coded with these prompts share its values: not coded.
+        workspace = self._user.workspace_id
+        await self._database.run(lambda s: share_coded(s, workspace, setup.project_id, setup.prompt_key))
 
         def create(session: Session) -> JobSummary:
             self._refuse_unfinished(session, setup.project_id)
@@ -129,7 +142,9 @@ class JobService:
                 job_type=job_type,
                 status=JobStatus.PENDING,
                 selection=selection,
-                settings=_job_settings(setup, settings) | self._codebook_version(session, setup),
+                settings=_job_settings(setup, settings)
+                | self._codebook_version(session, setup)
+                | ({BATCH_SETTING: True} if batch else {}),
             )
             return self._add_pending(session, job, chosen)
 
@@ -160,17 +175,25 @@ class JobService:
         settings = setup.settings.overridden({"concurrency": stored["concurrency"]})
         client = await self._providers.client(settings)
         await self._database.run(lambda s: self._mark_project_running(s, job_id))
-        runner = JobRunner(
-            self._database,
-            self._user.workspace_id,
-            job_id,
-            dataclasses.replace(setup, settings=settings),  # the job's own concurrency, for its workers too
-            client,
-            self._documents,
-            progress,
-            self._heartbeat_seconds,
-        )
-        await runner.run()
+        # The job's own concurrency, for its workers too.
+        setup = dataclasses.replace(setup, settings=settings)
+        if stored.get(BATCH_SETTING):
+            batched = await self.batches.runner(
+                job_id, setup, client, self._documents, progress, self._heartbeat_seconds
+            )
+            await batched.run()
+        else:
+            runner = JobRunner(
+                self._database,
+                self._user.workspace_id,
+                job_id,
+                setup,
+                client,
+                self._documents,
+                progress,
+                self._heartbeat_seconds,
+            )
+            await runner.run()
         await self._database.run(lambda s: self._update_project_status(s, job_id))
         return await self.get(job_id)
 
@@ -240,9 +263,12 @@ class JobService:
         return await self._request(job_id, JobStatus.PAUSED, reason, LogEventType.JOB_PAUSED)
 
     async def cancel(self, job_id: int) -> JobSummary:
-        return await self._request(
+        job = await self._request(
             job_id, JobStatus.CANCELLED, "Cancelled by you.", LogEventType.JOB_CANCELLED
         )
+        if job.batch:  # its runner, if any, cancels them too when it stops: whichever comes first
+            await self.batches.cancel(job_id, await self._providers.settings(job.project_id))
+        return job
 
     async def resume(self, job_id: int, progress: Progress | None = None) -> JobSummary:
         return await self.run(job_id, progress)
@@ -286,18 +312,51 @@ class JobService:
         return await self._estimate(setup, chosen)
 
     async def _estimate(self, setup: RunSetup, chosen: list[int]) -> Estimate:
-        tokens_in = tokens_out = calls = 0
+        """With short documents packed as the run will pack them, and (when that changes it) without."""
+        packer = Packer(PackRule.of(setup))
+        packed = alone = Expected()
+        # The kinds of call already sent, packed or alone: their prefix is then read from the cache.
+        sent_packed: set[str] = set()
+        sent_alone: set[str] = set()
         for document_id in chosen:
             document = await load_document(self._documents, document_id, setup.policy)
-            chunk_count = max(1, len(document.chunks))
-            total = estimate_document_tokens(setup, document)
-            output = sum(plan.max_tokens // 2 for plan in setup.all_plans) * chunk_count
-            tokens_in, tokens_out = tokens_in + total - output, tokens_out + output
-            calls += len(setup.all_plans) * chunk_count
+            alone += expected(setup, [document], sent_alone)
+            if (pack := packer.add(document)) is not None:
+                packed += expected(setup, pack, sent_packed)
+        if (pack := packer.close()) is not None:
+            packed += expected(setup, pack, sent_packed)
         per_call, measured = await self._database.run(lambda s: self._seconds_per_call(s, setup.project_id))
-        seconds = calls * per_call / setup.settings.concurrency
-        cost = setup.settings.cost(tokens_in, tokens_out)
-        return Estimate(len(chosen), calls, tokens_in, tokens_out, cost, seconds, per_call, measured)
+        workspace = self._user.workspace_id
+        unsure = await self._database.run(lambda s: past_unsure_share(s, workspace, setup.project_id))
+
+        def priced(totals: Expected) -> Estimate:
+            # Each model's price, escalation too.
+            run = priced_run(setup, totals, unsure)
+            seconds = run.calls * per_call / setup.settings.concurrency
+            return Estimate(
+                len(chosen),
+                run.calls,
+                run.tokens_in,
+                run.tokens_out,
+                run.cost,
+                seconds,
+                per_call,
+                measured,
+                cached_tokens=totals.cached_tokens,
+            )
+
+        unpacked = priced(alone)
+        batch_cost = (
+            unpacked.cost * setup.settings.batch_price_factor if supports_batches(setup.settings) else None
+        )
+        if packed == alone:
+            return dataclasses.replace(unpacked, batch_cost=batch_cost)
+        return dataclasses.replace(
+            priced(packed),
+            documents_per_call=alone.calls / packed.calls,
+            without_packing=unpacked,
+            batch_cost=batch_cost,
+        )
 
     async def preview(
         self, project: ProjectRef, variable: str | None = None, document_id: int | None = None
@@ -377,6 +436,24 @@ class JobService:
         document_ids: list[int] | None,
         seed: int | None,
     ) -> tuple[list[int], JobType, dict[str, object]]:
+        """The documents to code, less the near-duplicates of documents among them: those are coded once,
+        and get their original's values when it is stored (RunStore.store_result)."""
+        chosen, job_type, selection = self._select(session, setup, sample, document_ids, seed)
+        originals = DocumentRepository(session, self._user.workspace_id).shared_links(setup.project_id)
+        among = set(chosen)
+        coded = [document_id for document_id in chosen if originals.get(document_id) not in among]
+        if len(coded) < len(chosen):
+            selection = {**selection, "coded_with_original": len(chosen) - len(coded)}
+        return coded, job_type, selection
+
+    def _select(
+        self,
+        session: Session,
+        setup: RunSetup,
+        sample: int | None,
+        document_ids: list[int] | None,
+        seed: int | None,
+    ) -> tuple[list[int], JobType, dict[str, object]]:
         documents = DocumentRepository(session, self._user.workspace_id).of_project(setup.project_id)
         ready = [row.id for row in documents if row.status is DocumentStatus.READY]
         if document_ids:
@@ -399,9 +476,16 @@ class JobService:
             if sample < 1:
                 raise InvalidInputError("A sample needs at least one document.")
             seed = seed if seed is not None else random.SystemRandom().randrange(2**31)
-            chosen = sorted(random.Random(seed).sample(ready, min(sample, len(ready))))
+            # Distinct texts: a near-duplicate is drawn only when the text it repeats is not ready.
+            links = DocumentRepository(session, self._user.workspace_id).shared_links(setup.project_id)
+            readable = set(ready)
+            pool = [document_id for document_id in ready if links.get(document_id) not in readable]
+            chosen = sorted(random.Random(seed).sample(pool, min(sample, len(pool))))
             return chosen, JobType.SAMPLE, {"mode": "random", "size": sample, "seed": seed}
-        done = self._jobs(session).done_documents(setup.project_id, setup.prompt_key)
+        # Copies imported after their original was coded share its values (start gives them) rather than
+        # being coded.
+        late = late_copies(session, self._user.workspace_id, setup.project_id, setup.prompt_key)
+        done = self._jobs(session).done_documents(setup.project_id, setup.prompt_key) | set(late)
         remaining = [document_id for document_id in ready if document_id not in done]
         if not remaining:
             raise InvalidInputError(

@@ -3,6 +3,7 @@ how documents are cut for the model's context."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -12,9 +13,9 @@ from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import PromptReason, UnitOfObservation
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.project import ProjectRef
-from coderai_desktop.domain.provider import ProviderSettings
+from coderai_desktop.domain.provider import ExtractionMode, ProviderSettings
 from coderai_desktop.ingest.chunking import ChunkPolicy
-from coderai_desktop.llm.prompts import CallPlan, entity_plan, extraction_plans
+from coderai_desktop.llm.prompts import CallPlan, entity_plan, extraction_plans, system_prompt
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.pipeline.prompt_versions import sync_prompts
@@ -71,7 +72,7 @@ def prepare(
         raise InvalidInputError(f"Project '{project.name}' has no variables yet: define its codebook first.")
     context = context_of(project)
     variables = [spec_of(row) for row in rows]
-    plans = extraction_plans(context, variables, settings.mode)
+    plans = model_plans(context, variables, settings)
     entities = (
         entity_plan(context, variables) if context.unit_of_observation is UnitOfObservation.ENTITY else None
     )
@@ -99,6 +100,32 @@ def prepare(
         settings=settings,
         policy=chunk_policy(all_plans, settings, app),
     )
+
+
+def model_plans(
+    context: ProjectContext, variables: list[VariableSpec], settings: ProviderSettings
+) -> list[CallPlan]:
+    """The extraction plans, the variables of each model apart: variables with different models never share
+    a call. The project's model keeps its scope keys (per variable, a variable keeps its own), so giving a
+    variable its own model makes new prompt versions only for the plans whose variables or model changed."""
+    by_model: dict[str | None, list[VariableSpec]] = {}
+    for variable in variables:
+        by_model.setdefault(own_model(variable, settings), []).append(variable)
+    grouped = settings.mode is ExtractionMode.GROUPED
+    codebook = system_prompt(context, variables) if grouped else ""
+    plans = []
+    for model, group in by_model.items():
+        for plan in extraction_plans(context, group, settings.mode):
+            if grouped:  # every grouped call shows the whole codebook; another model's groups have own keys
+                key = plan.scope_key if model is None else f"{plan.scope_key}@{model}"
+                plan = dataclasses.replace(plan, scope_key=key, system_prompt=codebook)
+            plans.append(dataclasses.replace(plan, model=model))
+    return plans
+
+
+def own_model(variable: VariableSpec, settings: ProviderSettings) -> str | None:
+    """The model that codes `variable` when it is not the project's (None: the project's)."""
+    return variable.model if variable.model != settings.model else None
 
 
 def chunk_policy(plans: list[CallPlan], settings: ProviderSettings, app: Settings) -> ChunkPolicy:

@@ -300,7 +300,7 @@ def _test_result(
         calls=result.calls,
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
-        cost=settings.cost(usage.input_tokens, usage.output_tokens),
+        cost=settings.cost(usage.input_tokens, usage.output_tokens, usage.cached_tokens),
         entities=[unit.entity.name for unit in result.units if unit.entity is not None],
     )
 

@@ -29,8 +29,9 @@ def sync_prompts(
     prompts = PromptRepository(session, workspace_id)
     active: dict[str, Prompt] = {}
     for plan in plans:
+        plan_model = plan.model or model  # a variable's own model, or the project's
         current = prompts.active(project_id, plan.scope_key)
-        if current is not None and _same(current, plan, model):
+        if current is not None and _same(current, plan, plan_model):
             active[plan.scope_key] = current
             continue
         if current is not None:
@@ -46,7 +47,7 @@ def sync_prompts(
             else prompts.next_version(project_id, plan.scope_key),
             system_prompt=plan.system_prompt,
             message_template=plan.message_template(),
-            model=model,
+            model=plan_model,
             temperature=plan.temperature,
             max_tokens=plan.max_tokens,
             response_schema=plan.schema,

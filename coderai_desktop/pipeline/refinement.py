@@ -167,7 +167,9 @@ class RefinementService:
             )
             for proposal in found[:proposals]
         ]
-        cost = settings.cost(result.usage.input_tokens, result.usage.output_tokens)
+        cost = settings.cost(
+            result.usage.input_tokens, result.usage.output_tokens, result.usage.cached_tokens
+        )
 
         def store(session: Session) -> RefinementInfo:
             variable_id = self._variable_id(session, setup.project_id, spec.name)

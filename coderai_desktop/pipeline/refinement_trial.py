@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from coderai_desktop.domain.codebook import VariableSpec
+from coderai_desktop.domain.dataset import entity_key
 from coderai_desktop.domain.enums import ExtractionStatus
 from coderai_desktop.domain.refinement import (
     EvaluationEstimate,
@@ -27,7 +28,6 @@ from coderai_desktop.pipeline.documents import load_document
 from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentResult
 from coderai_desktop.pipeline.planning import RunSetup
 from coderai_desktop.review.agreement import compare_codes
-from coderai_desktop.review.records import entity_key
 from coderai_desktop.text_tokens import estimate_tokens
 
 Progress = Callable[[int, int], None]  # (documents re-coded, documents to re-code)
@@ -98,7 +98,7 @@ async def try_proposals(
         results = await asyncio.gather(*(code(document) for document in loaded))
         usage = sum((result.usage for result in results), Usage())
         coded = _coded_units(results, info.split.held_out, spec.name, items)
-        cost = setup.settings.cost(usage.input_tokens, usage.output_tokens)
+        cost = setup.settings.cost(usage.input_tokens, usage.output_tokens, usage.cached_tokens)
         tested.append(replace(proposal, result=result_of(spec, coded, human), cost=cost))
     return baseline, tested
 

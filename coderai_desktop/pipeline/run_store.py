@@ -19,8 +19,12 @@ from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.repositories.jobs import JobRepository, runner_of
 from coderai_desktop.persistence.run_locks import Runner
 from coderai_desktop.persistence.tables import JobItem, ProcessingJob
+from coderai_desktop.pipeline.escalation import EscalatedValue
 from coderai_desktop.pipeline.extractor import DocumentInput, DocumentResult
+from coderai_desktop.pipeline.model_costs import cost_by_model, usage_by_model, with_model_usage
 from coderai_desktop.pipeline.planning import RunSetup
+from coderai_desktop.pipeline.shared_values import share_values
+from coderai_desktop.pipeline.values import ExtractedValue
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +42,11 @@ class RunStore:
     """One run's reads and writes of its job. Remembers why the run stops early (`stop`) and the tokens of
     the documents being coded, reserved against the budget until their outcome is stored."""
 
-    def __init__(self, workspace_id: int, job_id: int, setup: RunSetup, runner: Runner):
+    def __init__(
+        self, workspace_id: int, job_id: int, setup: RunSetup, runner: Runner, *, batch: bool = False
+    ):
         self._workspace_id = workspace_id
+        self._batch = batch  # answers of a provider batch job: at the batch price
         self._job_id = job_id
         self._setup = setup
         self._runner = runner
@@ -120,9 +127,11 @@ class RunStore:
     ) -> JobProgress:
         """The document's values, its item and the job's counters in one transaction."""
         jobs = self._jobs(session)
-        jobs.replace_results(self._job_id, document.id, self._rows(document.id, result))
+        rows = self._rows(document.id, result)
+        jobs.replace_results(self._job_id, document.id, rows)
         usage = result.usage
         job = self._job(session)
+        share_values(session, self._workspace_id, job, document, rows)  # its near-duplicates, coded once
         self._settle(
             session,
             job,
@@ -138,7 +147,10 @@ class RunStore:
         job.consecutive_failures = 0
         job.tokens_in += usage.input_tokens
         job.tokens_out += usage.output_tokens
-        job.cost += self._setup.settings.cost(usage.input_tokens, usage.output_tokens)
+        job.tokens_cached += usage.cached_tokens  # billed at the cached price
+        by_model = usage_by_model(result, self._setup)  # each model at its price
+        job.cost += cost_by_model(self._setup.settings, by_model, batch=self._batch)
+        job.settings = with_model_usage(job.settings, self._setup.settings, by_model, batch=self._batch)
         units = len(result.units)
         jobs.log(
             job, LogEventType.DOC_COMPLETED, document.file_name, document.id, calls=result.calls, units=units
@@ -208,11 +220,14 @@ class RunStore:
 
     def _rows(self, document_id: int, result: DocumentResult) -> list[dict[str, Any]]:
         shares = _usage_shares(result)
+        plans = {plan.scope_key: plan for plan in self._setup.plans}
         rows = []
         for unit in result.units:
             for value in unit.values:
                 prompt = self._setup.prompts.get(value.scope_key or "")
-                share = shares.get(value.scope_key or "", Usage())
+                share = shares.get(_usage_key(value), Usage())
+                plan = plans.get(value.scope_key or "")
+                escalated = value if isinstance(value, EscalatedValue) else None
                 evidence = value.evidence
                 rows.append(
                     {
@@ -232,17 +247,16 @@ class RunStore:
                         "status": value.status,
                         "error_message": value.note,
                         "prompt_id": prompt.id if prompt else None,
-                        "model": self._setup.settings.model,
-                        "temperature": next(
-                            (
-                                plan.temperature
-                                for plan in self._setup.plans
-                                if plan.scope_key == value.scope_key
-                            ),
-                            None,
-                        ),
+                        # The model that produced the value in force (a plan's own, the escalation model's).
+                        "model": escalated.model
+                        if escalated
+                        else (plan and plan.model) or self._setup.settings.model,
+                        "temperature": escalated.temperature
+                        if escalated
+                        else (plan.temperature if plan else None),
                         "tokens_in": share.input_tokens,
                         "tokens_out": share.output_tokens,
+                        "escalated_from": escalated.first_answer() if escalated else None,
                         "created_at": utcnow(),
                     }
                 )
@@ -272,12 +286,17 @@ def _progress(job: ProcessingJob, current: str = "", message: str = "") -> JobPr
     )
 
 
+def _usage_key(value: ExtractedValue) -> str:
+    """The calls whose tokens a value shares: its plan's, or the escalation calls that re-coded it."""
+    return value.usage_key if isinstance(value, EscalatedValue) else value.scope_key or ""
+
+
 def _usage_shares(result: DocumentResult) -> dict[str, Usage]:
     """Each call scope's tokens shared evenly among the values it produced."""
     counts: dict[str, int] = {}
     for unit in result.units:
         for value in unit.values:
-            counts[value.scope_key or ""] = counts.get(value.scope_key or "", 0) + 1
+            counts[_usage_key(value)] = counts.get(_usage_key(value), 0) + 1
     shares = {}
     for scope, usage in result.usage_by_scope.items():
         count = max(1, counts.get(scope, 1))

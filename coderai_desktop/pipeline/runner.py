@@ -1,6 +1,9 @@
 """Running a job: documents processed concurrently, each one's results written atomically, counters and
 the log kept live, and a stop that loses nothing (pause, cancel, budget, failures in a row, app closed).
 
+A worker takes a pack of pending documents (short ones travel several to a call, see packing.py; the
+others alone); each document of a pack is still claimed, and its outcome stored, on its own.
+
 Pause and cancel are requests written to the job's row; the runner, in this process or in another one
 (a `coderai run` in a terminal), sees them before each document and at every heartbeat.
 """
@@ -12,6 +15,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from functools import partial
 
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.errors import CoderAIError
@@ -31,10 +35,12 @@ from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, Runner
 from coderai_desktop.persistence.storage_errors import storage_problem
 from coderai_desktop.pipeline.documents import load_document
-from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput
+from coderai_desktop.pipeline.escalation import Extractor, with_escalation
+from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput, DocumentResult
+from coderai_desktop.pipeline.packed_extraction import Answered, PackedExtractor, PackResult, with_spent
+from coderai_desktop.pipeline.packing import PackRule, expected, shares
 from coderai_desktop.pipeline.planning import RunSetup
 from coderai_desktop.pipeline.run_store import Claim, RunStore
-from coderai_desktop.text_tokens import estimate_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +82,20 @@ class JobRunner:
         self._documents = documents
         self._progress = progress
         self._heartbeat_seconds = heartbeat_seconds
-        self._extractor = DocumentExtractor(
-            client, setup.context, setup.variables, setup.plans, setup.entity_plan
+        self._extractor = with_escalation(
+            DocumentExtractor(client, setup.context, setup.variables, setup.plans, setup.entity_plan),
+            client,
+            setup,
         )
+        self._client = client
+        self._packing = PackRule.of(setup)
+        self._packed = PackedExtractor(client, setup.variables, setup.plans)
+        self._forming = asyncio.Lock()
+        self._held: DocumentInput | None = None  # taken from the queue; it did not fit the last pack
         self._store = RunStore(workspace_id, job_id, setup, Runner.this_process())
         self._workers: list[asyncio.Task[None]] = []
         self._calls = 0
+        self._fatal = False
         self._started_at = time.monotonic()
 
     async def run(self) -> None:
@@ -126,31 +140,87 @@ class JobRunner:
         await self._emit()
 
     async def _work(self, pending: asyncio.Queue[int]) -> None:
-        while not pending.empty() and self._store.stop is None:
-            await self._process(pending.get_nowait())
+        while self._store.stop is None:
+            async with self._forming:  # one pack at a time: workers would share out a short queue
+                if self._held is None and pending.empty():
+                    return
+                pack = await self._next_pack(pending)
+            await self._process(pack)
 
-    async def _process(self, document_id: int) -> None:
-        """One document, with one write: its values (or its failure), its item, the counters and the log
+    async def _next_pack(self, pending: asyncio.Queue[int]) -> list[DocumentInput]:
+        """The next pack: one document, unless short ones fit together. The first document that does not
+        fit is held for the next pack. Nothing is claimed yet: a document taken from the queue but never
+        claimed (the run stopped) stays pending for a resume."""
+        pack = [self._held or await self._load(pending.get_nowait())]
+        self._held = None
+        while not self._packing.alone(pack[0]) and not pending.empty():
+            document = await self._load(pending.get_nowait())
+            if not self._packing.fits(pack, document):
+                self._held = document
+                break
+            pack.append(document)
+        return pack
+
+    async def _load(self, document_id: int) -> DocumentInput:
+        return await load_document(self._documents, document_id, self._setup.policy)
+
+    async def _process(self, pack: list[DocumentInput]) -> None:
+        """Each document with one write: its values (or its failure), its item, the counters and the log
         together. Until then the document is still PENDING, so a run killed mid-call codes it again."""
-        document = await load_document(self._documents, document_id, self._setup.policy)
-        claim = Claim(utcnow(), estimate_document_tokens(self._setup, document))
-        claimed = await self._database.run(lambda s: self._store.claim(s, document, claim))
-        if claimed is None:
-            return  # the job stopped: asked to, or the budget would be exceeded
-        self._report(claimed)
-        try:
-            result = await self._extractor.extract(document)
-        except CoderAIError as error:
-            message = str(error)
-            fatal = isinstance(error, FATAL)
-            self._report(
-                await self._database.run(
-                    lambda s: self._store.store_failure(s, document, claim, message, fatal)
-                )
-            )
-            if fatal:  # the other documents in progress would meet it too: they stay pending, untouched
-                self._stop_workers()
+        claimed = await self._claim(pack)
+        packed = PackResult()
+        if len(claimed) > 1:
+            packed = await self._packed.extract([document for document, _claim in claimed])
+        if isinstance(packed.error, FATAL):  # each document alone would meet it: the first one reports it
+            await self._fail(*claimed[0], packed.error)
             return
+        # Escalation follows a packed document as it follows one coded alone.
+        answered = with_escalation(Answered(packed.coded), self._client, self._setup)
+        for document, claim in claimed:  # let in: each is coded, as a document in flight is
+            in_pack = document.id in packed.coded
+            result = await self._code(answered if in_pack else self._extractor, document, claim)
+            if result is None:
+                if self._fatal:
+                    return  # the pack's other documents would meet it too: they stay pending, untouched
+                continue
+            if (spent := packed.spent.get(document.id)) is not None:
+                result = with_spent(result, spent)
+            await self._store_result(document, claim, result)
+
+    async def _claim(self, pack: list[DocumentInput]) -> list[tuple[DocumentInput, Claim]]:
+        """The documents of the pack the job lets in, each with its share of the pack's tokens (a pack
+        shortened by a stop or the budget is coded as it is)."""
+        claimed = []
+        for document, tokens in zip(pack, shares(expected(self._setup, pack).tokens, len(pack)), strict=True):
+            claim = Claim(utcnow(), tokens)
+            progress = await self._database.run(partial(self._store.claim, document=document, claim=claim))
+            if progress is None:
+                break  # the job stopped: asked to, or the budget would be exceeded
+            self._report(progress)
+            claimed.append((document, claim))
+        return claimed
+
+    async def _code(
+        self, extractor: Extractor, document: DocumentInput, claim: Claim
+    ) -> DocumentResult | None:
+        """The document's result; None when it failed (the failure is stored)."""
+        try:
+            return await extractor.extract(document)
+        except CoderAIError as error:
+            await self._fail(document, claim, error)
+            return None
+
+    async def _fail(self, document: DocumentInput, claim: Claim, error: CoderAIError) -> None:
+        message = str(error)
+        fatal = isinstance(error, FATAL)
+        self._report(
+            await self._database.run(lambda s: self._store.store_failure(s, document, claim, message, fatal))
+        )
+        if fatal:  # the other documents in progress would meet it too: they stay pending, untouched
+            self._fatal = True
+            self._stop_workers()
+
+    async def _store_result(self, document: DocumentInput, claim: Claim, result: DocumentResult) -> None:
         self._calls += result.calls
         try:
             self._report(
@@ -193,13 +263,3 @@ class JobRunner:
     def _report(self, progress: JobProgress) -> None:
         if self._progress is not None:
             self._progress(progress)
-
-
-def estimate_document_tokens(setup: RunSetup, document: DocumentInput) -> int:
-    """Input and output tokens one document will take (an entity project: as if it had one entity)."""
-    chunks = [document.text[span.start : span.end] for span in document.chunks] or [document.text]
-    total = 0
-    for plan in setup.all_plans:
-        prompt = estimate_tokens(plan.system_prompt) + estimate_tokens(plan.instruction)
-        total += sum(prompt + estimate_tokens(chunk) + plan.max_tokens // 2 for chunk in chunks)
-    return total

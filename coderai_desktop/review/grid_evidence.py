@@ -27,7 +27,8 @@ def page_source(session: Session, workspace_id: int, extraction_id: int) -> tupl
     or the file is gone)."""
     extraction = ExtractionRepository(session, workspace_id).require(extraction_id)
     variable = VariableRepository(session, workspace_id).require(extraction.variable_id)
-    document = DocumentRepository(session, workspace_id).require(extraction.document_id)
+    documents = DocumentRepository(session, workspace_id)
+    document = documents.require(extraction.document_id)
     job = JobRepository(session, workspace_id).require(extraction.job_id)
     unit = (extraction.document_id, extraction.entity_index)
     cell = (
@@ -38,6 +39,7 @@ def page_source(session: Session, workspace_id: int, extraction_id: int) -> tupl
     if cell is None or cell.extraction_id != extraction_id:
         raise NotFoundError("This value is no longer in the dataset: a later run coded the document again.")
     path = _renderable(document)
+    original = None if cell.shared_from is None else documents.get(cell.shared_from)
     evidence = ValueEvidence(
         extraction_id=extraction_id,
         document_id=document.id,
@@ -65,8 +67,13 @@ def page_source(session: Session, workspace_id: int, extraction_id: int) -> tupl
         feedback=cell.feedback,
         reviewed_by=cell.reviewed_by,
         review_note=cell.review_note,
+        shared_from=None if cell.shared_from is None else _name(original, cell.shared_from),
     )
     return evidence, path
+
+
+def _name(document: Document | None, document_id: int) -> str:
+    return document.file_name if document is not None else f"document {document_id} (deleted since)"
 
 
 def _renderable(document: Document) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from coderai_desktop.domain.codebook import VariableSpec
+from coderai_desktop.domain.dataset import entity_key
 from coderai_desktop.domain.enums import (
     DATASET_JOB_TYPES,
     ExtractionStatus,
@@ -203,9 +204,3 @@ def _second_opinions(
         if unit is not None and not value.failed:
             opinions[f"AI ({value.model})"][value.variable][unit] = value.value
     return dict(opinions)
-
-
-def entity_key(text: str | None) -> str:
-    """An entity's name as codings are matched by: another coding may list a document's entities in another
-    order, or spell their spacing and case differently."""
-    return " ".join((text or "").split()).casefold()

@@ -11,9 +11,11 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QStackedWid
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
+from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.job import JobSummary
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.formatting import count
+from coderai_desktop.pipeline.runner import APP_CLOSED
 from coderai_desktop.ui.about import AboutDialog
 from coderai_desktop.ui.documents.page import DocumentsPage
 from coderai_desktop.ui.export.page import ExportPage
@@ -270,6 +272,11 @@ class MainWindow(QMainWindow):
         return [(job, names.get(job.project_id, f"project {job.project_id}")) for job in jobs]
 
     def _ask_resume(self, stopped: list[tuple[JobSummary, str]]) -> None:
+        # A batch job the app stopped waiting for: the provider works on, so the app polls it again unasked.
+        polled = [job for job, _name in stopped if job.batch and _stopped_by_the_app(job)]
+        for job in polled:
+            self.run_page.run_job(job.id)
+        stopped = [(job, name) for job, name in stopped if job not in polled]
         if not stopped:
             return
         lines = "\n".join(
@@ -343,3 +350,8 @@ class MainWindow(QMainWindow):
         self._state.sync()
         super().closeEvent(event)
         (self.sig_logout if self._logging_out else self.sig_closed).emit()
+
+
+def _stopped_by_the_app(job: JobSummary) -> bool:
+    """Closed mid-run (or its process died), not paused by the researcher or by a failure."""
+    return job.status is JobStatus.RUNNING or job.pause_reason == APP_CLOSED

@@ -9,7 +9,8 @@
 responder=None, dialect="openai")` listens on 127.0.0.1, any free port, in a daemon thread (`with` or
 start()/stop()).
 
-- `base_url`: "http://127.0.0.1:<port>/v1". Endpoints: GET /v1/models and POST /v1/chat/completions.
+- `base_url`: "http://127.0.0.1:<port>/v1". Endpoints: GET /v1/models and POST /v1/chat/completions, and
+  the Batch API's files and batches (`batches`: a FakeBatches, see tests/fakes/fake_batches.py).
 - `latency` (seconds slept before answering any request; change it at any time), `structured_outputs`
   (False: response_format {"type": "json_schema"} gets HTTP 400; "json_object" or none still work),
   `requests` (every chat request body that parsed as a JSON object, in order), `prompt_tokens` (None, or
@@ -62,7 +63,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import takewhile
 from typing import Any, NamedTuple
 
-__all__ = ["LLAMA_CPP", "FakeOpenAI", "default_responder", "document_of", "schema_of"]
+from tests.fakes.fake_batches import FakeBatches
+
+__all__ = [
+    "LLAMA_CPP",
+    "FakeOpenAI",
+    "blocks_of",
+    "default_responder",
+    "document_of",
+    "packed_answers",
+    "schema_of",
+]
 
 Responder = Callable[[dict], "dict | str"]
 TRUE_WORDS = {"yes", "true", "oui"}
@@ -93,14 +104,20 @@ def _between(text: str, start: str, end: str) -> str | None:
 def schema_of(request: dict) -> dict | None:
     """The JSON schema the answer must follow: response_format.json_schema.schema in json_schema mode,
     response_format.schema in json_object mode with a schema (llama.cpp), otherwise the JSON between
-    <json_schema> and </json_schema> in the last user message."""
+    <json_schema> and </json_schema> in the last user message that has one."""
     response_format = request.get("response_format") or {}
     if response_format.get("type") == "json_schema":
         return (response_format.get("json_schema") or {}).get("schema")
     if response_format.get("type") == "json_object" and isinstance(response_format.get("schema"), dict):
         return response_format["schema"]
-    users = _user_texts(request)
-    found = _between(users[-1], "<json_schema>", "</json_schema>") if users else None
+    found = next(
+        (
+            text
+            for user in reversed(_user_texts(request))
+            if (text := _between(user, "<json_schema>", "</json_schema>"))
+        ),
+        None,
+    )
     try:
         return json.loads(found) if found else None
     except ValueError:
@@ -199,25 +216,72 @@ def default_responder(request: dict) -> dict:
     0.9 and the whole line as evidence; an array value takes every matching line, as items {"value",
     "evidence"} when its items are objects (the variable's evidence is then the first such line). No
     line, or a value that does not convert: null (or []), confidence 0.2, evidence null. A property that
-    is a plain value with an enum (the connection test's probe) gets the enum's first member.
+    is a plain value with an enum (the connection test's probe) gets the enum's first member. An entity
+    group (items with an "entity" property): one object per "- NAME" line under "Entities:" after the
+    document, each variable read from the "[NAME] VARIABLE: VALUE" lines. A packed request (the schema's
+    only property is "documents"): one object per block <document id="N">, its "id" and its variables
+    answered as above from that block alone (see packed_answers).
     """
     schema = schema_of(request) or {}
+    if set(schema.get("properties", {})) == {"documents"}:
+        return {"documents": packed_answers(request, schema, default_responder)}
     document = document_of(request) or ""
     properties = schema.get("properties", {})
+    users = _user_texts(request)
+    last = re.sub(r"<document>.*?</document>", "", users[-1] if users else "", flags=re.DOTALL)
     if set(properties) == {"entities"}:
         item = _resolve(_resolve(properties["entities"], schema).get("items", {}), schema)
+        if "entity" in item.get("properties", {}):  # an entity group: one object per listed entity
+            return {"entities": [_entity_object(name, item, document, schema) for name in _listed(last)]}
         entities = []
         for line, name in _lines(document, "entity", None):
             entities.append({**dict.fromkeys(item.get("properties", {})), "name": name, "evidence": line})
         return {"entities": entities}
-    users = _user_texts(request)
-    last = re.sub(r"<document>.*?</document>", "", users[-1] if users else "", flags=re.DOTALL)
     entity_line = re.search(r"^\s*Entity:\s*(.+?)\s*$", last, re.MULTILINE | re.IGNORECASE)
     entity = entity_line.group(1) if entity_line else None
     return {
         name: node["enum"][0] if "enum" in node else _variable(name, node, document, entity, schema)
         for name, node in ((name, _resolve(node, schema)) for name, node in properties.items())
     }
+
+
+def blocks_of(request: dict) -> dict[int, str]:
+    """The text of each block <document id="N"> of a packed request, by N (the last user message)."""
+    users = _user_texts(request)
+    found = re.finditer(r'<document id="(\d+)">\n?(.*?)\n?</document>', users[-1] if users else "", re.DOTALL)
+    return {int(match.group(1)): match.group(2) for match in found}
+
+
+def packed_answers(request: dict, schema: dict, answer: Responder) -> list[dict]:
+    """`answer`'s answer to each block of a packed request, as if the block were a request of its own (with
+    the schema of one document's object, without its "id"), each with the block's id."""
+    item = _resolve(_resolve(schema["properties"]["documents"], schema).get("items", {}), schema)
+    variables = {name: node for name, node in item.get("properties", {}).items() if name != "id"}
+    alone = {"type": "object", "properties": variables, "required": list(variables)}
+    answers = []
+    for number, text in blocks_of(request).items():
+        single = {
+            "messages": [{"role": "user", "content": f"<document>\n{text}\n</document>"}],
+            "response_format": {"type": "json_schema", "json_schema": {"name": "coding", "schema": alone}},
+        }
+        reply = answer(single)
+        answers.append({"id": number, **(json.loads(reply) if isinstance(reply, str) else reply)})
+    return answers
+
+
+def _listed(text: str) -> list[str]:
+    """The names listed as "- NAME" lines under "Entities:"."""
+    listing = re.search(r"^Entities:\s*$(.*)", text, re.MULTILINE | re.DOTALL | re.IGNORECASE)
+    lines = listing.group(1).splitlines() if listing else []
+    return [line.strip()[2:].strip() for line in lines if line.strip().startswith("- ")]
+
+
+def _entity_object(name: str, item: dict, document: str, root: dict) -> dict:
+    variables = {key: node for key, node in item.get("properties", {}).items() if key != "entity"}
+    coded = {
+        key: _variable(key, _resolve(node, root), document, name, root) for key, node in variables.items()
+    }
+    return {"entity": name, **coded}
 
 
 def _echo_of_schema(request: dict) -> str:
@@ -306,6 +370,7 @@ class FakeOpenAI:
         self._faults: list[_Fault] = []
         self._answered: list[list[dict]] = []  # message lists of answered requests: the "prompt cache"
         self._lock = threading.Lock()
+        self.batches = FakeBatches(self._batch_line, self._lock)
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
         self._server: _Server | None = None
@@ -375,7 +440,9 @@ class FakeOpenAI:
         if seconds > 0 and self._stopping.wait(seconds):
             raise _Abandon
 
-    def _respond(self, method: str, path: str, authorization: str, raw: bytes) -> _Reply:
+    def _respond(
+        self, method: str, path: str, authorization: str, raw: bytes, content_type: str = ""
+    ) -> _Reply:
         self._wait(self.latency)
         route = (method, path.split("?", 1)[0].rstrip("/"))
         body: Any = None
@@ -394,6 +461,8 @@ class FakeOpenAI:
                 {"id": m, "object": "model", "created": 1700000000, "owned_by": "fake"} for m in self.models
             ]
             return _Reply(200, {"object": "list", "data": models})
+        if route[1].startswith(("/v1/files", "/v1/batches")):
+            return _Reply(*self.batches.respond(method, route[1], content_type, raw))
         if route != ("POST", "/v1/chat/completions"):
             return _error(404, f"Invalid URL ({method} {route[1]})")
         if not _well_formed(body):
@@ -403,6 +472,9 @@ class FakeOpenAI:
     def _chat(self, body: dict) -> _Reply:
         with self._lock:
             fault = self._faults.pop(0) if self._faults else _Fault("none")
+        return self._chat_with(body, fault)
+
+    def _chat_with(self, body: dict, fault: _Fault) -> _Reply:
         if fault.kind == "fail":
             return _scripted_error(fault)
         if fault.kind == "malformed":
@@ -431,6 +503,13 @@ class FakeOpenAI:
         if fault.kind == "truncated":
             return _Reply(200, self._completion(read, content[: len(content) // 2], "length"))
         return _Reply(200, self._completion(read, content, "stop"))
+
+    def _batch_line(self, body: dict) -> tuple[int, dict]:
+        """One line of a batch, answered as the chat route answers it, without its scripted faults (see
+        FakeBatches.fail_lines for those of batches)."""
+        reply = self._chat_with(body, _Fault("none")) if _well_formed(body) else _error(400, BAD_BODY)
+        assert isinstance(reply.body, dict), "only a scripted fault answers with bytes"
+        return reply.status, reply.body
 
     def _completion(self, body: dict, content: str, finish_reason: str) -> dict:
         messages = body["messages"]
@@ -518,7 +597,13 @@ class _Handler(BaseHTTPRequestHandler):
             if length < 0:
                 raise ValueError(f"Content-Length {length}")
             raw = self.rfile.read(length)
-            reply = self.server.fake._respond(method, self.path, self.headers.get("Authorization", ""), raw)
+            reply = self.server.fake._respond(
+                method,
+                self.path,
+                self.headers.get("Authorization", ""),
+                raw,
+                self.headers.get("Content-Type", ""),
+            )
         except _Abandon:
             self.close_connection = True
             return

@@ -94,7 +94,11 @@ def plans_project(
     created = run(context.projects(alice).create_project(ProjectContext(name="Plans"), VARIABLES))
     run(context.documents(alice).import_paths(created.id, [folder]))
     settings = ProviderSettings(
-        kind=ProviderKind.COMPATIBLE, base_url=llm_server.base_url, model="fake-model", concurrency=1
+        kind=ProviderKind.COMPATIBLE,
+        base_url=llm_server.base_url,
+        model="fake-model",
+        concurrency=1,
+        pack_token_budget=0,  # one call per document, as the tests count them
     )
     run(context.providers(alice).save_workspace_settings(settings))
     run(context.secrets.set_api_key(alice.workspace_id, "compatible", "sk-test"))

@@ -17,6 +17,7 @@ from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.enums import DocumentStatus
 from coderai_desktop.ui.documents.page import DocumentsPage
 from coderai_desktop.ui.documents.spreadsheet_dialog import SpreadsheetDialog
+from coderai_desktop.ui.documents.table_model import COL_SAME_AS
 from tests.gui.conftest import click_button, visible, wait_for_message
 
 PASSWORD = "æøå-secret"
@@ -188,3 +189,41 @@ def test_cancelling_an_import_keeps_what_was_read(qtbot, page, tmp_path) -> None
     assert not page.progress_row.isVisible()
     qtbot.waitUntil(lambda: page.model.rowCount() >= 2, timeout=10_000)
     assert page.model.rowCount() < 40 or all(d.status is DocumentStatus.READY for d in page.model.rows())
+
+
+ANSWER = "The rent takes half of what we earn, and food prices keep rising every month this year."
+
+
+def same_as(page: DocumentsPage, name: str) -> str:
+    return str(page.model.index(row_named(page, name), COL_SAME_AS).data())
+
+
+def test_a_copy_says_which_document_it_repeats_and_can_be_coded_separately(
+    qtbot: Any, page: DocumentsPage, tmp_path: Path
+) -> None:
+    (tmp_path / "answer.txt").write_text(ANSWER, encoding="utf-8")
+    (tmp_path / "answer pasted again.txt").write_text(f"  {ANSWER.upper()}\n\n", encoding="utf-8")
+    (tmp_path / "other.txt").write_text("We moved to a cheaper flat outside the city last spring.")
+    for name in (
+        "answer.txt",
+        "answer pasted again.txt",
+        "other.txt",
+    ):  # one by one: the first is the original
+        import_and_wait(qtbot, page, [tmp_path / name])
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=10_000)
+    assert same_as(page, "answer pasted again.txt") == "answer.txt"
+    assert same_as(page, "answer.txt") == same_as(page, "other.txt") == ""
+
+    page.table.selectRow(row_named(page, "answer.txt"))
+    assert not page.separately_button.isEnabled() and not page.once_button.isEnabled(), "an original"
+    page.table.selectRow(row_named(page, "answer pasted again.txt"))
+    assert page.separately_button.isEnabled() and not page.once_button.isEnabled()
+    with qtbot.waitSignal(page.sig_project_changed, timeout=10_000):
+        page.separately_button.click()
+    qtbot.waitUntil(lambda: same_as(page, "answer pasted again.txt") == "answer.txt (coded separately)")
+
+    page.table.selectRow(row_named(page, "answer pasted again.txt"))
+    assert page.once_button.isEnabled() and not page.separately_button.isEnabled()
+    with qtbot.waitSignal(page.sig_project_changed, timeout=10_000):
+        page.once_button.click()
+    qtbot.waitUntil(lambda: same_as(page, "answer pasted again.txt") == "answer.txt")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from PySide6.QtCore import Qt
+
 from coderai_desktop.domain.codebook import ProjectContext
-from coderai_desktop.domain.enums import ProjectStatus
+from coderai_desktop.domain.enums import JobStatus, JobType, ProjectStatus
+from coderai_desktop.domain.job import JobSummary
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.ui.projects.list_model import ROLE_SUMMARY, ProjectListModel, describe
+from coderai_desktop.ui.run.jobs_model import COL_TOKENS, COL_TYPE, JobsTableModel
 
 
 def summary(project_id: int, name: str, variables: int = 0) -> ProjectSummary:
@@ -31,3 +35,40 @@ def test_project_list_model(qtmodeltester) -> None:
     assert model.index(1).data(ROLE_SUMMARY).id == 2
     assert model.row_of(2) == 1 and model.row_of(9) is None
     assert describe(summary(1, "Alpha", 7)) == "Codebook defined · 7 variables · 1 document"
+
+
+def job(**fields: object) -> JobSummary:
+    now = datetime.now(UTC)
+    values: dict[str, object] = {
+        "id": 3,
+        "project_id": 1,
+        "job_type": JobType.FULL,
+        "status": JobStatus.COMPLETED,
+        "documents_total": 10,
+        "documents_processed": 10,
+        "documents_failed": 0,
+        "consecutive_failures": 0,
+        "tokens_in": 9000,
+        "tokens_out": 1000,
+        "cost": 0.01,
+        "pause_reason": None,
+        "error_message": None,
+        "created_at": now,
+        "started_at": now,
+        "finished_at": now,
+        "heartbeat_at": now,
+        "mode": "grouped",
+        "model": "gpt-4o-mini",
+    }
+    return JobSummary.model_validate(values | fields)
+
+
+def test_the_runs_table_says_which_tokens_were_cached_and_which_runs_were_batches(qtmodeltester) -> None:
+    model = JobsTableModel()
+    model.set_rows([job(tokens_cached=6000, batch=True), job(id=2)])
+    qtmodeltester.check(model)
+    assert model.index(0, COL_TOKENS).data() == "10,000 (6,000 cached)"
+    assert "read from the provider's cache" in model.index(0, COL_TOKENS).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(0, COL_TYPE).data() == "All documents (batch)"
+    assert (model.index(1, COL_TOKENS).data(), model.index(1, COL_TYPE).data()) == ("10,000", "All documents")
+    assert model.index(1, COL_TOKENS).data(Qt.ItemDataRole.ToolTipRole) is None

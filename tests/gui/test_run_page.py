@@ -49,6 +49,18 @@ def test_the_estimate_and_the_provider_are_shown_before_a_run(
     assert not any(b.isEnabled() for b in (page.pause_button, page.resume_button, page.cancel_button))
 
 
+def test_the_estimate_says_what_packing_short_documents_saves(
+    qtbot, page: RunPage, context, alice, run, llm_server: FakeOpenAI
+) -> None:
+    packing = run(context.providers(alice).settings()).model_copy(update={"pack_token_budget": 4000})
+    run(context.providers(alice).save_workspace_settings(packing))
+    page.full_radio.setChecked(True)
+    page.refresh_estimate()
+
+    qtbot.waitUntil(lambda: page.estimate_label.text().startswith("6 documents · 1 call "), timeout=10_000)
+    assert "6.0 documents per call. Without packing: 6 calls, about" in page.estimate_label.text()
+
+
 def test_a_sample_run_codes_documents_and_shows_its_log(qtbot, page: RunPage, context, alice, run) -> None:
     page.sample_size.setValue(3)
     qtbot.waitUntil(lambda: "3 documents · 3 calls" in page.estimate_label.text(), timeout=10_000)

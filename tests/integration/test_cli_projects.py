@@ -116,7 +116,9 @@ PROJECT_COMMANDS = [
     ("codebook", "versions", "PROJECT"),
     ("import", "PROJECT", str(DEMO_CODEBOOK)),
     ("documents", "PROJECT"),
+    ("documents", "duplicates", "PROJECT"),
     ("run", "PROJECT", "--sample", "1"),
+    ("run", "PROJECT", "--full", "--batch"),
     ("estimate", "PROJECT"),
     ("jobs", "PROJECT"),
     ("prompt", "show", "PROJECT"),
@@ -130,7 +132,7 @@ PROJECT_COMMANDS = [
     ("review", "PROJECT", "--export", "corrections.csv"),
     ("review", "queue", "PROJECT"),
 ]
-WORDS_READ_BY_THE_COMMAND = {"review"}
+WORDS_READ_BY_THE_COMMAND = {"review", "documents"}
 
 
 def with_reference(command: tuple[str, ...], ref: str) -> list[str]:

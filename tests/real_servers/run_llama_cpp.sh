@@ -45,6 +45,7 @@ done
 answers || { echo "The server did not start; see $LOGS/server.log" >&2; exit 1; }
 echo "llama.cpp server on $BASE_URL (log: $LOGS/server.log)"
 
-CODERAI_LLAMA_BASE_URL="$BASE_URL" CODERAI_LLAMA_MODEL="$ALIAS" QT_QPA_PLATFORM=offscreen \
+CODERAI_LLAMA_BASE_URL="$BASE_URL" CODERAI_LLAMA_MODEL="$ALIAS" CODERAI_LLAMA_LOG="$LOGS/server.log" \
+  QT_QPA_PLATFORM=offscreen \
   python -m pytest -p no:cacheprovider -m llama_cpp -s tests/real_servers "$@" 2>&1 | tee "$LOGS/pytest.log"
 exit "${PIPESTATUS[0]}"

@@ -8,6 +8,7 @@ and the documents are kept small."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -186,3 +187,51 @@ def test_prompt_refinement_asks_a_real_model_and_tests_its_proposals(
     else:  # a small model's answer: no usable revision, not valid JSON... said in a sentence
         assert refined.returncode == 1 and refined.stderr.startswith("error: "), output
     assert "refined from feedback" not in coderai("codebook", "versions", PROJECT).stdout
+
+
+# llama-cpp-python logs, for each request, how much of the prompt it found in its KV cache.
+PREFIX_HIT = re.compile(r"Llama\.generate: (\d+) prefix-match hit, remaining (\d+) prompt tokens to eval")
+
+
+def test_the_calls_of_a_run_reuse_the_servers_cache_of_their_shared_prefix(
+    coderai: Coderai, tmp_path: Path
+) -> None:
+    """Every call of a run starts with the same bytes (rules, codebook, instruction) and ends with its
+    document, so the server evaluates only the document: its log says how many tokens it took from cache."""
+    log = Path(os.environ.get("CODERAI_LLAMA_LOG", ""))
+    if not log.is_file():
+        pytest.skip("needs the server's log: tests/real_servers/run_llama_cpp.sh sets CODERAI_LLAMA_LOG")
+    assert coderai("account", "create", "tester").returncode == 0
+    provider = ("--kind", "compatible", "--base-url", BASE_URL, "--model", MODEL)
+    # One call at a time, each document alone (no packing): the server's one slot sees them in turn.
+    limits = (
+        "--timeout",
+        "600",
+        "--concurrency",
+        "1",
+        "--context-tokens",
+        "4096",
+        "--pack-token-budget",
+        "0",
+    )
+    form = ("--structured-output", "json_object_schema", "--system-messages", "in-user-message")
+    assert coderai("provider", "set", *provider, *limits, *form).returncode == 0
+    (tmp_path / "codebook.yaml").write_text(CODEBOOK, encoding="utf-8")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name, text in DOCUMENTS.items():
+        (folder / name).write_text(text + "\n", encoding="utf-8")
+    assert coderai("project", "create", PROJECT, "--codebook", tmp_path / "codebook.yaml").returncode == 0
+    assert coderai("import", PROJECT, folder).returncode == 0
+    seen = log.read_text(encoding="utf-8", errors="replace").count("\n")
+
+    run = coderai("run", PROJECT, "--sample", str(len(DOCUMENTS)))
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[seen:]
+    found = [PREFIX_HIT.search(line) for line in lines]
+    hits = [(int(match[1]), int(match[2])) for match in found if match is not None]
+    print("Prefix-match hits (from cache, evaluated) per call:", hits)
+    assert len(hits) == len(DOCUMENTS), "one call per document"
+    for cached, evaluated in hits[1:]:  # the first call of the run may find another prompt in the cache
+        assert cached >= 3 * evaluated, "the server evaluated more than the document: the prefix changed"

@@ -259,6 +259,8 @@ class DatasetRepository:
             prompt_id,
             model,
             job_id,
+            escalated_from,
+            shared_from,
         ) in cast(Iterable[tuple[Any, ...]], self.session.execute(query)):
             variable = variables.get(variable_id)
             if variable is None:
@@ -280,6 +282,8 @@ class DatasetRepository:
                 versions.get(prompt_id),
                 model,
                 job_id,
+                escalated_from=escalated_from or None,  # JSON null, where a backend stored None so, is none
+                shared_from=shared_from,
             )
             if (history := histories.get(extraction_id)) is not None:
                 apply_history(cell, history)
@@ -345,6 +349,8 @@ _CELL_COLUMNS = (
     Extraction.prompt_id,
     Extraction.model,
     Extraction.job_id,
+    Extraction.escalated_from,
+    Extraction.shared_from_document_id,
 )
 
 

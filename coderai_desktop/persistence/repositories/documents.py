@@ -73,6 +73,69 @@ class DocumentRepository(ProjectPartRepository[Document]):
         )
         return int(self.session.scalar(query) or 0)
 
+    # --- near-duplicates (ingest/near_duplicates.py) ------------------------------------------------
+
+    def unsigned(self, project_id: int) -> list[int]:
+        """Ready documents without a text signature (imported before signatures were kept)."""
+        return list(
+            self.session.scalars(
+                sa.select(Document.id)
+                .where(*self._ready(project_id), Document.text_signature.is_(None))
+                .order_by(Document.id)
+            )
+        )
+
+    def texts(self, document_ids: list[int]) -> list[tuple[int, str]]:
+        query = sa.select(Document.id, Document.text).where(
+            Document.workspace_id == self.workspace_id, Document.id.in_(document_ids)
+        )
+        return [(document_id, text or "") for document_id, text in self.session.execute(query)]
+
+    def set_signatures(self, signatures: dict[int, bytes]) -> None:
+        for document_id, signature in signatures.items():
+            self.update(document_id, text_signature=signature)
+
+    def signatures(self, project_id: int) -> list[tuple[int, bytes]]:
+        """(id, signature) of the project's ready documents that have one."""
+        query = sa.select(Document.id, Document.text_signature).where(
+            *self._ready(project_id), Document.text_signature.is_not(None)
+        )
+        rows = self.session.execute(query)
+        return [(document_id, signature) for document_id, signature in rows if signature is not None]
+
+    def link_duplicates(self, project_id: int, originals: dict[int, int]) -> None:
+        """Make `originals` (document -> the document it repeats) the project's links, and nothing else."""
+        query = sa.select(Document.id, Document.duplicate_of).where(
+            Document.workspace_id == self.workspace_id, Document.project_id == project_id
+        )
+        for document_id, linked in self.session.execute(query).all():
+            if linked != originals.get(document_id):
+                self.update(document_id, duplicate_of=originals.get(document_id))
+
+    def shared_links(self, project_id: int) -> dict[int, int]:
+        """Ready near-duplicates coded with the document they repeat: document -> that document."""
+        query = sa.select(Document.id, Document.duplicate_of).where(
+            *self._ready(project_id), Document.duplicate_of.is_not(None), Document.code_separately.is_(False)
+        )
+        rows = self.session.execute(query)
+        return {document_id: original for document_id, original in rows if original is not None}
+
+    def shared_copies(self, document_id: int) -> list[Document]:
+        """The ready documents that repeat this one and are coded with it (not separately)."""
+        query = self.select().where(
+            Document.duplicate_of == document_id,
+            Document.status == DocumentStatus.READY,
+            Document.code_separately.is_(False),
+        )
+        return list(self.session.scalars(query.order_by(Document.id)))
+
+    def _ready(self, project_id: int) -> tuple[Any, ...]:
+        return (
+            Document.workspace_id == self.workspace_id,
+            Document.project_id == project_id,
+            Document.status == DocumentStatus.READY,
+        )
+
     def status_counts(self, project_id: int) -> dict[DocumentStatus, int]:
         """How many of a project's documents are in each status (statuses with none are left out)."""
         query = (

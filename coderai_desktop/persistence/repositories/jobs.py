@@ -107,8 +107,12 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
 
     def done_documents(self, project_id: int, prompt_key: str) -> set[int]:
         """Documents already coded with this set of prompt versions (a DONE item of a job that used them)."""
+        return set(self.coded_in(project_id, prompt_key))
+
+    def coded_in(self, project_id: int, prompt_key: str) -> dict[int, int]:
+        """Each document coded with this set of prompt versions -> the latest job that coded it so."""
         query = (
-            sa.select(JobItem.document_id)
+            sa.select(JobItem.document_id, JobItem.job_id)
             .join(ProcessingJob, ProcessingJob.id == JobItem.job_id)
             .where(
                 ProcessingJob.workspace_id == self.workspace_id,
@@ -122,7 +126,8 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
             for job in self.session.scalars(self.select().where(ProcessingJob.project_id == project_id))
             if job.settings.get("prompt_key") == prompt_key
         }
-        return {document_id for document_id in self.session.scalars(query.where(JobItem.job_id.in_(jobs)))}
+        rows = self.session.execute(query.where(JobItem.job_id.in_(jobs)).order_by(JobItem.job_id))
+        return {document_id: job_id for document_id, job_id in rows}
 
     def coded_documents(self, project_id: int) -> int:
         """How many of a project's documents a run of the dataset (sample or full) has coded."""
@@ -212,6 +217,7 @@ def summary(job: ProcessingJob) -> JobSummary:
         consecutive_failures=job.consecutive_failures,
         tokens_in=job.tokens_in,
         tokens_out=job.tokens_out,
+        tokens_cached=job.tokens_cached,
         cost=job.cost,
         pause_reason=job.pause_reason,
         error_message=job.error_message,
@@ -222,4 +228,6 @@ def summary(job: ProcessingJob) -> JobSummary:
         mode=str(job.settings.get("mode", ExtractionMode.GROUPED)),
         model=str(job.settings.get("model", "")),
         runner=runner.describe() if (runner := runner_of(job)) is not None else None,
+        batch=bool(job.settings.get("batch")),
+        models=job.settings.get("models") or {},
     )

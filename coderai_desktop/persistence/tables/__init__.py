@@ -1,6 +1,7 @@
 """Every table, imported here so that Base.metadata is complete wherever one of them is used."""
 
 from coderai_desktop.persistence.tables.accounts import Account, LoginFailure, Workspace
+from coderai_desktop.persistence.tables.batches import BatchPart, BatchRequest
 from coderai_desktop.persistence.tables.codebooks import CodebookVersion, CopilotMessage
 from coderai_desktop.persistence.tables.documents import Document, DocumentChunk
 from coderai_desktop.persistence.tables.extractions import Extraction, ExtractionFeedback, HumanCoding
@@ -10,6 +11,8 @@ from coderai_desktop.persistence.tables.refinements import Refinement
 
 __all__ = [
     "Account",
+    "BatchPart",
+    "BatchRequest",
     "CodebookVersion",
     "CopilotMessage",
     "Document",

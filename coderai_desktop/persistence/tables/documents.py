@@ -54,6 +54,12 @@ class Document(Base):
     # E.g. the other columns of a CSV corpus row; they travel into exports.
     import_metadata: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     chunk_count: Mapped[int] = mapped_column(default=0)
+    # Near-duplicates: a MinHash signature of the text's shingles, the earlier document this one repeats
+    # (no foreign key: when that one goes, this one is coded on its own), and the researcher's wish to code
+    # it separately all the same.
+    text_signature: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
+    duplicate_of: Mapped[int | None] = mapped_column(index=True)
+    code_separately: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

@@ -85,6 +85,11 @@ class Extraction(Base):
     temperature: Mapped[float | None]
     tokens_in: Mapped[int] = mapped_column(default=0)
     tokens_out: Mapped[int] = mapped_column(default=0)
+    # Escalation: the first model's answer ({value, confidence, evidence_quote, model}) when a stronger
+    # model re-coded the value; the row itself holds the answer in force.
+    escalated_from: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    # A near-duplicate document coded once: the document whose values this row shares.
+    shared_from_document_id: Mapped[int | None]
     created_at: Mapped[datetime] = created_at_column()
 
 

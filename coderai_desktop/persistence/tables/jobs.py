@@ -63,6 +63,8 @@ class ProcessingJob(Base):
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     tokens_in: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     tokens_out: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Of tokens_in, those the provider read from its prompt cache (billed at the cached price).
+    tokens_cached: Mapped[int] = mapped_column(sa.BigInteger, default=0, server_default="0")
     cost: Mapped[float] = mapped_column(default=0.0)
     pause_reason: Mapped[str | None] = mapped_column(sa.Text)
     error_message: Mapped[str | None] = mapped_column(sa.Text)

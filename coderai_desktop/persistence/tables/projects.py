@@ -95,6 +95,8 @@ class Variable(Base):
     depends_on: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     # [{quote, value, explanation, source}]: worked examples (None in rows older than 0008: none)
     examples: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON, default=list)
+    # The model that codes this variable, on the project's provider (None: the project's model).
+    model: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 

@@ -41,6 +41,7 @@ from coderai_desktop.ui.documents.table_model import (
     COL_NAME,
     COL_NOTE,
     COL_PAGES,
+    COL_SAME_AS,
     COL_STATUS,
     COL_WORDS,
     ROLE_DOCUMENT,
@@ -51,7 +52,14 @@ from coderai_desktop.ui.widgets.empty_state import EmptyState, table_or_empty
 from coderai_desktop.ui.widgets.messages import ask, show_error, show_info
 from coderai_desktop.ui.widgets.tables import read_only_table
 
-COLUMN_WIDTHS = {COL_NAME: 280, COL_FORMAT: 64, COL_STATUS: 130, COL_PAGES: 64, COL_WORDS: 80}
+COLUMN_WIDTHS = {
+    COL_NAME: 280,
+    COL_FORMAT: 64,
+    COL_STATUS: 130,
+    COL_PAGES: 64,
+    COL_WORDS: 80,
+    COL_SAME_AS: 200,
+}
 # While an import runs, the list is refreshed at most this often, so documents appear as they are read.
 LIVE_REFRESH_SECONDS = 1.0
 DOCUMENT_FILTER = "Documents (" + " ".join(f"*{suffix}" for suffix in sorted(BY_SUFFIX)) + ")"
@@ -86,6 +94,12 @@ class DocumentsPage(QWidget):
         self.password_button = self._button("Enter password…", self.enter_password)
         self.reparse_button = self._button("Read again", self.read_again)
         self.delete_button = self._button("Delete", self.delete_selected)
+        self.separately_button = self._button("Code separately", lambda: self.code_separately(True))
+        self.separately_button.setToolTip("Code the selected near-duplicates on their own in the next runs.")
+        self.once_button = self._button("Code once", lambda: self.code_separately(False))
+        self.once_button.setToolTip(
+            "Give the selected near-duplicates the values of the document they repeat."
+        )
         toolbar = QHBoxLayout()
         toolbar.addWidget(self.count_label, stretch=1)
         for button in (self.add_files_button, self.add_folder_button, self.add_sheet_button):
@@ -93,6 +107,9 @@ class DocumentsPage(QWidget):
         toolbar.addSpacing(16)
         for button in (self.password_button, self.reparse_button, self.delete_button):
             toolbar.addWidget(button)
+        toolbar.addSpacing(16)
+        toolbar.addWidget(self.separately_button)
+        toolbar.addWidget(self.once_button)
 
         self.progress_bar = QProgressBar()
         self.progress_label = QLabel()
@@ -240,6 +257,21 @@ class DocumentsPage(QWidget):
             ),
         )
 
+    def code_separately(self, separately: bool) -> None:
+        """Near-duplicates: code the selected ones on their own, or once with the document they repeat."""
+        documents = [
+            d for d in self.selected() if d.duplicate_of is not None and d.code_separately != separately
+        ]
+        if not documents:
+            return
+        how = "on their own" if separately else "once, with the document they repeat"
+        self._runner.run(
+            self._service.set_code_separately([document.id for document in documents], separately),
+            on_success=lambda changed: self._changed(f"{count(changed, 'document')} will be coded {how}."),
+            error_title="The documents cannot be changed",
+            parent=self,
+        )
+
     def cancel_import(self) -> None:
         if self.importing and self._import is not None:
             self._import.cancel()
@@ -357,6 +389,8 @@ class DocumentsPage(QWidget):
         self.password_button.setEnabled(not busy and any(d.needs_password for d in documents))
         self.reparse_button.setEnabled(not busy and any(d.format not in TABULAR for d in documents))
         self.delete_button.setEnabled(not busy and bool(documents))
+        self.separately_button.setEnabled(any(d.shares_values for d in documents))
+        self.once_button.setEnabled(any(d.duplicate_of is not None and d.code_separately for d in documents))
 
     def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)

@@ -11,8 +11,8 @@ from coderai_desktop.domain.document import DocumentSummary
 from coderai_desktop.domain.enums import DocumentStatus
 from coderai_desktop.ui.widgets.tables import Index, ListTableModel
 
-COL_NAME, COL_FORMAT, COL_STATUS, COL_PAGES, COL_WORDS, COL_NOTE = range(6)
-HEADERS = ("Name", "Format", "Status", "Pages", "Words", "Notes")
+COL_NAME, COL_FORMAT, COL_STATUS, COL_PAGES, COL_WORDS, COL_SAME_AS, COL_NOTE = range(7)
+HEADERS = ("Name", "Format", "Status", "Pages", "Words", "Same text as", "Notes")
 ROLE_DOCUMENT = Qt.ItemDataRole.UserRole + 1
 
 STATUS_TEXT = {
@@ -29,13 +29,22 @@ def note(document: DocumentSummary) -> str:
     return document.error_message or "; ".join(document.warnings)
 
 
-def _sort_key(column: int) -> Any:
+def same_text_as(document: DocumentSummary, names: dict[int, str]) -> str:
+    """The document this one repeats, and whether it is coded separately all the same."""
+    if document.duplicate_of is None:
+        return ""
+    name = names.get(document.duplicate_of, f"document {document.duplicate_of}")
+    return f"{name} (coded separately)" if document.code_separately else name
+
+
+def _sort_key(column: int, names: dict[int, str]) -> Any:
     keys = {
         COL_NAME: lambda d: d.file_name.lower(),
         COL_FORMAT: lambda d: d.format.value,
         COL_STATUS: lambda d: d.status.value,
         COL_PAGES: lambda d: d.page_count or 0,
         COL_WORDS: lambda d: d.word_count or 0,
+        COL_SAME_AS: lambda d: same_text_as(d, names).lower(),
         COL_NOTE: lambda d: note(d).lower(),
     }
     return keys[column]
@@ -47,6 +56,7 @@ class DocumentsTableModel(ListTableModel[DocumentSummary]):
     def __init__(self) -> None:
         super().__init__()
         self._sort = (COL_NAME, Qt.SortOrder.AscendingOrder)
+        self._names: dict[int, str] = {}  # id -> file name, for "same text as"
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         document, column = self.item(index), index.column()
@@ -58,6 +68,12 @@ class DocumentsTableModel(ListTableModel[DocumentSummary]):
             return self._display(document, column)
         if role == Qt.ItemDataRole.ToolTipRole and column in (COL_NAME, COL_NOTE):
             return document.original_path if column == COL_NAME else (note(document) or None)
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_SAME_AS and document.duplicate_of:
+            return (
+                "Coded on its own, as you asked."
+                if document.code_separately
+                else "Coded once with that document: a run gives this one its values."
+            )
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_STATUS:
             return STATUS_COLOUR.get(document.status)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC:
@@ -79,11 +95,11 @@ class DocumentsTableModel(ListTableModel[DocumentSummary]):
         self.layoutChanged.emit()
 
     def _rows_changed(self) -> None:
+        self._names = {document.id: document.file_name for document in self._rows}
         column, order = self._sort
-        self._rows.sort(key=_sort_key(column), reverse=order == Qt.SortOrder.DescendingOrder)
+        self._rows.sort(key=_sort_key(column, self._names), reverse=order == Qt.SortOrder.DescendingOrder)
 
-    @staticmethod
-    def _display(document: DocumentSummary, column: int) -> Any:
+    def _display(self, document: DocumentSummary, column: int) -> Any:
         if column == COL_NAME:
             return document.file_name
         if column == COL_FORMAT:
@@ -94,4 +110,6 @@ class DocumentsTableModel(ListTableModel[DocumentSummary]):
             return document.page_count if document.page_count else ""
         if column == COL_WORDS:
             return f"{document.word_count:,}" if document.word_count else ""
+        if column == COL_SAME_AS:
+            return same_text_as(document, self._names)
         return note(document)

@@ -89,7 +89,8 @@ def provenance_line(evidence: ValueEvidence) -> str:
     prompt = f" with prompt version {evidence.prompt_version}" if evidence.prompt_version is not None else ""
     run = f", run #{evidence.job_id} ({evidence.job_type.lower().replace('_', ' ')})"
     page = f" · page {evidence.page}" if evidence.page is not None else ""
-    return by + prompt + run + page
+    shared = f" · coded once with {evidence.shared_from} (same text)" if evidence.shared_from else ""
+    return by + prompt + run + page + shared
 
 
 def quote_problem(evidence: ValueEvidence) -> str:

@@ -37,15 +37,18 @@ class JobsTableModel(ListTableModel[JobSummary]):
             return STATUS_COLOUR.get(job.status)
         if role == Qt.ItemDataRole.ToolTipRole and column == COL_NOTE:
             return job.pause_reason or None
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_TOKENS and job.tokens_cached:
+            return f"{job.tokens_cached:,} of the prompt tokens were read from the provider's cache (billed lower)"
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         cells = {
             COL_ID: job.id,
-            COL_TYPE: JOB_TYPE_WORDS[job.job_type].capitalize(),
+            COL_TYPE: JOB_TYPE_WORDS[job.job_type].capitalize() + (" (batch)" if job.batch else ""),
             COL_STATUS: job.status.capitalize(),
             COL_DONE: f"{job.documents_processed} of {job.documents_total}",
             COL_FAILED: job.documents_failed or "",
-            COL_TOKENS: f"{job.tokens_in + job.tokens_out:,}",
+            COL_TOKENS: f"{job.tokens_in + job.tokens_out:,}"
+            + (f" ({job.tokens_cached:,} cached)" if job.tokens_cached else ""),
             COL_COST: money(job.cost),
             COL_STARTED: local_time(job.started_at) if job.started_at else "",
             COL_NOTE: job.pause_reason or "",

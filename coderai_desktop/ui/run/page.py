@@ -34,6 +34,7 @@ from coderai_desktop.formatting import count, duration, money
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.ui.bridges import JobBridge
+from coderai_desktop.ui.run.batch_choice import BatchChoice
 from coderai_desktop.ui.run.jobs_model import COL_NOTE, ROLE_JOB, JobsTableModel
 from coderai_desktop.ui.settings.provider_dialog import ProviderDialog
 from coderai_desktop.ui.tasks import TaskRunner
@@ -89,6 +90,7 @@ class RunPage(QWidget):
         self.sample_size.setValue(10)
         self.sample_size.setSuffix(" documents")
         self.sample_size.valueChanged.connect(self.refresh_estimate)
+        self.batch_choice = BatchChoice()
         self.estimate_label = QLabel()
         self.estimate_label.setWordWrap(True)
         self.start_button = self._button("Start run", self.start)
@@ -101,6 +103,7 @@ class RunPage(QWidget):
         new_layout = QVBoxLayout(new_box)
         new_layout.addLayout(sample_row)
         new_layout.addWidget(self.full_radio)
+        new_layout.addWidget(self.batch_choice)
         start_row = QHBoxLayout()
         start_row.addWidget(self.estimate_label, stretch=1)
         start_row.addWidget(self.start_button)
@@ -205,7 +208,7 @@ class RunPage(QWidget):
         sample = self.sample_size.value() if self.sample_radio.isChecked() else None
         self.start_button.setEnabled(False)
         self._runner.run(
-            self._jobs.start(self._project.id, sample=sample),
+            self._jobs.start(self._project.id, sample=sample, batch=self.batch_choice.chosen),
             on_success=self._started,
             on_failure=self._start_failed,
             error_title="The run cannot start",
@@ -269,6 +272,7 @@ class RunPage(QWidget):
     # --- showing state ------------------------------------------------------------------------------
 
     def _show_provider(self, settings: ProviderSettings) -> None:
+        self.batch_choice.show_provider(settings)
         where = settings.base_url or settings.azure_endpoint or "OpenAI"
         budget = f" · budget {settings.token_budget:,} tokens" if settings.token_budget else ""
         self.provider_label.setText(
@@ -277,11 +281,25 @@ class RunPage(QWidget):
 
     def _show_estimate(self, estimate: Estimate) -> None:
         basis = "" if estimate.measured else " (time assumed until a first run is measured)"
-        self.estimate_label.setText(
+        text = (
             f"{count(estimate.documents, 'document')} · {count(estimate.calls, 'call')} · about "
             f"{estimate.input_tokens + estimate.output_tokens:,} tokens · {money(estimate.cost)} · "
             f"about {duration(estimate.seconds)}{basis}"
         )
+        if (alone := estimate.without_packing) is not None:
+            text += (
+                f"\nShort documents travel together: {estimate.documents_per_call:.1f} documents per call. "
+                f"Without packing: {count(alone.calls, 'call')}, about "
+                f"{alone.input_tokens + alone.output_tokens:,} tokens, {money(alone.cost)}."
+            )
+        if estimate.cached_tokens:
+            text += (
+                f"\n{estimate.cached_tokens:,} of the input tokens repeat a prompt the provider has cached, "
+                "and cost less."
+            )
+        if estimate.batch_cost is not None:
+            text += f"\nThrough the Batch API: {money(estimate.batch_cost)}, results within 24 hours."
+        self.estimate_label.setText(text)
 
     def _show_jobs(self, jobs: list[JobSummary]) -> None:
         self.jobs_model.set_rows(jobs)
@@ -336,6 +354,9 @@ class RunPage(QWidget):
             self.status_label.setText(
                 f"Run {progress.job_id} · {progress.status.lower()} · coding {progress.current}"
             )
+        elif progress.message and progress.status is JobStatus.RUNNING:  # a batch job: what it waits for
+            self.note_label.setText(progress.message)
+            self.note_label.show()
         if not self._follow_timer.isActive():
             self._follow_timer.start()
 

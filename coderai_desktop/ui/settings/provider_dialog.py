@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.model_prices import EXAMPLE, model_prices_text, parse_model_prices
 from coderai_desktop.domain.provider import (
     SYSTEM_MESSAGES,
     ExtractionMode,
@@ -70,6 +72,7 @@ class ProviderDialog(QDialog):
         self._runner = runner
         self._project = project
         self._workspace: ProviderSettings | None = None
+        self._shown = ProviderSettings()
         title = f"Provider for {project[1]}" if project else "Provider settings"
         self.setWindowTitle(title)
         self.setMinimumWidth(560)
@@ -100,8 +103,27 @@ class ProviderDialog(QDialog):
         self.tpm = _spin(QSpinBox(), NO_LIMIT, 100_000_000, " tokens/min", "no limit")
         self.price_in = _spin(QDoubleSpinBox(), 0, 1000, " $ per 1M input tokens")
         self.price_out = _spin(QDoubleSpinBox(), 0, 1000, " $ per 1M output tokens")
+        self.price_cached = _spin(QDoubleSpinBox(), 0, 1000, " $ per 1M cached input tokens", "as input")
+        self.other_prices = QLineEdit()
+        self.other_prices.setPlaceholderText(f"other models, $ per 1M tokens: {EXAMPLE}; …")
+        self.other_prices.setToolTip(
+            "The prices of the other models runs use (a variable's own model, the escalation model): "
+            "model = input / output / cached input, separated by semicolons."
+        )
+        self.escalation = QLineEdit()
+        self.escalation.setPlaceholderText("none: unsure values stay as first coded")
+        self.escalation.setToolTip(
+            "A stronger model that codes again the values below their variable's confidence threshold "
+            "(or flagged); both answers are kept. Empty: no escalation."
+        )
         self.context = _spin(QSpinBox(), 2000, 10_000_000, " tokens")
         self.budget = _spin(QSpinBox(), NO_LIMIT, 2_000_000_000, " tokens per run", "no limit")
+        self.packing = _spin(QSpinBox(), 0, 1_000_000, " tokens of text per call", "one document per call")
+        self.packing.setToolTip(
+            "Short documents (survey answers, posts, abstracts) travel several to a call, each in its own "
+            "numbered block, while their text stays under this many tokens: the codebook is sent once for "
+            "them all. 0: every document in calls of its own."
+        )
         self.mode = QComboBox()
         self.mode.addItem(
             "One call per document for up to 20 variables (recommended)", ExtractionMode.GROUPED
@@ -127,9 +149,13 @@ class ProviderDialog(QDialog):
             ("Tokens limit:", self.tpm),
             ("Input price:", self.price_in),
             ("Output price:", self.price_out),
+            ("Cached input price:", self.price_cached),
+            ("Other models' prices:", self.other_prices),
+            ("Escalation model:", self.escalation),
             ("Model context:", self.context),
             ("Token budget:", self.budget),
             ("Calls:", self.mode),
+            ("Short documents together:", self.packing),
             ("Structured output:", self.output),
             ("System messages:", self.system),
         ):
@@ -163,6 +189,7 @@ class ProviderDialog(QDialog):
 
     def _show(self, loaded: tuple[ProviderSettings, ProviderSettings, bool]) -> None:
         self._workspace, settings, inherits = loaded
+        self._shown = settings
         self.kind.setCurrentIndex(self.kind.findData(settings.kind))
         self.model_edit.setText(settings.model)
         self.base_url.setText(settings.base_url or "")
@@ -175,9 +202,13 @@ class ProviderDialog(QDialog):
         self.tpm.setValue(settings.tokens_per_minute or NO_LIMIT)
         self.price_in.setValue(settings.price_input_per_million)
         self.price_out.setValue(settings.price_output_per_million)
+        self.price_cached.setValue(settings.price_cached_input_per_million or 0)
+        self.other_prices.setText(model_prices_text(settings.model_prices))
+        self.escalation.setText(settings.escalation_model or "")
         self.context.setValue(settings.context_tokens)
         self.budget.setValue(settings.token_budget or NO_LIMIT)
         self.mode.setCurrentIndex(self.mode.findData(settings.mode))
+        self.packing.setValue(settings.pack_token_budget)
         self._show_found(settings.structured_output, settings.system_messages)
         self.use_workspace.setChecked(inherits)
         self._update_enabled()
@@ -196,18 +227,23 @@ class ProviderDialog(QDialog):
             "tokens_per_minute": self.tpm.value() or None,
             "price_input_per_million": self.price_in.value(),
             "price_output_per_million": self.price_out.value(),
+            "price_cached_input_per_million": self.price_cached.value() or None,
+            "model_prices": parse_model_prices(self.other_prices.text()),
+            "escalation_model": self.escalation.text().strip() or None,
             "context_tokens": self.context.value(),
             "token_budget": self.budget.value() or None,
             "mode": ExtractionMode(self.mode.currentData()),
+            "pack_token_budget": self.packing.value(),
             "structured_output": self.output.currentData() or None,
             "system_messages": SYSTEM_MESSAGES[self.system.currentData()],
         }
-        return ProviderSettings.model_validate(values)
+        # Settings the form does not show (which documents go alone, the batch price) are kept as they were.
+        return ProviderSettings.model_validate({**self._shown.model_dump(), **values})
 
     def save(self) -> None:
         try:
             settings = self.settings()
-        except ValueError as error:
+        except (ValueError, InvalidInputError) as error:
             self.result_label.setText(f"Check the settings: {error}")
             return
         self._runner.run(
@@ -236,7 +272,7 @@ class ProviderDialog(QDialog):
         """Test what is in the form (saved or not) with the key stored for that provider."""
         try:
             settings = self.settings()
-        except ValueError as error:
+        except (ValueError, InvalidInputError) as error:
             self.result_label.setText(f"Check the settings: {error}")
             return
         self.result_label.setText("Testing…")

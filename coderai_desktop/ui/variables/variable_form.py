@@ -124,6 +124,12 @@ class VariableForm(QWidget):
         self.type = choice_combo(
             TYPES, "What kind of value the AI answers with; it decides the fields below."
         )
+        self.model = QLineEdit()
+        self.model.setPlaceholderText("empty: the project's model")
+        self.model.setToolTip(
+            "The model that codes this variable, on the project's provider: a cheaper one for easy "
+            "variables, a stronger one for hard ones. Empty: the project's model."
+        )
         self.instructions = DebouncedText(lines=3, most=12)
         self.instructions.setPlaceholderText("What to look for in each document, and how to answer.")
         self.instructions.setToolTip(
@@ -184,6 +190,7 @@ class VariableForm(QWidget):
         for text in (self.name, self.instructions, self.classification_rules):
             text.sig_edited.connect(self._changed)
         self.display_name.editingFinished.connect(self._changed)
+        self.model.editingFinished.connect(self._changed)
         self.type.activated.connect(self._type_chosen)
         self.categories.sig_edited.connect(self._categories_edited)
         self.ordered.clicked.connect(self._changed)
@@ -201,6 +208,7 @@ class VariableForm(QWidget):
                 ("Name", "name", self.name, "Letters, digits and underscores, starting with a letter."),
                 ("Label", "display_name", self.display_name, ""),
                 ("Type", "type", self.type, ""),
+                ("Model", "model", self.model, ""),
                 ("Instructions", "instructions", self.instructions, ""),
                 ("Classification rules", "classification_rules", self.classification_rules, ""),
                 ("Worked examples", "examples", self.examples, ""),
@@ -282,6 +290,7 @@ class VariableForm(QWidget):
             self.name.set_text(str(fields.get("name") or ""))
             self.display_name.setText(str(fields.get("display_name") or ""))
             self.type.setCurrentIndex(self.type.findData(kind.value))
+            self.model.setText(str(fields.get("model") or ""))
             self.instructions.set_text(str(fields.get("instructions") or ""))
             self.classification_rules.set_text(str(fields.get("classification_rules") or ""))
             self.examples.set_examples(list(fields.get("examples") or []))
@@ -328,6 +337,7 @@ class VariableForm(QWidget):
             "validation_rules": self.rules.rules(),
             "depends_on": self.dependency.dependency(),
             "examples": self.examples.examples(),
+            "model": self.model.text().strip() or None,
         }
 
     def show_problems(self, problems: dict[tuple[str | int, ...], str]) -> None:

@@ -301,3 +301,10 @@ def test_a_page_that_cannot_be_drawn_says_why_and_the_text_comes_back(panel: Evi
     assert not panel.page_problem_label.isVisible()  # asked again: the old problem goes
     panel.show_page_image(7, b"not a png")
     assert panel.page_problem_label.isVisible() and panel.views.currentIndex() == TEXT
+
+
+def test_a_value_shared_from_a_near_duplicate_says_so(panel: EvidencePanel) -> None:
+    panel.show_evidence(evidence())
+    assert "same text" not in panel.provenance_label.text()
+    panel.show_evidence(evidence(shared_from="minutes (scan).pdf"))
+    assert panel.provenance_label.text().endswith(" · coded once with minutes (scan).pdf (same text)")

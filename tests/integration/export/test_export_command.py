@@ -13,6 +13,7 @@ from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.export import service as export_service
 from coderai_desktop.export.model import ExportFormat
 from coderai_desktop.export.service import ExportService
+from coderai_desktop.export.tables import DETAILS
 from tests.conftest import PASSWORD
 from tests.integration.conftest import Cli
 from tests.integration.export.conftest import Coded
@@ -37,7 +38,7 @@ def test_the_command_writes_the_dataset_and_its_codebook(cli: Cli, coded: Coded,
     )
 
     assert (written.code, written.err) == (0, "")
-    columns = 2 + len(NAMES) * 8
+    columns = 2 + len(NAMES) * (1 + len(DETAILS))  # document, file; each value and its details
     assert written.out == f"Wrote 4 rows and {columns} columns to {out}.\nWrote the codebook to {codebook}.\n"
     assert out.stat().st_size > 0
     markdown = codebook.read_text(encoding="utf-8")

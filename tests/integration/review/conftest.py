@@ -16,6 +16,7 @@ from tests.integration.runs.conftest import Corpus, MakeCorpus
 
 settings, server, configure, make_corpus = runs.settings, runs.server, runs.configure, runs.make_corpus
 documents, providers, jobs, exports = runs.documents, runs.providers, runs.jobs, runs.exports
+packing_off = runs.packing_off  # the `coderai` fixture's: each document in calls of its own
 
 
 @dataclass(frozen=True)

@@ -193,8 +193,15 @@ def entity_responder(request: dict) -> Any:
         return {"proposals": [proposal]}
     answer = default_responder(request)
     system = " ".join(m["content"] for m in request["messages"] if m["role"] == "system")
-    if GROUP_RULE in system and "Entity: ACME" in request["messages"][-1]["content"]:
-        answer["revenue"]["value"] *= 2
+    if GROUP_RULE not in system:
+        return answer
+    # The entities of a document are coded together (one object per entity), or one by one.
+    coded = answer.get("entities") or [
+        {"entity": request["messages"][-1]["content"].split("Entity: ")[-1], **answer}
+    ]
+    for entity in coded:
+        if entity.get("entity") == "ACME" and "revenue" in entity:
+            entity["revenue"]["value"] *= 2
     return answer
 
 

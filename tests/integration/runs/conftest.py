@@ -248,6 +248,8 @@ async def configure(context: AppContext, user: UserSession, server: FakeOpenAI) 
             "model": MODEL,
             "request_timeout": 10.0,
             "concurrency": 2,
+            # One call per document, as these tests count them; test_packing.py turns packing on.
+            "pack_token_budget": 0,
         }
         provider = ProviderSettings(**{**fields, **overrides})
         await context.providers(user).save_workspace_settings(provider)
@@ -411,7 +413,16 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def coderai(cli: Cli, user: UserSession, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Cli:
+async def packing_off(context: AppContext, user: UserSession) -> None:
+    """Workspace settings that code each document in its own call, as the CLI tests count them (`coderai
+    provider set` keeps what it is not given)."""
+    await context.providers(user).save_workspace_settings(ProviderSettings(pack_token_budget=0))
+
+
+@pytest.fixture
+def coderai(
+    cli: Cli, user: UserSession, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, packing_off: None
+) -> Cli:
     """`coderai ...` as Ana with OPENAI_API_KEY set and the provider configured for the fake server."""
     monkeypatch.setenv("CODERAI_USER", "ana")
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)

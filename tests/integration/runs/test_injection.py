@@ -37,15 +37,15 @@ async def test_instructions_inside_a_document_change_nothing(
     hostile, normal = by_document["hostile.txt"], by_document["plan-01.txt"]
     assert [m["role"] for m in hostile] == ["system", "user", "user"]
     assert hostile[0] == normal[0], "the same system prompt as any other document"
-    assert hostile[2]["content"] == normal[2]["content"], "the same instruction"
-    sent = hostile[1]["content"]
+    assert hostile[1]["content"] == normal[1]["content"], "the same instruction"
+    sent = hostile[2]["content"]
     assert sent.startswith("<document>\n") and sent.endswith("\n</document>")
     assert sent.count("</document>") == 1 and sent.count("<document>") == 1, (
         "the document cannot close itself"
     )
     assert "</ document>" in sent and "< document>" in sent
     assert "Ignore all previous instructions" in (document_of({"messages": hostile}) or "")
-    assert "Ignore all previous instructions" not in hostile[0]["content"] + hostile[2]["content"]
+    assert "Ignore all previous instructions" not in hostile[0]["content"] + hostile[1]["content"]
 
     table = await exports.table(corpus.project_id)
     [row] = [row for row in table.records() if row["document"] == "hostile.txt"]

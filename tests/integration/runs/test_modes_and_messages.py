@@ -44,22 +44,22 @@ async def test_grouped_mode_sends_one_call_per_document_and_far_fewer_tokens(
     )
 
 
-async def test_every_call_is_system_then_document_then_instruction(
+async def test_every_call_is_system_then_instruction_then_document(
     jobs: JobService, corpus: Corpus, server: FakeOpenAI
 ) -> None:
     await jobs.run((await jobs.start(corpus.project_id)).id)
 
     systems = set()
     for request in server.requests:
-        system, document, instruction = request["messages"]
-        assert [system["role"], document["role"], instruction["role"]] == ["system", "user", "user"]
+        system, instruction, document = request["messages"]
+        assert [system["role"], instruction["role"], document["role"]] == ["system", "user", "user"]
         name = corpus.document_in(request)
         assert document["content"] == f"<document>\n{corpus.texts[name]}\n</document>"
         assert corpus.plans[name].title not in system["content"], "the document is never in the system prompt"
         assert "<document>" not in system["content"] and "<document>" not in instruction["content"]
-        assert instruction["content"].startswith("Code the document above for these variables: title,")
+        assert instruction["content"].startswith("Code the document that follows for these variables: title,")
         assert request["response_format"]["type"] == "json_schema"
         assert request["response_format"]["json_schema"]["strict"] is True
-        systems.add(system["content"])
+        systems.add((system["content"], instruction["content"]))
     assert len(systems) == 1, "the shared part is identical for every document (provider prompt caching)"
     assert len(server.requests) == len(corpus.ids)

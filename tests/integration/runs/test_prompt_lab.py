@@ -149,7 +149,7 @@ async def test_a_trial_of_one_variable_makes_only_its_call(
     assert stored_rows(context) == before
 
 
-async def test_a_trial_on_an_entity_project_finds_the_entities_then_codes_each(
+async def test_a_trial_on_an_entity_project_finds_the_entities_then_codes_them(
     context: AppContext, lab: PromptLab, make_corpus: MakeCorpus, configure: Configure, server: FakeOpenAI
 ) -> None:
     corpus = await make_corpus(0, project=FIRMS, variables=FIRM_VARIABLES, extra={"report.txt": REPORT})
@@ -157,7 +157,7 @@ async def test_a_trial_on_an_entity_project_finds_the_entities_then_codes_each(
     result = await lab.test_on_document(corpus.project_id, corpus.ids["report.txt"], "revenue")
 
     assert result.entities == ["ACME", "Globex"]
-    assert len(server.requests) == 3 == result.calls, "the entities, then one call per entity"
+    assert len(server.requests) == 2 == result.calls, "the entities, then one call for both"
     assert [(value.entity, value.variable, value.value) for value in result.values] == [
         ("ACME", "revenue", 10),
         ("ACME", "employees", 5),

@@ -198,7 +198,7 @@ async def test_an_entity_project_identifies_entities_at_the_opinions_temperature
     done = await jobs.run((await jobs.start_second_opinion(corpus.project_id, SecondOpinion(SECOND, 0.9))).id)
 
     assert done.status is JobStatus.COMPLETED
-    assert len(server.requests) == 3, "the entities, then each of the two entities"
+    assert len(server.requests) == 2, "the entities, then the two entities together"
     assert {(request["model"], request["temperature"]) for request in server.requests} == {(SECOND, 0.9)}
     assert {(row.model, row.temperature) for row in extractions(context, done.id)} == {(SECOND, 0.9)}
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from langchain_core.messages import AIMessage
 
-from coderai_desktop.llm.client import Usage, _answer_object, _tolerant_json, text_of, usage_of
+from coderai_desktop.llm.client import Usage, _tolerant_json, answer_data, text_of, usage_of
 
 SCHEMA = {"type": "object", "required": ["title", "budget"], "properties": {"title": {}, "budget": {}}}
 
@@ -39,21 +39,21 @@ def test_what_is_not_a_json_object_gives_none(text: str) -> None:
 
 def test_the_answer_object_is_read_from_the_raw_text() -> None:
     raw = AIMessage(content='```json\n{"title": {"value": "Paris"}, "budget": {"value": 3}}\n```')
-    assert _answer_object(raw, SCHEMA) == {"title": {"value": "Paris"}, "budget": {"value": 3}}
+    assert answer_data(text_of(raw), SCHEMA) == {"title": {"value": "Paris"}, "budget": {"value": 3}}
 
 
 @pytest.mark.parametrize("text", ['{"answer": 42}', "no JSON at all", "", "{}"])
 def test_an_answer_with_none_of_the_variables_is_refused(text: str) -> None:
-    assert _answer_object(AIMessage(content=text), SCHEMA) is None
+    assert answer_data(text, SCHEMA) is None
 
 
 def test_an_answer_with_some_of_the_variables_is_kept() -> None:
     partial = {"title": {"value": "Paris"}, "extra": 1}
-    assert _answer_object(AIMessage(content=json.dumps(partial)), SCHEMA) == partial
+    assert answer_data(json.dumps(partial), SCHEMA) == partial
 
 
 def test_a_schema_without_required_keys_takes_any_object() -> None:
-    assert _answer_object(AIMessage(content='{"entities": []}'), {"type": "object"}) == {"entities": []}
+    assert answer_data('{"entities": []}', {"type": "object"}) == {"entities": []}
 
 
 def test_usage_includes_cached_prompt_tokens() -> None:

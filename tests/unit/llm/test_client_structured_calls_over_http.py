@@ -34,7 +34,7 @@ async def test_json_mode_puts_the_schema_in_the_prompt(server: FakeOpenAI) -> No
     assert result.data == EXPECTED
     (request,) = server.requests
     assert request["response_format"] == {"type": "json_object"}
-    assert "<json_schema>" in request["messages"][-1]["content"]
+    assert "<json_schema>" in request["messages"][1]["content"]  # in the prefix every call shares
 
 
 async def test_a_json_answer_wrapped_in_prose_and_fences_is_read(server: FakeOpenAI) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from coderai_desktop.domain.codebook import VariableSpec
+from coderai_desktop.llm.prompts import variable_definition
 from coderai_desktop.llm.schema import ENTITIES, entities_schema, group_schema, variable_schema
 from tests.unit.llm.specs import category, many, one_of_each_type, spec
 
@@ -37,10 +39,17 @@ def test_single_values_are_typed_and_nullable(variable: VariableSpec, expected: 
     assert variable_schema(variable)["properties"]["value"] == expected
 
 
-def test_a_date_is_a_nullable_string_that_says_its_format() -> None:
-    value = variable_schema(spec("signed_on", "date"))["properties"]["value"]
-    assert value["type"] == ["string", "null"]
-    assert "YYYY-MM-DD" in value["description"]
+def test_a_date_is_a_nullable_string_whose_format_the_prompt_states_once() -> None:
+    variable = spec("signed_on", "date")
+    value = variable_schema(variable)["properties"]["value"]
+    assert value == {"type": ["string", "null"]}
+    assert "YYYY-MM-DD" in variable_definition(variable)
+
+
+def test_the_schema_repeats_nothing_the_prompt_says() -> None:
+    """Descriptions of evidence, confidence and date forms would travel once per variable in every call."""
+    variables = [spec("title", "text"), spec("signed_on", "date"), category("sector", ("a", "b"))]
+    assert "description" not in json.dumps(group_schema(variables))
 
 
 def test_a_category_is_an_enum_of_its_values_plus_null() -> None:

@@ -37,7 +37,9 @@ async def test_each_form_answers_over_http_with_the_schema_in_the_prompt_unless_
     assert result.data == EXPECTED
     [request] = server.requests
     assert request.get("response_format") == response_format_for(form, PLAN.schema)
-    schema_in_prompt = "<json_schema>" in request["messages"][-1]["content"]
+    schema_in_prompt = (
+        "<json_schema>" in request["messages"][-2]["content"]
+    )  # the instruction, before the document
     assert schema_in_prompt is (form is not StructuredOutput.JSON_SCHEMA)
 
 

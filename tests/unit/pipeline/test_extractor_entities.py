@@ -40,21 +40,25 @@ async def test_one_row_per_entity_in_order_of_appearance_named_once() -> None:
     assert TEXT[sweden.evidence.start : sweden.evidence.end] == "entity: Sweden"
 
 
-async def test_each_entity_call_names_its_entity_and_shares_the_document_message() -> None:
+async def test_the_entities_are_coded_in_one_call_that_lists_them_after_the_document() -> None:
     client = ScriptedClient()
 
     result = await extractor(client).extract(DocumentInput(1, "t.txt", FIRST, [0], []))
 
-    entity_calls = [call for call in client.calls if "entities" in call.schema["required"]]
+    entity_calls = [
+        call
+        for call in client.calls
+        if "name" in call.schema["properties"]["entities"]["items"]["properties"]
+    ]
     coding_calls = [call for call in client.calls if call not in entity_calls]
     assert len(entity_calls) == 1
-    assert sorted(call.instruction.split("Entity: ")[1].split("\n")[0] for call in coding_calls) == [
-        "Norway",
-        "Sweden",
-    ]
-    assert {call.document for call in client.calls} == {f"<document>\n{FIRST}\n</document>"}
+    (group,) = coding_calls
+    assert (
+        group.messages[-1]["content"] == f"<document>\n{FIRST}\n</document>\n\nEntities:\n- Sweden\n- Norway"
+    )
+    assert {call.messages[0]["content"] for call in client.calls} == {entity_calls[0].messages[0]["content"]}
     assert set(result.usage_by_scope) == {ENTITY_SCOPE, "grouped:1"}
-    assert result.calls == 3
+    assert result.calls == 2
 
 
 async def test_a_document_without_entities_has_no_rows() -> None:
