@@ -64,6 +64,9 @@ def migrated(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+DEFAULT_PACK_TOKENS = 4_000
+
+
 class ModelPrice(BaseModel):
     """Dollars per million tokens: prompt, answer, and prompt read from the provider's cache (None: as prompt)."""
 
@@ -99,8 +102,8 @@ class ProviderSettings(BaseModel):
     # The share of the live price a provider batch job costs (OpenAI and Azure: half).
     batch_price_factor: float = Field(default=0.5, gt=0, le=1)
     # Short documents travel several to a call while their text stays under pack_token_budget tokens; a
-    # document of pack_document_tokens or more goes alone. 0 turns packing off.
-    pack_token_budget: int = Field(default=4_000, ge=0)
+    # document of pack_document_tokens or more goes alone. 0 turns packing off; None: by provider (packing).
+    pack_token_budget: int | None = Field(default=None, ge=0)
     pack_document_tokens: int = Field(default=1_000, ge=0)
     # Values below their variable's confidence threshold (or flagged) are coded again by this model.
     escalation_model: str | None = None
@@ -143,6 +146,16 @@ class ProviderSettings(BaseModel):
         if self.kind is ProviderKind.COMPATIBLE:
             return StructuredOutput.JSON_OBJECT
         return StructuredOutput.JSON_SCHEMA
+
+    @property
+    def packing(self) -> int:
+        """The pack budget in force: as set, else on for OpenAI and Azure (it saves most of the prompt) and off
+        for compatible servers, whose prompt cache already spares the repeated prompt and whose small models
+        mix up documents told apart only by their blocks (Gemma 3 270M answered a pack of three with 2,000
+        tokens of garbled JSON)."""
+        if self.pack_token_budget is not None:
+            return self.pack_token_budget
+        return 0 if self.kind is ProviderKind.COMPATIBLE else DEFAULT_PACK_TOKENS
 
     @property
     def keeps_system_messages(self) -> bool:

@@ -17,6 +17,10 @@ from coderai_desktop.llm.schema import group_schema
 
 DOCUMENTS = "documents"
 ID = "id"
+# The task once more after the blocks (see prompts.CLOSING).
+CLOSING = (
+    "Now code each document above on its own, as the instructions say, and answer with the JSON object only."
+)
 # Answers cost about half their max_tokens (what the estimates assume): a pack holds no more documents
 # than an answer of this many tokens has room for.
 PACK_OUTPUT_TOKENS = 16_000
@@ -56,8 +60,11 @@ def packed_schema(plan: CallPlan) -> dict[str, Any]:
 
 def packed_messages(packed: CallPlan, texts: list[str], *, strict: bool = True) -> list[dict[str, str]]:
     """The messages of a packed call (`packed` from packed_plan): the prefix, then block i+1 for texts[i]."""
-    blocks = "\n\n".join(block(number, text) for number, text in enumerate(texts, 1))
-    return [*prefix_messages(packed, strict=strict), {"role": "user", "content": blocks}]
+    blocks = [block(number, text) for number, text in enumerate(texts, 1)]
+    return [
+        *prefix_messages(packed, strict=strict),
+        {"role": "user", "content": "\n\n".join([*blocks, CLOSING])},
+    ]
 
 
 def block(number: int, text: str) -> str:

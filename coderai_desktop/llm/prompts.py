@@ -89,6 +89,9 @@ class CallPlan:
 
 DOCUMENT_OPEN, DOCUMENT_CLOSE = "<document>", "</document>"
 ENTITY_LINE = "Entity: "
+# The task once more after the document, outside the cached prefix: small models (Gemma 3 270M through
+# llama.cpp) answered with broken JSON in 2 of 3 calls when the instruction came only before the document.
+CLOSING = "Now code the document above as the instructions say, and answer with the JSON object only."
 
 
 def extraction_plans(
@@ -140,9 +143,14 @@ def prefix_messages(plan: CallPlan, *, strict: bool = True) -> list[dict[str, st
 
 
 def document_message(document: str, entity: str | None = None) -> str:
-    """The document as data (already escaped with as_data), then in an entity project the entity coded."""
-    block = f"{DOCUMENT_OPEN}\n{document}\n{DOCUMENT_CLOSE}"
-    return block if entity is None else f"{block}\n\n{ENTITY_LINE}{as_data(entity)}"
+    """The document as data (already escaped with as_data), then in an entity project the entity coded, then
+    the task again in one line."""
+    parts = [document_block(document), *([f"{ENTITY_LINE}{as_data(entity)}"] if entity is not None else [])]
+    return "\n\n".join([*parts, CLOSING])
+
+
+def document_block(document: str) -> str:
+    return f"{DOCUMENT_OPEN}\n{document}\n{DOCUMENT_CLOSE}"
 
 
 def as_sent(call: list[dict[str, str]], *, keep_system: bool) -> list[dict[str, str]]:
@@ -307,7 +315,7 @@ def group_messages(
     """The messages of an entity group's call: the plan's prefix, then the document and the entities' names
     (data like the document, one a line)."""
     listed = "\n".join(f"- {as_data(entity_label(name))}" for name in entities)
-    last = f"{document_message(as_data(document))}\n\n{ENTITIES_HEADING}\n{listed}"
+    last = "\n\n".join([document_block(as_data(document)), f"{ENTITIES_HEADING}\n{listed}", CLOSING])
     return [*prefix_messages(plan, strict=strict), {"role": "user", "content": last}]
 
 

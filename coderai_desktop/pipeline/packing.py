@@ -2,7 +2,7 @@
 
 Only document-level projects pack. A document that is cut into chunks, or whose text reaches the
 provider's pack_document_tokens, goes alone; short ones join a pack while its text stays under
-pack_token_budget (0: packing off) and its answer has room for them.
+the provider's packing budget (0: off; ProviderSettings.packing) and its answer has room for them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from coderai_desktop.llm.client import Usage
 from coderai_desktop.llm.packing import ID, block, most_documents, packed_plan
 from coderai_desktop.pipeline.extractor import DocumentInput
-from coderai_desktop.pipeline.planning import RunSetup
+from coderai_desktop.pipeline.planning import CONTEXT_MARGIN, RunSetup
 from coderai_desktop.pipeline.token_estimates import cached_prefix, plan_prefix, usage_by_model
 from coderai_desktop.text_tokens import estimate_tokens
 
@@ -23,14 +23,22 @@ class PackRule:
     budget: int  # tokens of text a pack stays under (0: no packing)
     alone_from: int  # a document of this many tokens or more goes alone
     most: int  # documents a packed answer has room for
+    # The model's context beside the packed prompt (None: not counted), and each document's answer budget:
+    # a pack's text and its answer must fit in it.
+    room: int | None = None
+    answer: int = 0
 
     @classmethod
     def of(cls, setup: RunSetup) -> PackRule:
         settings = setup.settings
         # A variable named "id" would collide with the block id of the packed answer.
         off = setup.entity_plan is not None or any(variable.name == ID for variable in setup.variables)
-        budget = 0 if off else settings.pack_token_budget
-        return cls(budget, settings.pack_document_tokens, most_documents(setup.plans))
+        budget = 0 if off else settings.packing
+        strict = settings.uses_strict_schema
+        prompt = max(plan_prefix(packed_plan(plan), strict=strict) for plan in setup.plans)
+        room = int(settings.context_tokens * (1 - CONTEXT_MARGIN)) - prompt
+        answer = max(plan.max_tokens for plan in setup.plans)
+        return cls(budget, settings.pack_document_tokens, most_documents(setup.plans), room, answer)
 
     @property
     def on(self) -> bool:
@@ -43,7 +51,9 @@ class PackRule:
         """Whether `document` may join `pack` (which is not empty)."""
         if len(pack) >= self.most or any(self.alone(member) for member in (*pack, document)):
             return False
-        return sum(text_tokens(member) for member in (*pack, document)) < self.budget
+        text = sum(text_tokens(member) for member in (*pack, document))
+        in_context = self.room is None or text + (len(pack) + 1) * self.answer <= self.room
+        return text < self.budget and in_context
 
 
 class Packer:

@@ -22,6 +22,8 @@ def test_the_escalation_model_and_other_models_prices_are_saved_and_shown_again(
     assert dialog.escalation.text() == "" and dialog.other_prices.text() == ""
     assert dialog.price_cached.text() == "as input"
     assert dialog.packing.value() == 3000
+    dialog.packing.setValue(-1)
+    assert dialog.settings().pack_token_budget is None, "automatic: by provider"
 
     dialog.escalation.setText(" strong-model ")
     dialog.other_prices.setText("strong-model = 10 / 20 / 5; own-model = 3 / 4")
@@ -42,7 +44,7 @@ def test_the_escalation_model_and_other_models_prices_are_saved_and_shown_again(
     again = open_dialog(qtbot, context, alice, runner)
     assert again.escalation.text() == "strong-model"
     assert again.other_prices.text() == "strong-model = 10 / 20 / 5; own-model = 3 / 4"
-    assert again.packing.text() == "one document per call"
+    assert again.packing.value() == 0, "short documents each in calls of their own"
 
 
 def test_a_price_that_is_not_a_number_is_refused_in_words(qtbot: Any, context, alice, runner, run) -> None:

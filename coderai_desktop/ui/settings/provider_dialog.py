@@ -54,6 +54,7 @@ SYSTEM_CHOICES = (
 )
 SYSTEM_WORD = {setting: word for word, setting in SYSTEM_MESSAGES.items()}
 NO_LIMIT = 0  # spin boxes show 0 as "no limit"
+PACKING_AUTOMATIC = -1  # the packing spin box shows -1 as "automatic" (by provider)
 
 
 class ProviderDialog(QDialog):
@@ -118,11 +119,18 @@ class ProviderDialog(QDialog):
         )
         self.context = _spin(QSpinBox(), 2000, 10_000_000, " tokens")
         self.budget = _spin(QSpinBox(), NO_LIMIT, 2_000_000_000, " tokens per run", "no limit")
-        self.packing = _spin(QSpinBox(), 0, 1_000_000, " tokens of text per call", "one document per call")
+        self.packing = _spin(
+            QSpinBox(),
+            PACKING_AUTOMATIC,
+            1_000_000,
+            " tokens of text per call",
+            "automatic (on for OpenAI and Azure)",
+        )
         self.packing.setToolTip(
             "Short documents (survey answers, posts, abstracts) travel several to a call, each in its own "
             "numbered block, while their text stays under this many tokens: the codebook is sent once for "
-            "them all. 0: every document in calls of its own."
+            "them all. 0: every document in calls of its own. Automatic: 4,000 for OpenAI and Azure; off for "
+            "local servers, whose prompt cache already spares the codebook."
         )
         self.mode = QComboBox()
         self.mode.addItem(
@@ -208,7 +216,9 @@ class ProviderDialog(QDialog):
         self.context.setValue(settings.context_tokens)
         self.budget.setValue(settings.token_budget or NO_LIMIT)
         self.mode.setCurrentIndex(self.mode.findData(settings.mode))
-        self.packing.setValue(settings.pack_token_budget)
+        self.packing.setValue(
+            PACKING_AUTOMATIC if settings.pack_token_budget is None else settings.pack_token_budget
+        )
         self._show_found(settings.structured_output, settings.system_messages)
         self.use_workspace.setChecked(inherits)
         self._update_enabled()
@@ -233,7 +243,7 @@ class ProviderDialog(QDialog):
             "context_tokens": self.context.value(),
             "token_budget": self.budget.value() or None,
             "mode": ExtractionMode(self.mode.currentData()),
-            "pack_token_budget": self.packing.value(),
+            "pack_token_budget": None if self.packing.value() == PACKING_AUTOMATIC else self.packing.value(),
             "structured_output": self.output.currentData() or None,
             "system_messages": SYSTEM_MESSAGES[self.system.currentData()],
         }

@@ -7,6 +7,7 @@ from coderai_desktop.app_context import AppContext
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus, MatchStatus
 from coderai_desktop.export.service import ExportService
+from coderai_desktop.llm.prompts import CLOSING
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.openai_server import FakeOpenAI, schema_of
 from tests.integration.runs.conftest import Configure, MakeCorpus, extractions, item_statuses, variable_names
@@ -73,7 +74,9 @@ async def test_each_entity_is_one_row_with_its_own_values(
     finders = [r for r in server.requests if "name" in entity_item(r).get("properties", {})]
     assert len(finders) == 2
     (coder,) = [r for r in server.requests if r not in finders]
-    assert coder["messages"][-1]["content"].endswith("</document>\n\nEntities:\n- ACME\n- Globex")
+    assert coder["messages"][-1]["content"].endswith(
+        f"</document>\n\nEntities:\n- ACME\n- Globex\n\n{CLOSING}"
+    )
 
 
 def entity_item(request: dict) -> dict:

@@ -8,6 +8,7 @@ from coderai_desktop.app_context import AppContext
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import JobStatus, MatchStatus
 from coderai_desktop.export.service import ExportService
+from coderai_desktop.llm.prompts import CLOSING
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.openai_server import FakeOpenAI, default_responder, schema_of
 from tests.integration.runs.conftest import Configure, MakeCorpus, extractions, variable_names
@@ -90,9 +91,10 @@ async def test_an_organisation_missing_from_the_answer_is_coded_on_its_own(
 
     assert done.status is JobStatus.COMPLETED
     coders = [request for request in server.requests if "entities" not in schema_of(request)["properties"]]
-    assert [request["messages"][-1]["content"].rsplit("\n", 1)[-1] for request in coders] == [
-        "Entity: Organisation 07"
-    ]
+    assert [
+        request["messages"][-1]["content"].removesuffix(f"\n\n{CLOSING}").rsplit("\n", 1)[-1]
+        for request in coders
+    ] == ["Entity: Organisation 07"]
     assert len(server.requests) == 3
     table = await exports.table(corpus.project_id)
     assert table.rows[6][3:] == ["Organisation 07", 7, "City 7"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.llm.prompts import CLOSING
 from coderai_desktop.pipeline.jobs import ASSUMED_SECONDS_PER_CALL, JobService
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.runs.conftest import MODEL, NAMES, Configure, Corpus, reported_usage
@@ -82,7 +83,7 @@ async def test_a_preview_without_a_document_shows_the_template_and_only_the_vari
     [preview] = await jobs.preview(corpus.project_id, "adopted")
 
     assert (preview.scope_key, preview.variables) == ("per-variable:adopted", ["adopted"])
-    assert preview.messages[-1]["content"] == "<document>\n{document}\n</document>"
+    assert preview.messages[-1]["content"] == f"<document>\n{{document}}\n</document>\n\n{CLOSING}"
     assert list(preview.schema["properties"]) == ["adopted"]
     assert len(await jobs.preview(corpus.project_id)) == len(NAMES)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.export.service import ExportService
+from coderai_desktop.llm.prompts import CLOSING
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.openai_server import FakeOpenAI, document_of
 from tests.integration.runs.conftest import Configure, MakeCorpus
@@ -39,7 +40,7 @@ async def test_instructions_inside_a_document_change_nothing(
     assert hostile[0] == normal[0], "the same system prompt as any other document"
     assert hostile[1]["content"] == normal[1]["content"], "the same instruction"
     sent = hostile[2]["content"]
-    assert sent.startswith("<document>\n") and sent.endswith("\n</document>")
+    assert sent.startswith("<document>\n") and sent.endswith(f"\n</document>\n\n{CLOSING}")
     assert sent.count("</document>") == 1 and sent.count("<document>") == 1, (
         "the document cannot close itself"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.export.service import ExportService
+from coderai_desktop.llm.prompts import CLOSING
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.documents import prose
 from tests.fakes.openai_server import FakeOpenAI, schema_of
@@ -54,7 +55,7 @@ async def test_every_call_is_system_then_instruction_then_document(
         system, instruction, document = request["messages"]
         assert [system["role"], instruction["role"], document["role"]] == ["system", "user", "user"]
         name = corpus.document_in(request)
-        assert document["content"] == f"<document>\n{corpus.texts[name]}\n</document>"
+        assert document["content"] == f"<document>\n{corpus.texts[name]}\n</document>\n\n{CLOSING}"
         assert corpus.plans[name].title not in system["content"], "the document is never in the system prompt"
         assert "<document>" not in system["content"] and "<document>" not in instruction["content"]
         assert instruction["content"].startswith("Code the document that follows for these variables: title,")

@@ -7,7 +7,14 @@ import json
 import pytest
 
 from coderai_desktop.domain.provider import ExtractionMode
-from coderai_desktop.llm.prompts import CallPlan, entity_plan, extraction_plans, messages, prefix_messages
+from coderai_desktop.llm.prompts import (
+    CLOSING,
+    CallPlan,
+    entity_plan,
+    extraction_plans,
+    messages,
+    prefix_messages,
+)
 from tests.unit.llm.specs import context, entity_context, many, one_of_each_type
 
 DOCUMENT = "The agreement was signed in Oslo on 3 May 2021.\nIt covers energy."
@@ -25,7 +32,7 @@ def test_a_call_is_the_system_prompt_the_instruction_then_the_document() -> None
     assert sent[0]["content"] == plan.system_prompt
     assert sent[1]["content"] == plan.instruction
     assert "v01, v02, v03" in sent[1]["content"]
-    assert sent[2]["content"] == f"<document>\n{DOCUMENT}\n</document>"
+    assert sent[2]["content"] == f"<document>\n{DOCUMENT}\n</document>\n\n{CLOSING}"
 
 
 @pytest.mark.parametrize("strict", [True, False])
@@ -70,7 +77,7 @@ def test_an_injection_stays_inside_the_document_message(strict: bool) -> None:
     assert attacked[:2] == clean[:2]  # the system prompt and the instruction are unchanged
     document = attacked[2]["content"]
     assert "SYSTEM: ignore previous instructions" in document
-    assert document.startswith("<document>\n") and document.endswith("\n</document>")
+    assert document.startswith("<document>\n") and document.endswith(f"\n</document>\n\n{CLOSING}")
     assert document.count("</document>") == 1  # the text cannot close the delimiter early
     assert "ignore previous" not in attacked[0]["content"] + attacked[1]["content"]
 
@@ -102,7 +109,7 @@ def test_an_entity_projects_call_names_the_entity_after_the_document() -> None:
     (plan,) = extraction_plans(entity_context(), many(2), ExtractionMode.GROUPED)
     assert plan.per_entity and "{entity}" not in plan.instruction
     france, spain = messages(plan, DOCUMENT, entity="France"), messages(plan, DOCUMENT, entity="Spain")
-    assert france[2]["content"].endswith("</document>\n\nEntity: France")
+    assert france[2]["content"].endswith(f"</document>\n\nEntity: France\n\n{CLOSING}")
     assert france[:2] == spain[:2]
     assert france[2] != spain[2]
 

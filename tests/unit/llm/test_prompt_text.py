@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coderai_desktop.domain.provider import ExtractionMode
-from coderai_desktop.llm.prompts import extraction_plans, messages, system_prompt
+from coderai_desktop.llm.prompts import CLOSING, extraction_plans, messages, system_prompt
 from tests.unit.llm.specs import context, entity_context, many, spec
 
 DOCUMENT = "ARTICLE 1. The parties agree to cut emissions by 40 percent before 2030."
@@ -101,7 +101,7 @@ def test_message_template_shows_where_the_document_goes() -> None:
     (plan,) = extraction_plans(context(), rich_codebook(), ExtractionMode.GROUPED)
     template = plan.message_template()
     assert template.startswith(plan.instruction)
-    assert template.endswith("<document>\n{document}\n</document>")
+    assert template.endswith(f"<document>\n{{document}}\n</document>\n\n{CLOSING}")
     assert template.format(document=DOCUMENT) == "\n\n---\n\n".join(
         [messages(plan, DOCUMENT)[1]["content"], messages(plan, DOCUMENT)[2]["content"]]
     )

@@ -9,7 +9,7 @@ from typing import Any
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.ingest.chunking import ChunkSpan
-from coderai_desktop.llm.prompts import extraction_plans
+from coderai_desktop.llm.prompts import CLOSING, extraction_plans
 from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput
 from tests.fakes.openai_server import default_responder
 from tests.unit.pipeline.extraction_builders import spec
@@ -48,7 +48,7 @@ async def test_a_later_chunk_asks_only_for_what_earlier_chunks_left_open() -> No
     first, second = client.calls
     assert second.messages[0] == first.messages[0], "the same system prompt: the cacheable prefix"
     assert "binding" in second.messages[1]["content"] and "budget" not in second.messages[1]["content"]
-    assert second.messages[-1]["content"] == f"<document>\n{SECOND_CHUNK}\n</document>"
+    assert second.messages[-1]["content"] == f"<document>\n{SECOND_CHUNK}\n</document>\n\n{CLOSING}"
     assert (values["city"].value, values["budget"].value, values["binding"].value) == ("Oslo", 4500, True)
     assert {value.scope_key for value in values.values()} == {"grouped:1"}, "narrowing is not a new prompt"
     assert values["city"].notes == [], "later chunks' other cities were not asked for"

@@ -6,7 +6,7 @@ from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.enums import MatchStatus
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.ingest.chunking import ChunkSpan
-from coderai_desktop.llm.prompts import ENTITY_SCOPE, entity_plan, extraction_plans
+from coderai_desktop.llm.prompts import CLOSING, ENTITY_SCOPE, entity_plan, extraction_plans
 from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput
 from tests.unit.pipeline.extraction_builders import spec
 from tests.unit.pipeline.scripted_client import ScriptedClient
@@ -54,7 +54,8 @@ async def test_the_entities_are_coded_in_one_call_that_lists_them_after_the_docu
     assert len(entity_calls) == 1
     (group,) = coding_calls
     assert (
-        group.messages[-1]["content"] == f"<document>\n{FIRST}\n</document>\n\nEntities:\n- Sweden\n- Norway"
+        group.messages[-1]["content"]
+        == f"<document>\n{FIRST}\n</document>\n\nEntities:\n- Sweden\n- Norway\n\n{CLOSING}"
     )
     assert {call.messages[0]["content"] for call in client.calls} == {entity_calls[0].messages[0]["content"]}
     assert set(result.usage_by_scope) == {ENTITY_SCOPE, "grouped:1"}

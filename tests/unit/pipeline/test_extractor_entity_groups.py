@@ -7,7 +7,7 @@ from dataclasses import astuple
 
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
 from coderai_desktop.domain.provider import ExtractionMode, ProviderSettings
-from coderai_desktop.llm.prompts import ENTITY_LINE, entity_plan, extraction_plans
+from coderai_desktop.llm.prompts import CLOSING, ENTITY_LINE, entity_plan, extraction_plans
 from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput, DocumentResult
 from tests.fakes.openai_server import default_responder
 from tests.unit.pipeline.extraction_builders import spec
@@ -68,7 +68,8 @@ def entity_item(schema: dict) -> dict:
 
 
 def listed(call: Call) -> list[str]:
-    return call.messages[-1]["content"].split("Entities:\n")[1].removeprefix("- ").split("\n- ")
+    names = call.messages[-1]["content"].split("Entities:\n")[1].removesuffix(f"\n\n{CLOSING}")
+    return names.removeprefix("- ").split("\n- ")
 
 
 async def test_thirty_entities_are_coded_in_one_call() -> None:
@@ -125,7 +126,7 @@ async def test_an_entity_the_answer_missed_is_coded_on_its_own() -> None:
 
     group, alone = coding_calls(client)
     assert listed(group) == ["Org 01", "Org 02", "Org 03"]
-    assert alone.messages[-1]["content"].endswith(f"{ENTITY_LINE}Org 02")
+    assert alone.messages[-1]["content"].endswith(f"{ENTITY_LINE}Org 02\n\n{CLOSING}")
     assert [unit.values[0].value for unit in result.units] == [10, 20, 30]
     assert result.calls == 3
 

@@ -7,7 +7,7 @@ from coderai_desktop.domain.enums import ExtractionStatus, MatchStatus
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.ingest.chunking import ChunkSpan
 from coderai_desktop.llm.client import Usage
-from coderai_desktop.llm.prompts import extraction_plans
+from coderai_desktop.llm.prompts import CLOSING, extraction_plans
 from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput
 from tests.unit.pipeline.extraction_builders import spec
 from tests.unit.pipeline.scripted_client import USAGE, ScriptedClient
@@ -34,7 +34,7 @@ async def test_a_document_without_chunks_is_one_grouped_call_and_one_row() -> No
     result = await extractor(client).extract(document())
 
     assert len(client.calls) == 1 and result.calls == 1
-    assert client.calls[0].document == f"<document>\n{TEXT}\n</document>"
+    assert client.calls[0].document == f"<document>\n{TEXT}\n</document>\n\n{CLOSING}"
     (unit,) = result.units
     assert unit.entity is None
     values = {value.variable: value for value in unit.values}
@@ -51,8 +51,8 @@ async def test_chunks_are_coded_separately_and_grounded_in_the_whole_document() 
     result = await extractor(client).extract(document([(0, cut), (cut, len(TEXT))]))
 
     assert [call.document for call in client.calls] == [
-        f"<document>\n{PAGE_ONE}\n</document>",
-        f"<document>\n{PAGE_TWO}\n</document>",
+        f"<document>\n{PAGE_ONE}\n</document>\n\n{CLOSING}",
+        f"<document>\n{PAGE_TWO}\n</document>\n\n{CLOSING}",
     ]
     values = {value.variable: value for value in result.units[0].values}
     binding = values["binding"]  # only in the second chunk

@@ -6,12 +6,12 @@ import pytest
 
 from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.enums import UnitOfObservation
-from coderai_desktop.domain.provider import ExtractionMode, ProviderSettings
+from coderai_desktop.domain.provider import DEFAULT_PACK_TOKENS, ExtractionMode, ProviderSettings
 from coderai_desktop.ingest.chunking import ChunkPolicy, ChunkSpan
 from coderai_desktop.llm.client import Usage
 from coderai_desktop.llm.prompts import entity_plan, extraction_plans
 from coderai_desktop.pipeline.extractor import DocumentInput
-from coderai_desktop.pipeline.packing import Packer, PackRule, expected, shares, usage_shares
+from coderai_desktop.pipeline.packing import Packer, PackRule, expected, shares, text_tokens, usage_shares
 from coderai_desktop.pipeline.planning import RunSetup
 from coderai_desktop.pipeline.token_estimates import document_usage
 from tests.unit.llm.specs import many, one_of_each_type, spec
@@ -126,3 +126,26 @@ def test_a_packed_calls_usage_is_shared_to_the_token() -> None:
 
     assert sum(parts, Usage()) == Usage(1001, 302, 500)
     assert parts[0] == Usage(334, 101, 167) and parts[2] == Usage(333, 100, 166)
+
+
+def test_packing_is_on_by_default_for_openai_and_azure_and_off_for_local_servers() -> None:
+    assert ProviderSettings().packing == DEFAULT_PACK_TOKENS
+    assert ProviderSettings(kind="azure").packing == DEFAULT_PACK_TOKENS
+    assert ProviderSettings(kind="compatible").packing == 0
+    assert ProviderSettings(kind="compatible", pack_token_budget=2000).packing == 2000
+    assert ProviderSettings(pack_token_budget=0).packing == 0
+
+
+def test_a_pack_and_its_answer_fit_the_models_context() -> None:
+    """A local model's 4,096 tokens: the prompt, the texts and an answer per document must all fit."""
+    wide = PackRule.of(setup_of(context_tokens=128_000))
+    small = PackRule.of(setup_of(context_tokens=4_096))
+    documents = [document(number, 60) for number in range(1, 11)]
+    assert packs(wide, documents) == [list(range(1, 11))]
+    assert small.room is not None and small.room < 4_096
+    fitted = packs(small, documents)
+    assert 1 < len(fitted) < 10
+    each = text_tokens(documents[0])
+    for pack in fitted:
+        assert len(pack) * (each + small.answer) <= small.room
+    assert max(map(len, fitted)) == small.room // (each + small.answer), "as many as fit"
