@@ -45,7 +45,12 @@ from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.codebook import Category, ProjectContext, VariableSpec
 from coderai_desktop.domain.enums import JobStatus
-from coderai_desktop.domain.provider import ExtractionMode, ProviderKind, ProviderSettings
+from coderai_desktop.domain.provider import (
+    DEFAULT_PACK_TOKENS,
+    ExtractionMode,
+    ProviderKind,
+    ProviderSettings,
+)
 from coderai_desktop.llm.prompts import messages, prefix_messages
 from coderai_desktop.persistence.tables import ProcessingJob
 from coderai_desktop.pipeline.documents import load_document
@@ -273,7 +278,7 @@ async def short_documents(
     )
     accuracy = {}
     with fake_server(0.0) as base_url:
-        for label, budget in (("alone", 0), ("packed", ProviderSettings().pack_token_budget)):
+        for label, budget in (("alone", 0), ("packed", DEFAULT_PACK_TOKENS)):
             await use_server(context, user, base_url, args.concurrency, pack_token_budget=budget)
             project = await context.projects(user).create_project(
                 ProjectContext(name=f"Survey {label}"), specs
