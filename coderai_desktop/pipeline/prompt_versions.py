@@ -11,6 +11,8 @@ from coderai_desktop.persistence.repositories.prompts import PromptRepository
 from coderai_desktop.persistence.tables import Prompt
 
 CODEBOOK_HEADING = "Codebook:"
+# A new version with the codebook unchanged: a new version of the app words the call around it differently.
+LAYOUT_CHANGED = "the same codebook, in this version of the app's prompt layout and answer schema"
 
 
 def sync_prompts(
@@ -53,7 +55,7 @@ def sync_prompts(
             response_schema=plan.schema,
             is_active=True,
             reason=reason or _reason(current, plan),
-            reason_detail=reason_detail,
+            reason_detail=reason_detail or _layout_only(current, plan, plan_model),
             account_id=account_id,
         )
         active[plan.scope_key] = prompts.add(version)
@@ -69,6 +71,16 @@ def _same(prompt: Prompt, plan: CallPlan, model: str) -> bool:
         and prompt.max_tokens == plan.max_tokens
         and prompt.response_schema == plan.schema
     )
+
+
+def _layout_only(previous: Prompt | None, plan: CallPlan, model: str) -> str | None:
+    """Why a version exists when the codebook, model and settings are as before: the app sends the same
+    definitions in another form (this version's prompt layout or answer schema)."""
+    if previous is None or previous.system_prompt != plan.system_prompt or previous.model != model:
+        return None
+    if (previous.temperature, previous.max_tokens) != (plan.temperature, plan.max_tokens):
+        return None
+    return LAYOUT_CHANGED
 
 
 def _reason(previous: Prompt | None, plan: CallPlan) -> PromptReason:

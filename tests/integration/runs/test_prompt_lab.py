@@ -17,9 +17,10 @@ from coderai_desktop.domain.enums import ExtractionStatus, MatchStatus, PromptRe
 from coderai_desktop.domain.errors import CoderAIError, InvalidInputError
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.provider_service import ProviderService
-from coderai_desktop.persistence.tables import Extraction, JobItem, ProcessingJob
+from coderai_desktop.persistence.tables import Extraction, JobItem, ProcessingJob, Prompt
 from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.pipeline.prompt_lab import PromptLab, prompt_diff, render_previews, side_by_side
+from coderai_desktop.pipeline.prompt_versions import LAYOUT_CHANGED
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.conftest import Cli
 from tests.integration.runs.conftest import (
@@ -258,3 +259,19 @@ def test_prompt_show_still_reads_as_before(cli: Cli, plans: Corpus, monkeypatch:
     assert shown.code == 0, shown.err
     assert re.match(rf"=== grouped:1 \(version 1\): {', '.join(NAMES)} — {MODEL}, temperature ", shown.out)
     assert shown.out.endswith("}\n\n") and "--- user ---\n<document>\n{document}\n</document>" in shown.out
+
+
+async def test_a_new_layout_of_the_same_codebook_says_so(
+    context: AppContext, user: UserSession, lab: PromptLab, plans: Corpus
+) -> None:
+    """After an upgrade the same codebook is sent in the app's new layout: a new version that says why, so
+    nobody looks for an edit that was never made."""
+    [first] = await lab.prompt_versions(plans.project_id)
+    with context.database.transaction() as session:  # as the previous version of the app stored it
+        session.execute(sa.update(Prompt).values(message_template="<document>\n{document}\n</document>"))
+
+    newest, oldest = await lab.prompt_versions(plans.project_id)
+
+    assert (oldest.version, newest.version) == (first.version, first.version + 1)
+    assert newest.reason is PromptReason.EDITED and newest.reason_detail == LAYOUT_CHANGED
+    assert first.reason_detail is None
