@@ -37,8 +37,8 @@ from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, Runner
 from coderai_desktop.pipeline.batch_parts import PROVIDER_LIMITS, BatchParts, PartLimits
 from coderai_desktop.pipeline.batch_replay import NeedsAnswer, ReplayClient
 from coderai_desktop.pipeline.documents import load_document
-from coderai_desktop.pipeline.escalation import with_escalation
-from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput, DocumentResult
+from coderai_desktop.pipeline.escalation import run_extractor
+from coderai_desktop.pipeline.extractor import DocumentInput, DocumentResult
 from coderai_desktop.pipeline.planning import RunSetup
 from coderai_desktop.pipeline.run_store import Claim, RunStore
 from coderai_desktop.pipeline.runner import APP_CLOSED, FATAL, Progress
@@ -167,12 +167,8 @@ class BatchRunner:
         async def code(document: DocumentInput, replay: ReplayClient, before: Outcome) -> Outcome:
             if before is not None:
                 return before
-            client = cast(LLMClient, replay)
-            extractor = with_escalation(  # as a live run codes: escalation's calls go in the batch too
-                DocumentExtractor(client, setup.context, setup.variables, setup.plans, setup.entity_plan),
-                client,
-                setup,
-            )
+            # As a live run codes: escalation's calls go in the batch too.
+            extractor = run_extractor(cast(LLMClient, replay), setup)
             async with slots:
                 try:
                     return await extractor.extract(document)

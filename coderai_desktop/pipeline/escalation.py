@@ -63,6 +63,12 @@ def escalation_key(scope_key: str) -> str:
     return ESCALATION_PREFIX + scope_key
 
 
+def run_extractor(client: LLMClient, setup: RunSetup) -> Extractor:
+    """What a run codes a document with, live or in a batch: the setup's calls, then escalation."""
+    extractor = DocumentExtractor(client, setup.context, setup.variables, setup.plans, setup.entity_plan)
+    return with_escalation(extractor, client, setup)
+
+
 def with_escalation(extractor: Extractor, client: LLMClient, setup: RunSetup) -> Extractor:
     """`extractor`, followed by escalation when the settings name an escalation model."""
     escalator = Escalator.of(client, setup)

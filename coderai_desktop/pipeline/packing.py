@@ -14,7 +14,7 @@ from coderai_desktop.llm.client import Usage
 from coderai_desktop.llm.packing import ID, block, most_documents, packed_plan
 from coderai_desktop.pipeline.extractor import DocumentInput
 from coderai_desktop.pipeline.planning import CONTEXT_MARGIN, RunSetup
-from coderai_desktop.pipeline.token_estimates import cached_prefix, plan_prefix, usage_by_model
+from coderai_desktop.pipeline.token_estimates import cached_prefix, expected_by_model, plan_prefix
 from coderai_desktop.text_tokens import estimate_tokens
 
 
@@ -121,7 +121,7 @@ def expected(setup: RunSetup, pack: list[DocumentInput], seen: set[str] | None =
     if len(pack) == 1:
         document = pack[0]
         calls = len(setup.all_plans) * max(1, len(document.chunks))
-        return Expected(calls, usage_by_model(setup, document, seen))
+        return Expected(calls, expected_by_model(setup, document, seen))
     strict = setup.settings.uses_strict_schema
     blocks = sum(estimate_tokens(block(number, document.text)) for number, document in enumerate(pack, 1))
     total = Expected()

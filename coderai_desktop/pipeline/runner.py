@@ -35,8 +35,8 @@ from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, Runner
 from coderai_desktop.persistence.storage_errors import storage_problem
 from coderai_desktop.pipeline.documents import load_document
-from coderai_desktop.pipeline.escalation import Extractor, with_escalation
-from coderai_desktop.pipeline.extractor import DocumentExtractor, DocumentInput, DocumentResult
+from coderai_desktop.pipeline.escalation import Extractor, run_extractor, with_escalation
+from coderai_desktop.pipeline.extractor import DocumentInput, DocumentResult
 from coderai_desktop.pipeline.packed_extraction import Answered, PackedExtractor, PackResult, with_spent
 from coderai_desktop.pipeline.packing import PackRule, expected, shares
 from coderai_desktop.pipeline.planning import RunSetup
@@ -82,11 +82,7 @@ class JobRunner:
         self._documents = documents
         self._progress = progress
         self._heartbeat_seconds = heartbeat_seconds
-        self._extractor = with_escalation(
-            DocumentExtractor(client, setup.context, setup.variables, setup.plans, setup.entity_plan),
-            client,
-            setup,
-        )
+        self._extractor = run_extractor(client, setup)
         self._client = client
         self._packing = PackRule.of(setup)
         self._packed = PackedExtractor(client, setup.variables, setup.plans)

@@ -18,13 +18,15 @@ from coderai_desktop.pipeline.extractor import DocumentInput
 from coderai_desktop.pipeline.grounding import Grounder
 
 
-def late_copies(session: Session, workspace_id: int, project_id: int, prompt_key: str) -> dict[int, int]:
+def late_copies(
+    session: Session, workspace_id: int, project_id: int, prompt_key: str
+) -> dict[int, tuple[int, int]]:
     """Copies found after their original was coded with these prompts (imported later), not coded
-    themselves: copy -> the job that coded its original."""
+    themselves: copy -> (its original, the job that coded the original)."""
     coded_in = JobRepository(session, workspace_id).coded_in(project_id, prompt_key)
     links = DocumentRepository(session, workspace_id).shared_links(project_id)
     return {
-        copy: coded_in[original]
+        copy: (original, coded_in[original])
         for copy, original in links.items()
         if copy not in coded_in and original in coded_in
     }
@@ -34,12 +36,7 @@ def share_coded(session: Session, workspace_id: int, project_id: int, prompt_key
     """The late copies get their original's values now, in the job that coded it (see late_copies)."""
     jobs = JobRepository(session, workspace_id)
     documents = DocumentRepository(session, workspace_id)
-    links = documents.shared_links(project_id)
-    by_original = {
-        links[copy]: job_id
-        for copy, job_id in late_copies(session, workspace_id, project_id, prompt_key).items()
-    }
-    for original, job_id in sorted(by_original.items()):
+    for original, job_id in sorted(set(late_copies(session, workspace_id, project_id, prompt_key).values())):
         query = sa.select(Extraction).where(
             Extraction.workspace_id == workspace_id,
             Extraction.job_id == job_id,

@@ -34,7 +34,7 @@ def cached_prefix(plan_key: str, prefix: int, seen: set[str] | None) -> int:
     return cached
 
 
-def usage_by_model(
+def expected_by_model(
     setup: RunSetup, document: DocumentInput, seen: set[str] | None = None
 ) -> dict[str, Usage]:
     """Each model's input, output and cached tokens for a document coded alone (an entity project: as if it
@@ -55,4 +55,4 @@ def usage_by_model(
 
 def document_usage(setup: RunSetup, document: DocumentInput) -> Usage:
     """Every model's tokens for a document coded alone, together."""
-    return sum(usage_by_model(setup, document).values(), Usage())
+    return sum(expected_by_model(setup, document).values(), Usage())
