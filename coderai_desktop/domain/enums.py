@@ -154,3 +154,10 @@ class LogEventType(StrEnum):
     JOB_PAUSED = "JOB_PAUSED"
     JOB_RESUMED = "JOB_RESUMED"
     JOB_CANCELLED = "JOB_CANCELLED"
+
+
+class ShareAccess(StrEnum):
+    """What a member a project is shared with may do: read it, or also change it (never delete it)."""
+
+    VIEWER = "VIEWER"
+    EDITOR = "EDITOR"

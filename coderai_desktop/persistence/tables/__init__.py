@@ -6,6 +6,7 @@ from coderai_desktop.persistence.tables.codebooks import CodebookVersion, Copilo
 from coderai_desktop.persistence.tables.documents import Document, DocumentChunk
 from coderai_desktop.persistence.tables.extractions import Extraction, ExtractionFeedback, HumanCoding
 from coderai_desktop.persistence.tables.jobs import JobItem, ProcessingJob, ProcessingLog
+from coderai_desktop.persistence.tables.lab import JobWorker, LabMember, ProjectShare
 from coderai_desktop.persistence.tables.projects import Project, Prompt, Variable
 from coderai_desktop.persistence.tables.refinements import Refinement
 
@@ -21,10 +22,13 @@ __all__ = [
     "ExtractionFeedback",
     "HumanCoding",
     "JobItem",
+    "JobWorker",
+    "LabMember",
     "LoginFailure",
     "ProcessingJob",
     "ProcessingLog",
     "Project",
+    "ProjectShare",
     "Prompt",
     "Refinement",
     "Variable",

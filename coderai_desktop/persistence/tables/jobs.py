@@ -103,6 +103,9 @@ class JobItem(Base):
     job_id: Mapped[int] = mapped_column()
     document_id: Mapped[int] = mapped_column(index=True)
     status: Mapped[JobItemStatus] = enum_column(JobItemStatus, default=JobItemStatus.PENDING)
+    # The worker coding this PENDING document now (one of a run's workers, see tables/lab.py): claimed,
+    # so that no other worker codes it too; released when that worker ends or is found dead.
+    worker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("job_workers.id", ondelete="SET NULL"))
     attempts: Mapped[int] = mapped_column(default=0)
     error_message: Mapped[str | None] = mapped_column(sa.Text)
     tokens_in: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -97,6 +97,8 @@ class Variable(Base):
     examples: Mapped[list[dict[str, Any]] | None] = mapped_column(sa.JSON, default=list)
     # The model that codes this variable, on the project's provider (None: the project's model).
     model: Mapped[str | None] = mapped_column(sa.String(200))
+    # Raised by every edit: an edit made from a stale copy (another machine changed it since) is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
 
