@@ -6,7 +6,13 @@ from coderai_desktop.persistence.tables.codebooks import CodebookVersion, Copilo
 from coderai_desktop.persistence.tables.documents import Document, DocumentChunk
 from coderai_desktop.persistence.tables.extractions import Extraction, ExtractionFeedback, HumanCoding
 from coderai_desktop.persistence.tables.jobs import JobItem, ProcessingJob, ProcessingLog
-from coderai_desktop.persistence.tables.lab import JobWorker, LabMember, ProjectShare
+from coderai_desktop.persistence.tables.lab import (
+    BlindRound,
+    BlindRoundCoder,
+    JobWorker,
+    LabMember,
+    ProjectShare,
+)
 from coderai_desktop.persistence.tables.projects import Project, Prompt, Variable
 from coderai_desktop.persistence.tables.refinements import Refinement
 
@@ -14,6 +20,8 @@ __all__ = [
     "Account",
     "BatchPart",
     "BatchRequest",
+    "BlindRound",
+    "BlindRoundCoder",
     "CodebookVersion",
     "CopilotMessage",
     "Document",

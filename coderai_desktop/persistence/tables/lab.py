@@ -72,3 +72,36 @@ class JobWorker(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     documents_done: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class BlindRound(Base):
+    """Blind double coding of a sample of a project's documents by several members: until every coder of
+    the round is done, each sees only their own codings of it (review/blind_rounds.py)."""
+
+    __tablename__ = "blind_rounds"
+    __table_args__ = table_options(id_in_workspace("blind_rounds"), owned_by("projects", "project_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_id_column()
+    project_id: Mapped[int] = mapped_column(index=True)
+    document_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)  # the sample, in order
+    created_by_account_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("accounts.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class BlindRoundCoder(Base):
+    """A coder of a blind round, and when they said they were done (their codings then count)."""
+
+    __tablename__ = "blind_round_coders"
+    __table_args__ = table_options(
+        owned_by("blind_rounds", "round_id"), sa.UniqueConstraint("round_id", "account_id")
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = workspace_id_column()
+    round_id: Mapped[int] = mapped_column(index=True)
+    account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("accounts.id", ondelete="SET NULL"))
+    coder: Mapped[str] = mapped_column(sa.String(200))  # the login name, readable after an account goes
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
