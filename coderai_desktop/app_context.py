@@ -15,16 +15,18 @@ from sqlalchemy.exc import OperationalError
 
 from coderai_desktop import __version__
 from coderai_desktop.auth.accounts import AccountService
+from coderai_desktop.auth.lab_login import refuse_unless_member
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
+from coderai_desktop.domain.enums import ShareAccess
 from coderai_desktop.domain.errors import CoderAIError, DatabaseDamagedError
 from coderai_desktop.formatting import local_time
 from coderai_desktop.logging_setup import close_logging, configure_logging
 from coderai_desktop.persistence.backups import daily_copy, list_backups, no_copy_yet
 from coderai_desktop.persistence.engine import Database, create_engine, sqlite_path
 from coderai_desktop.persistence.migrate import MigrationResult, upgrade_database
-from coderai_desktop.persistence.run_locks import RunLocks
 from coderai_desktop.persistence.storage_errors import damaged, storage_problem
+from coderai_desktop.persistence.worker_liveness import WorkerLiveness
 from coderai_desktop.private_files import private_dir, tighten
 from coderai_desktop.projects.service import ProjectService
 
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from coderai_desktop.pipeline.project_path import ProjectPathService
     from coderai_desktop.pipeline.prompt_lab import PromptLab
     from coderai_desktop.pipeline.refinement import RefinementService
+    from coderai_desktop.projects.sharing import SharingService
     from coderai_desktop.review.results import ResultsService
     from coderai_desktop.review.service import ReviewService
 
@@ -70,6 +73,7 @@ class AppContext:
                 raise problem from error
             raise
         try:
+            refuse_unless_member(engine)  # a lab's database: only as a member, never as its owner or admin
             migration = upgrade_database(engine, settings.backup_dir)
         except Exception as error:
             engine.dispose()
@@ -100,9 +104,8 @@ class AppContext:
 
     def projects(self, user: UserSession) -> ProjectService:
         store = self.settings.workspace_store(user.workspace_id)
-        return ProjectService(
-            self.database, user, store, RunLocks.of(self.settings.data_dir, self.database.engine)
-        )
+        database = self.database_for(user)
+        return ProjectService(database, user, store, WorkerLiveness.of(database.engine))
 
     # The services below are imported when first asked for: the keyring, the parsers, LangChain, OpenAI
     # and pandas behind them cost seconds that `coderai --version`, `project list` and the login window need not pay.
@@ -125,56 +128,67 @@ class AppContext:
     def documents(self, user: UserSession) -> DocumentService:
         from coderai_desktop.ingest.service import DocumentService
 
-        return DocumentService(self.database, user, self.settings, self.parsers)
+        return DocumentService(self.database_for(user), user, self.settings, self.parsers)
 
     def providers(self, user: UserSession) -> ProviderService:
         from coderai_desktop.llm.provider_service import ProviderService
 
-        return ProviderService(self.database, user, self.secrets)
+        return ProviderService(self.database_for(user), user, self.secrets)
 
     def jobs(self, user: UserSession) -> JobService:
         from coderai_desktop.pipeline.jobs import JobService
 
-        return JobService(self.database, user, self.settings, self.providers(user), self.documents(user))
+        return JobService(
+            self.database_for(user), user, self.settings, self.providers(user), self.documents(user)
+        )
 
     def copilot(self, user: UserSession) -> Copilot:
         from coderai_desktop.pipeline.copilot import Copilot
 
-        return Copilot(self.database, user, self.providers(user), self.documents(user), parsers=self.parsers)
+        return Copilot(
+            self.database_for(user), user, self.providers(user), self.documents(user), parsers=self.parsers
+        )
 
     def prompt_lab(self, user: UserSession) -> PromptLab:
         from coderai_desktop.pipeline.prompt_lab import PromptLab
 
-        return PromptLab(self.database, user, self.jobs(user), self.providers(user), self.documents(user))
+        return PromptLab(
+            self.database_for(user), user, self.jobs(user), self.providers(user), self.documents(user)
+        )
 
     def refinement(self, user: UserSession) -> RefinementService:
         from coderai_desktop.pipeline.refinement import RefinementService
 
         return RefinementService(
-            self.database, user, self.settings, self.jobs(user), self.providers(user), self.documents(user)
+            self.database_for(user),
+            user,
+            self.settings,
+            self.jobs(user),
+            self.providers(user),
+            self.documents(user),
         )
 
     def reviews(self, user: UserSession) -> ReviewService:
         from coderai_desktop.review.service import ReviewService
 
-        return ReviewService(self.database, user)
+        return ReviewService(self.database_for(user), user)
 
     def results(self, user: UserSession) -> ResultsService:
         from coderai_desktop.review.results import ResultsService
 
-        return ResultsService(self.database, user, in_process=self.parsers.run)
+        return ResultsService(self.database_for(user), user, in_process=self.parsers.run)
 
     def exports(self, user: UserSession) -> ExportService:
         from coderai_desktop.export.service import ExportService
 
         reviews = self.reviews(user)
-        return ExportService(self.database, user, reviews.agreement_in, reviews.quality_in)
+        return ExportService(self.database_for(user), user, reviews.agreement_in, reviews.quality_in)
 
     def project_path(self, user: UserSession) -> ProjectPathService:
         """Where a project stands on its way to an exported dataset (the Overview)."""
         from coderai_desktop.pipeline.project_path import ProjectPathService
 
-        return ProjectPathService(self.database, user, self.providers(user))
+        return ProjectPathService(self.database_for(user), user, self.providers(user))
 
     def storage_problem(self, error: BaseException) -> CoderAIError | None:
         """A full disk, read-only folder or damaged database, in plain words (None for anything else)."""
@@ -185,6 +199,21 @@ class AppContext:
             self.parsers.close()
         self.database.close()
         close_logging()
+
+    def sharing(self, user: UserSession) -> SharingService:
+        from coderai_desktop.projects.sharing import SharingService
+
+        return SharingService(self.database_for(user), user)
+
+    def database_for(self, user: UserSession) -> Database:
+        """The database as `user` may use it: in a project shared with them as a viewer, every write is
+        refused; as an editor, deleting or renaming the project."""
+        owner = user.owner_login or "its owner"
+        if user.access is ShareAccess.VIEWER:
+            return self.database.for_viewer(owner)
+        if user.access is ShareAccess.EDITOR:
+            return self.database.for_editor(owner)
+        return self.database
 
 
 def explain_storage_error(settings: Settings, error: BaseException) -> CoderAIError | None:

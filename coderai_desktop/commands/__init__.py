@@ -7,6 +7,7 @@ from coderai_desktop.commands import (
     diagnostics,
     documents,
     export,
+    lab,
     projects,
     prompts,
     provider,
@@ -32,6 +33,7 @@ REGISTER = [
         export,
         prompts,
         db,
+        lab,
         diagnostics,
     )
 ]

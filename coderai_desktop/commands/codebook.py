@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in, print_table
 from coderai_desktop.commands.projects import PROJECT_HELP
-from coderai_desktop.domain.errors import ConflictError
+from coderai_desktop.domain.errors import ConcurrentEditError, ConflictError, ReadOnlyProjectError
 from coderai_desktop.formatting import local_time
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ async def load_codebook(context: AppContext, args: argparse.Namespace) -> None:
             remove_variables_with_results=args.remove_variables_with_results,
             reason=f"imported from {args.file.name}",
         )
+    except (ConcurrentEditError, ReadOnlyProjectError):
+        raise
     except ConflictError as error:
         raise ConflictError(f"{error} To delete them, add --remove-variables-with-results.") from None
     print(f"Loaded {summary.variable_count} variables into project {summary.id}: {summary.name}.")

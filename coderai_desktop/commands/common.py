@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from coderai_desktop.auth.session import UserSession
-from coderai_desktop.domain.errors import InvalidInputError
-from coderai_desktop.domain.project import BIDI_CONTROLS
+from coderai_desktop.domain.errors import InvalidInputError, NotFoundError
+from coderai_desktop.domain.project import BIDI_CONTROLS, ProjectSummary
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext
@@ -43,13 +43,13 @@ def login_name(args: argparse.Namespace) -> str:
     return str(name)
 
 
-def password(prompt: str, *, confirm: bool = False) -> str:
-    """From CODERAI_PASSWORD, or asked for in the terminal (never echoed)."""
-    given = os.environ.get("CODERAI_PASSWORD")
+def password(prompt: str, *, confirm: bool = False, variable: str = "CODERAI_PASSWORD") -> str:
+    """From the environment `variable`, or asked for in the terminal (never echoed)."""
+    given = os.environ.get(variable)
     if given is not None:
         return given
     if not sys.stdin.isatty():
-        raise InvalidInputError("No password: set CODERAI_PASSWORD, or run the command in a terminal.")
+        raise InvalidInputError(f"No password: set {variable}, or run the command in a terminal.")
     typed = getpass.getpass(prompt)
     if confirm and getpass.getpass("Type it again: ") != typed:
         raise InvalidInputError("The two passwords differ; nothing was changed.")
@@ -57,8 +57,60 @@ def password(prompt: str, *, confirm: bool = False) -> str:
 
 
 async def log_in(context: AppContext, args: argparse.Namespace) -> UserSession:
+    """Who runs the command. When the command's project (`args.project`) is another member's, written
+    OWNER/PROJECT, their session in it (with the access it was shared with), and `args.project` its id:
+    every command then works on shared projects as on one's own."""
+    user = await _who(context, args)
+    reference = getattr(args, "project", None)
+    if not isinstance(reference, str):
+        return user
+    return await _open_shared(context, user, args, reference)
+
+
+async def _who(context: AppContext, args: argparse.Namespace) -> UserSession:
+    """In a lab database the member is whoever connected (the server checked their password); elsewhere
+    the account named by --user, with its app password."""
+    from coderai_desktop.auth.lab_login import is_lab_database, member_session
+
+    if is_lab_database(context.database.engine):
+        return await member_session(context.database)
     name = login_name(args)
     return await context.accounts.login(name, password(f"Password for {name}: "))
+
+
+async def _open_shared(
+    context: AppContext, user: UserSession, args: argparse.Namespace, reference: str
+) -> UserSession:
+    from coderai_desktop.projects.sharing import shared_reference
+
+    if (named := shared_reference(reference)) is None:
+        return user
+    sharing = context.sharing(user)
+    try:
+        shared = await sharing.find(*named)
+    except NotFoundError:
+        if await _own_project(context, user, reference) is None:
+            raise
+        return user  # a project of one's own with a slash in its name
+    if (own := await _own_project(context, user, reference)) is not None:
+        raise InvalidInputError(
+            f"{reference!r} is the name of your project #{own.id} and of {shared.owner_login}'s project "
+            f"#{shared.project_id}. Write '#{own.id}' or '{shared.owner_login}/#{shared.project_id}' to say which."
+        )
+    args.project, args.project_as_written = shared.project_id, reference
+    return sharing.session_for(shared)
+
+
+async def _own_project(context: AppContext, user: UserSession, reference: str) -> ProjectSummary | None:
+    try:
+        return await context.projects(user).get_project(reference)
+    except NotFoundError:
+        return None
+
+
+def project_as_written(args: argparse.Namespace) -> str:
+    """The command's project as the person wrote it (log_in turns a shared project's into its id)."""
+    return str(getattr(args, "project_as_written", args.project))
 
 
 def confirm(question: str, *, assume_yes: bool, why: str = "This cannot be undone") -> None:

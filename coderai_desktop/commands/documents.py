@@ -76,18 +76,19 @@ async def import_documents(context: AppContext, args: argparse.Namespace) -> int
 
 
 async def documents(context: AppContext, args: argparse.Namespace) -> None:
+    args.project = args.words[-1]  # for log_in, which opens a project shared with the person
     match args.words:
-        case [project]:
-            await list_documents(context, args, project)
-        case ["duplicates", project]:
-            await list_duplicates(context, args, project)
+        case [_]:
+            await list_documents(context, args)
+        case ["duplicates", _]:
+            await list_duplicates(context, args)
         case _:
             raise InvalidInputError(f"Unexpected {' '.join(args.words[1:])!r}.\nUsage: {DOCUMENTS_USAGE}")
 
 
-async def list_duplicates(context: AppContext, args: argparse.Namespace, project: str) -> None:
+async def list_duplicates(context: AppContext, args: argparse.Namespace) -> None:
     user = await log_in(context, args)
-    groups = await context.documents(user).find_duplicates(project)
+    groups = await context.documents(user).find_duplicates(args.project)
     if not groups:
         print("No near-duplicates: every document's text is its own.")
         return
@@ -111,9 +112,9 @@ async def list_duplicates(context: AppContext, args: argparse.Namespace, project
     )
 
 
-async def list_documents(context: AppContext, args: argparse.Namespace, project: str) -> None:
+async def list_documents(context: AppContext, args: argparse.Namespace) -> None:
     user = await log_in(context, args)
-    documents = await context.documents(user).list_documents(project)
+    documents = await context.documents(user).list_documents(args.project)
     if not documents:
         print("No documents yet. Import some with: coderai import PROJECT PATH...")
         return

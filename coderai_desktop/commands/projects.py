@@ -1,4 +1,4 @@
-"""`coderai project create|list|show|delete`."""
+"""`coderai project create|list|show|delete|share|unshare|shares`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from coderai_desktop.auth.credentials import normalise_login
 from coderai_desktop.commands.common import (
     SubParsers,
     add_command,
@@ -19,18 +20,23 @@ from coderai_desktop.commands.common import (
 from coderai_desktop.domain.codebook import Codebook, ProjectContext
 from coderai_desktop.domain.codebook_input import problems_from_validation_error
 from coderai_desktop.domain.codebook_rules import CodebookError
-from coderai_desktop.domain.enums import IfUncertain, UnitOfObservation
+from coderai_desktop.domain.enums import IfUncertain, ShareAccess, UnitOfObservation
 from coderai_desktop.formatting import local_time, shorten
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext
 
-# The rule is ProjectRepository.resolve's; the shell reads an unquoted # as the start of a comment.
-PROJECT_HELP = "project name, or '#ID' for its id (a number that is no project's name is read as an id too)"
+# The rule is ProjectRepository.resolve's; the shell reads an unquoted # as the start of a comment. A
+# project another member shared is named OWNER/PROJECT (commands.common.log_in opens it).
+PROJECT_HELP = (
+    "project name, or '#ID' for its id (a number that is no project's name is read as an id too); "
+    "OWNER/PROJECT for one another member shared with you"
+)
+ACCESS_CHOICES = {access.lower(): access for access in ShareAccess}
 
 
 def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
-    actions = add_group(commands, "project", "create, list, show and delete projects")
+    actions = add_group(commands, "project", "create, list, show, delete and share projects")
     create = add_command(actions, "create", create_project, "create a project", common)
     create.add_argument("name", help="project name (unique in your workspace)")
     create.add_argument("--description")
@@ -43,12 +49,33 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     )
     create.add_argument("--entity-pattern", help="how to recognise one entity (required with --unit entity)")
     create.add_argument("--codebook", type=Path, help="YAML or JSON codebook to start from")
-    add_command(actions, "list", list_projects, "list your projects", common)
+    add_command(actions, "list", list_projects, "list your projects and those shared with you", common)
     show = add_command(actions, "show", show_project, "show a project and its codebook", common)
     show.add_argument("project", help=PROJECT_HELP)
     delete = add_command(actions, "delete", delete_project, "delete a project and everything in it", common)
     delete.add_argument("project", help=PROJECT_HELP)
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    share = add_command(
+        actions,
+        "share",
+        share_project,
+        "let another member open a project (again: change what they may do)",
+        common,
+    )
+    share.add_argument("project", help=PROJECT_HELP)
+    share.add_argument("login", help="the member's login name")
+    share.add_argument(
+        "--as",
+        dest="access",
+        choices=list(ACCESS_CHOICES),
+        required=True,
+        help="viewer: reads and exports, changes nothing; editor: changes everything but deleting or sharing it",
+    )
+    unshare = add_command(actions, "unshare", unshare_project, "stop sharing a project with a member", common)
+    unshare.add_argument("project", help=PROJECT_HELP)
+    unshare.add_argument("login", help="the member's login name")
+    shares = add_command(actions, "shares", list_shares, "list who a project is shared with", common)
+    shares.add_argument("project", help=PROJECT_HELP)
 
 
 async def create_project(context: AppContext, args: argparse.Namespace) -> None:
@@ -81,14 +108,25 @@ def _context_from(args: argparse.Namespace, codebook: Codebook) -> ProjectContex
 async def list_projects(context: AppContext, args: argparse.Namespace) -> None:
     user = await log_in(context, args)
     summaries = await context.projects(user).list_projects()
-    if not summaries:
+    shared = await context.sharing(user).accessible()
+    if not summaries and not shared:
         print("No projects yet. Create one with: coderai project create NAME")
         return
-    rows = [
-        (s.id, s.name, s.status, s.variable_count, s.document_count, local_time(s.updated_at))
-        for s in summaries
-    ]
-    print_table(("ID", "NAME", "STATUS", "VARIABLES", "DOCUMENTS", "UPDATED"), rows)
+    if summaries:
+        rows = [
+            (s.id, s.name, s.status, s.variable_count, s.document_count, local_time(s.updated_at))
+            for s in summaries
+        ]
+        print_table(("ID", "NAME", "STATUS", "VARIABLES", "DOCUMENTS", "UPDATED"), rows)
+    if shared:
+        if summaries:
+            print()
+        print("Shared with you (name them OWNER/PROJECT):")
+        others = [
+            (p.project_id, p.name, p.owner_login, "owner" if p.access is None else p.access.lower())
+            for p in shared
+        ]
+        print_table(("ID", "NAME", "OWNER", "ACCESS"), others)
 
 
 async def show_project(context: AppContext, args: argparse.Namespace) -> None:
@@ -142,3 +180,31 @@ async def delete_project(context: AppContext, args: argparse.Namespace) -> None:
     )
     await service.delete_project(summary.id)
     print(f"Deleted project {summary.id}: {summary.name}.")
+
+
+async def share_project(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    name = (await context.projects(user).get_project(args.project)).name
+    share = await context.sharing(user).share(args.project, args.login, ACCESS_CHOICES[args.access])
+    print(f"Shared {name} with {share.login} as {share.access.lower()}.")
+
+
+async def unshare_project(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    name = (await context.projects(user).get_project(args.project)).name
+    await context.sharing(user).unshare(args.project, args.login)
+    print(f"{name} is no longer shared with {normalise_login(args.login)}.")
+
+
+async def list_shares(context: AppContext, args: argparse.Namespace) -> None:
+    user = await log_in(context, args)
+    name = (await context.projects(user).get_project(args.project)).name
+    shares = await context.sharing(user).shares(args.project)
+    if not shares:
+        print(f"{name} is shared with nobody. Share it with: coderai project share PROJECT LOGIN --as viewer")
+        return
+    rows = [
+        (share.login, share.access.lower(), local_time(share.granted_at), share.granted_by or "-")
+        for share in shares
+    ]
+    print_table(("MEMBER", "ACCESS", "SINCE", "GRANTED BY"), rows)

@@ -111,7 +111,7 @@ async def show_provider(context: AppContext, args: argparse.Namespace) -> None:
     settings = await context.providers(user).settings(args.project)
     for name, value in settings.model_dump(mode="json").items():
         print(f"{name + ':':<28}{'' if value is None else value}")
-    key = await context.secrets.status(user.workspace_id, settings.kind.value)
+    key = await context.secrets.status(user.keys_workspace_id, settings.kind.value)
     print(f"{'api key:':<28}{key.message}")
 
 
@@ -172,10 +172,10 @@ async def set_key(context: AppContext, args: argparse.Namespace) -> None:
         if not sys.stdin.isatty():
             raise InvalidInputError("No key: set CODERAI_API_KEY, or run the command in a terminal.")
         key = getpass.getpass(f"API key for {args.provider}: ")
-    status = await context.secrets.set_api_key(user.workspace_id, args.provider, key)
+    status = await context.secrets.set_api_key(user.keys_workspace_id, args.provider, key)
     print(status.message)
 
 
 async def delete_key(context: AppContext, args: argparse.Namespace) -> None:
     user = await log_in(context, args)
-    print((await context.secrets.delete_api_key(user.workspace_id, args.provider)).message)
+    print((await context.secrets.delete_api_key(user.keys_workspace_id, args.provider)).message)

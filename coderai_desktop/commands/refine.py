@@ -9,7 +9,7 @@ import shlex
 import sys
 from typing import TYPE_CHECKING
 
-from coderai_desktop.commands.common import SubParsers, confirm, log_in, print_table
+from coderai_desktop.commands.common import SubParsers, confirm, log_in, print_table, project_as_written
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.errors import InvalidInputError
 from coderai_desktop.domain.refinement import (
@@ -99,7 +99,7 @@ async def refine_prompt(context: AppContext, args: argparse.Namespace) -> int:
         )
         if answer.strip():
             return await _decide(service, info, _number(answer))
-    command = shlex.join(["coderai", "refine", str(args.project), args.variable, "--choose", "N"])
+    command = shlex.join(["coderai", "refine", project_as_written(args), args.variable, "--choose", "N"])
     print(f"Nothing changed. Decide with `{command}` (0 keeps the current prompt).")
     return 0
 

@@ -16,10 +16,12 @@ from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.agreement import AgreementReport, Comparison, Interval, percent_text
 from coderai_desktop.domain.enums import FeedbackType
 from coderai_desktop.domain.errors import InvalidInputError
+from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.formatting import local_time, shorten
 
 if TYPE_CHECKING:
     from coderai_desktop.app_context import AppContext
+    from coderai_desktop.review.blind_rounds import BlindRoundStatus
     from coderai_desktop.review.service import ReviewService
 
 ACTIONS = {"set": 3, "undo": 3, "clear": 3, "history": 3, "queue": 1}  # action -> its words after it
@@ -72,9 +74,20 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
         parents=[common],
     )
     code.add_argument("project", help=PROJECT_HELP)
-    code.add_argument(
-        "--blind", action="store_true", required=True, help="code without seeing the AI's values"
+    mode = code.add_mutually_exclusive_group(required=True)
+    mode.add_argument(
+        "--blind",
+        action="store_true",
+        help="code without seeing the AI's values (the sample of your blind round, if you are in one)",
     )
+    mode.add_argument(
+        "--blind-round",
+        nargs="+",
+        metavar="ACTION",
+        help="blind double coding by several members: start (with --coders), status, or done ID "
+        "(you have finished coding round ID)",
+    )
+    code.add_argument("--coders", help="--blind-round start: the coders' logins, e.g. ana,ben")
     code.add_argument(
         "--sample", type=int, metavar="N", help="N coded documents drawn at random (default: all)"
     )
@@ -94,6 +107,9 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     )
     agreement.add_argument("project", help=PROJECT_HELP)
     agreement.add_argument("--variable", help="only this variable")
+    agreement.add_argument(
+        "--coder", metavar="LOGIN", help="only this coder's reviews and blind codings (default: everyone's)"
+    )
     agreement.add_argument(
         "--level", type=float, help="reliability level for the verdict (default: the project's)"
     )
@@ -121,15 +137,16 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
 
 async def review_command(context: AppContext, args: argparse.Namespace) -> int:
     action, words = _action(args.words)
+    args.project = words[0]  # for log_in, which opens a project shared with the person
     user = await log_in(context, args)
     reviews = context.reviews(user)
     if action is None:
-        return await _sheet(reviews, words[0], args)
+        return await _sheet(reviews, args.project, args)
     if action == "queue":
-        _print_queue(await reviews.queue(words[0], variable=args.variable), args.limit)
+        _print_queue(await reviews.queue(args.project, variable=args.variable), args.limit)
         return 0
-    project, document, variable = words
-    value_id = await reviews.find_value(project, document, variable, args.entity)
+    _, document, variable = words
+    value_id = await reviews.find_value(args.project, document, variable, args.entity)
     if action == "history":
         _print_history(await reviews.history(value_id))
         return 0
@@ -175,7 +192,7 @@ def _judgement(args: argparse.Namespace) -> tuple[FeedbackType, Any]:
     raise InvalidInputError("Say how the value is: --correct, --incorrect VALUE or --partial VALUE.")
 
 
-async def _sheet(reviews: ReviewService, project: str, args: argparse.Namespace) -> int:
+async def _sheet(reviews: ReviewService, project: ProjectRef, args: argparse.Namespace) -> int:
     if (args.export is None) == (args.import_file is None):
         raise InvalidInputError(
             f"Give --export FILE to write a corrections sheet, or --import FILE to read one back.\nUsage: {REVIEW_USAGE}"
@@ -248,6 +265,8 @@ def _value_text(value: Any) -> str:
 
 
 async def blind_command(context: AppContext, args: argparse.Namespace) -> int:
+    if args.blind_round is not None:
+        return await blind_round_command(context, args)
     if (args.out is None) == (args.import_file is None):
         raise InvalidInputError(
             "Give --out FILE to write a blind coding sheet, or --import FILE to read yours back."
@@ -255,8 +274,13 @@ async def blind_command(context: AppContext, args: argparse.Namespace) -> int:
     user = await log_in(context, args)
     reviews = context.reviews(user)
     if args.out is not None:
+        mine = await reviews.open_blind_round(args.project) if args.sample is None else None
         rows = await reviews.export_blind_sheet(args.project, args.out, sample=args.sample, seed=args.seed)
-        print(f"Wrote {rows} units to {args.out}, without the AI's values. Code them, then import the sheet.")
+        of_round = f" of blind round {mine.id}" if mine is not None else ""
+        print(
+            f"Wrote {rows} units{of_round} to {args.out}, without the AI's values. Code them, then import "
+            "the sheet."
+        )
         return 0
     report = await reviews.import_blind_sheet(
         args.project, args.import_file, coder=args.coder, all_or_nothing=args.all_or_nothing
@@ -264,6 +288,67 @@ async def blind_command(context: AppContext, args: argparse.Namespace) -> int:
     coder = (args.coder or "").strip() or user.login
     print(report.summary().replace("rows imported", f"rows imported as {coder}'s codings", 1))
     return 1 if report.problems else 0
+
+
+async def blind_round_command(context: AppContext, args: argparse.Namespace) -> int:
+    action, *rest = args.blind_round
+    if action not in ("start", "status", "done") or len(rest) != (action == "done"):
+        raise InvalidInputError(
+            "--blind-round takes start (with --coders A,B and --sample N), status, or done ID."
+        )
+    if action == "done" and not rest[0].isdigit():
+        raise InvalidInputError(f"--blind-round done takes the round's number, not {rest[0]!r}.")
+    user = await log_in(context, args)
+    reviews = context.reviews(user)
+    if action == "start":
+        if not args.coders:
+            raise InvalidInputError("Name the round's coders: --coders ana,ben.")
+        started = await reviews.start_blind_round(
+            args.project, args.coders.split(","), args.sample, args.seed
+        )
+        print(
+            f"Blind round {started.id}: {len(started.document_ids)} documents for {', '.join(started.coders)}. "
+            f"Each exports their sheet with `coderai code PROJECT --blind --out FILE`, imports it with "
+            f"--import FILE, then says `--blind-round done {started.id}`."
+        )
+        return 0
+    if action == "done":
+        status = await reviews.mark_done(int(rest[0]))
+        _print_rounds([status])
+        return 0
+    statuses = await reviews.blind_rounds(args.project)
+    if not statuses:
+        print("No blind round yet: start one with --blind-round start --coders ana,ben --sample N.")
+        return 0
+    _print_rounds(statuses)
+    return 0
+
+
+def _print_rounds(statuses: list[BlindRoundStatus]) -> None:
+    rows = [
+        (
+            status.round.id,
+            local_time(status.round.created_at),
+            len(status.round.document_ids),
+            coder.login,
+            coder.coded_units,
+            local_time(coder.done_at) if coder.done_at else "coding",
+        )
+        for status in statuses
+        for coder in status.coders
+    ]
+    print_table(("ROUND", "STARTED", "DOCUMENTS", "CODER", "UNITS CODED", "DONE"), rows)
+    for status in statuses:
+        print()
+        if status.agreement is None:
+            waiting = ", ".join(status.waiting_for)
+            print(
+                f"Blind round {status.round.id}: waiting for {waiting}. Until every coder is done, each sees "
+                "only their own codings of it."
+            )
+            continue
+        print(f"Blind round {status.round.id} is complete: agreement on its units.")
+        _print_report(status.agreement)
 
 
 # --- agreement -------------------------------------------------------------------------------------------
@@ -285,7 +370,7 @@ async def agreement_command(context: AppContext, args: argparse.Namespace) -> in
         raise InvalidInputError(
             "--accuracy and --refine-after are kept with --save; the report uses the project's targets."
         )
-    report = await reviews.agreement(args.project, level=args.level, variable=args.variable)
+    report = await reviews.agreement(args.project, level=args.level, variable=args.variable, coder=args.coder)
     if args.apply_thresholds:
         suggested = {
             item.variable: item.calibration.threshold

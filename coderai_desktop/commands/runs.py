@@ -9,7 +9,14 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from coderai_desktop.commands.common import SubParsers, add_command, add_group, log_in, print_table
+from coderai_desktop.commands.common import (
+    SubParsers,
+    add_command,
+    add_group,
+    log_in,
+    print_table,
+    project_as_written,
+)
 from coderai_desktop.commands.projects import PROJECT_HELP
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.errors import InvalidInputError
@@ -88,12 +95,21 @@ def register(commands: SubParsers, common: argparse.ArgumentParser) -> None:
     actions = add_group(commands, "job", "pause, resume or cancel a run")
     for name, handler, text in (
         ("pause", pause_job, "pause a run (it finishes the documents in progress)"),
-        ("resume", resume_job, "resume a paused or interrupted run, here"),
+        ("resume", resume_job, "resume a paused or interrupted run here, or help with a running one"),
         ("cancel", cancel_job, "cancel a run (results so far are kept)"),
         ("log", show_log, "what happened in a run, document by document"),
     ):
         command = add_command(actions, name, handler, text, common)
         command.add_argument("id", type=int, help="job id (see `coderai jobs PROJECT`)")
+        if name == "resume":
+            command.add_argument(
+                "--worker",
+                action="store_true",
+                help=(
+                    "help with a run that other computers are running (a lab's PostgreSQL database): "
+                    "this process codes documents beside them; a paused run is started"
+                ),
+            )
 
 
 async def run_job(context: AppContext, args: argparse.Namespace) -> int:
@@ -121,7 +137,7 @@ async def run_job(context: AppContext, args: argparse.Namespace) -> int:
     if code != 0:
         print(
             f"No second opinion: sample job {job.id} did not finish. Once it has, ask for it with "
-            f"`coderai run {shlex.quote(str(args.project))} --of-job {job.id}{_opinion_options(opinion)}`.",
+            f"`coderai run {shlex.quote(project_as_written(args))} --of-job {job.id}{_opinion_options(opinion)}`.",
             file=sys.stderr,
         )
         return code
@@ -183,14 +199,19 @@ def _opinion_options(opinion: SecondOpinion) -> str:
 async def resume_job(context: AppContext, args: argparse.Namespace) -> int:
     user = await log_in(context, args)
     jobs = context.jobs(user)
-    return await _run_here(jobs, args.id, batch=(await jobs.get(args.id)).batch)
+    return await _run_here(jobs, args.id, batch=(await jobs.get(args.id)).batch, join=args.worker)
 
 
-async def _run_here(jobs: JobService, job_id: int, *, batch: bool = False) -> int:
+async def _run_here(jobs: JobService, job_id: int, *, batch: bool = False, join: bool = False) -> int:
+    printer = _batch_printer() if batch else _progress_printer()
     try:
-        return _report(await jobs.run(job_id, _batch_printer() if batch else _progress_printer()))
-    except asyncio.CancelledError:  # Ctrl+C: the runner has recorded the job as paused
-        print(f"\nJob {job_id} paused; resume it with `coderai job resume {job_id}`.", file=sys.stderr)
+        return _report(await jobs.run(job_id, printer, join=join))
+    except asyncio.CancelledError:  # Ctrl+C: the last worker to leave has recorded the job as paused
+        print(
+            f"\nJob {job_id}: this process stopped. Other workers coding it go on; if there were none, "
+            f"it is paused: resume it with `coderai job resume {job_id}`.",
+            file=sys.stderr,
+        )
         raise
 
 
@@ -268,6 +289,9 @@ async def list_jobs(context: AppContext, args: argparse.Namespace) -> None:
     print_table(
         ("ID", "TYPE", "STATUS", "DONE", "FAILED", "TOKENS", "COST", "MODEL", "STARTED", "NOTE"), rows
     )
+    for job in jobs:
+        if job.workers:
+            print(f"Job {job.id}: {job.workers_line()}.")
 
 
 def _cached(job: JobSummary) -> str:

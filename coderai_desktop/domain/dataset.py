@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from coderai_desktop.domain.enums import ExtractionStatus, FeedbackType, MatchStatus
+from coderai_desktop.domain.review_history import NO_REVIEW
 
 UnitKey = tuple[int, int | None]  # (document id, entity index or None)
 
@@ -108,6 +109,9 @@ class Cell:
     reviewed_by: str | None = None  # who made the review in force (None: none, or the account is gone)
     reviewed_at: datetime | None = None
     history: tuple[ReviewStep, ...] = ()  # every review row of the value, oldest first (when asked for)
+    # The id of the value's newest review row (NO_REVIEW: none): an edit hands it back as the review it saw,
+    # and is refused if another was recorded since.
+    review_id: int = NO_REVIEW
     # The first model's answer ({value, confidence, evidence_quote, model}) when a stronger model re-coded it.
     escalated_from: dict[str, Any] | None = None
     shared_from: int | None = None  # a near-duplicate coded once: the document whose values these are

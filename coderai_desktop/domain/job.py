@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +13,28 @@ from coderai_desktop.domain.errors import InvalidInputError
 
 # The temperatures the providers accept (OpenAI's range; 0 is the most deterministic).
 TEMPERATURES = (0.0, 2.0)
+
+
+def process_words(host: str, pid: int) -> str:
+    """'process 4242 on this computer', or on the computer named `host`."""
+    where = "this computer" if host == socket.gethostname() else host
+    return f"process {pid} on {where}"
+
+
+class WorkerSummary(BaseModel):
+    """A live process working on a run, one of possibly several on several computers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    host: str
+    pid: int
+    login: str | None  # the account it works for (None when unknown)
+    documents_done: int  # coded or failed by this worker
+    last_seen: datetime  # its latest heartbeat
+
+    def describe(self) -> str:
+        """'process 4242 on lab-pc (ana)'."""
+        return process_words(self.host, self.pid) + (f" ({self.login})" if self.login else "")
 
 
 class JobSummary(BaseModel):
@@ -37,8 +60,10 @@ class JobSummary(BaseModel):
     heartbeat_at: datetime | None
     mode: str
     model: str
-    # The process that last claimed the job ("process 4242 on this computer"), if any.
+    # The process that last started or joined the job ("process 4242 on this computer"), if any.
     runner: str | None = None
+    # The processes working on it now (a RUNNING job; none: it was interrupted), first to join first.
+    workers: tuple[WorkerSummary, ...] = ()
     batch: bool = False  # run through the provider's Batch API
     # Tokens and dollars per model when more than the project's model coded (a variable's own, escalation):
     # {"gpt-4o": {"tokens_in": ..., "tokens_out": ..., "tokens_cached": ..., "cost": ...}}
@@ -53,6 +78,18 @@ class JobSummary(BaseModel):
     @property
     def unfinished(self) -> bool:
         return self.status in UNFINISHED_JOB_STATUSES
+
+    def workers_line(self) -> str:
+        """'Coded by 2 workers: process 1 on lab-pc (ana), 12 documents, seen 14:03:05; ...' ('' for none)."""
+        if not self.workers:
+            return ""
+        each = "; ".join(
+            f"{worker.describe()}, {worker.documents_done} documents, "
+            f"seen {worker.last_seen.astimezone():%H:%M:%S}"
+            for worker in self.workers
+        )
+        noun = "worker" if len(self.workers) == 1 else "workers"
+        return f"Coded by {len(self.workers)} {noun}: {each}"
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ class ReviewState:
 
 
 NOT_REVIEWED = ReviewState(None)
+# The review an edit saw, when the value had none yet (review ids start at 1).
+NO_REVIEW = 0
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,8 @@ class ExportService:
     async def _record(self, project: ProjectRef, export: LastExport) -> None:
         """The project's latest export (what the Overview shows); the file name only, not where it is. The
         file is written by now: a database that cannot take the note (read-only) does not undo it."""
+        if self._database.read_only:  # a viewer's export (or a read-only file) changes nothing
+            return
 
         def write(session: Session) -> None:
             projects = ProjectRepository(session, self._user.workspace_id)

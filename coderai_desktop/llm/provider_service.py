@@ -101,7 +101,7 @@ class ProviderService:
         return merged
 
     async def api_key(self, settings: ProviderSettings) -> str | None:
-        key = await self._secrets.get_api_key(self._user.workspace_id, settings.kind.value)
+        key = await self._secrets.get_api_key(self._user.keys_workspace_id, settings.kind.value)
         if key is None and settings.kind is not ProviderKind.AZURE:
             key = self._environ.get("OPENAI_API_KEY")
         return key

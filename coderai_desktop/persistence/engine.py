@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import copy
 import logging
 import os
 import sqlite3
@@ -11,12 +12,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from coderai_desktop.domain.errors import ReadOnlyProjectError
+from coderai_desktop.persistence.tables import Project
 from coderai_desktop.private_files import private_dir, private_file
 
 logger = logging.getLogger(__name__)
@@ -97,6 +100,29 @@ class Database:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coderai-db")
+        self._guard: WriteGuard | None = None
+
+    def for_viewer(self, owner_login: str) -> Database:
+        """This database as a viewer of a project `owner_login` shared uses it: the same engine and thread,
+        but every write is refused (ReadOnlyProjectError) before it reaches the database."""
+        return self._guarded(ViewerGuard(owner_login))
+
+    def for_editor(self, owner_login: str) -> Database:
+        """This database as an editor of a project `owner_login` shared uses it: everything but deleting or
+        renaming the project."""
+        return self._guarded(EditorGuard(owner_login))
+
+    def _guarded(self, guard: WriteGuard) -> Database:
+        view = copy.copy(self)
+        view._guard = guard
+        view._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The ORM's changes are checked before each flush; Core statements (bulk inserts, updates and
+        # deletes run through session.execute) before they are sent.
+        sa.event.listen(
+            view._sessions, "before_flush", lambda session, _flush, _rows: guard.check_flush(session)
+        )
+        sa.event.listen(view._sessions, "do_orm_execute", guard.check_statement)
+        return view
 
     @property
     def is_sqlite(self) -> bool:
@@ -111,7 +137,8 @@ class Database:
 
     @property
     def read_only(self) -> bool:
-        return is_read_only(self.engine)
+        """Nothing can be written: the SQLite file is read-only, or this is a viewer's view."""
+        return is_read_only(self.engine) or isinstance(self._guard, ViewerGuard)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -131,5 +158,63 @@ class Database:
             return work(session)
 
     def close(self) -> None:
+        if self._guard is not None:  # a view: the database it views owns the thread and the engine
+            return
         self._executor.shutdown(wait=True)
         self.engine.dispose()
+
+
+class WriteGuard(Protocol):
+    """What a member may not write in a project shared with them (the database's policies say the same on a
+    lab's PostgreSQL server; on SQLite this is the only check)."""
+
+    def check_flush(self, session: Session) -> None: ...
+
+    def check_statement(self, state: ORMExecuteState) -> None: ...
+
+
+class ViewerGuard:
+    """A viewer reads everything and writes nothing."""
+
+    def __init__(self, owner_login: str):
+        self.owner_login = owner_login
+
+    def check_flush(self, session: Session) -> None:
+        if session.new or session.deleted or any(session.is_modified(row) for row in session.dirty):
+            raise ReadOnlyProjectError.viewer(self.owner_login)
+
+    def check_statement(self, state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            raise ReadOnlyProjectError.viewer(self.owner_login)
+
+
+class EditorGuard:
+    """An editor changes everything but the project's existence and name: those are its owner's."""
+
+    def __init__(self, owner_login: str):
+        self.owner_login = owner_login
+
+    def check_flush(self, session: Session) -> None:
+        for row in session.deleted:
+            if isinstance(row, Project):
+                raise ReadOnlyProjectError.owner_only(self.owner_login, f"delete {row.name}")
+        for row in session.dirty:
+            if isinstance(row, Project) and (renamed := sa.inspect(row).attrs.name.history).has_changes():
+                was = renamed.deleted[0] if renamed.deleted else row.name
+                raise ReadOnlyProjectError.owner_only(self.owner_login, f"rename {was}")
+
+    def check_statement(self, state: ORMExecuteState) -> None:
+        if state.bind_mapper is not sa.inspect(Project):
+            return
+        if state.is_delete:
+            raise ReadOnlyProjectError.owner_only(self.owner_login, "delete it")
+        if state.is_update and "name" in _columns_set(state):
+            raise ReadOnlyProjectError.owner_only(self.owner_login, "rename it")
+
+
+def _columns_set(state: ORMExecuteState) -> set[str]:
+    """The columns an UPDATE sets: in its VALUES, or in the parameters it is executed with."""
+    given = state.parameters
+    rows = [given] if isinstance(given, dict) else list(given or [])
+    in_values = state.statement.compile().params if isinstance(state.statement, sa.Update) else {}
+    return set(in_values).union(*rows)

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine
 
 from coderai_desktop.domain.errors import CoderAIError
 from coderai_desktop.persistence.backups import back_up, check_sqlite_file
 from coderai_desktop.persistence.engine import create_engine, sqlite_path
+from coderai_desktop.persistence.lab_policies import may_change_schema
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -69,10 +70,32 @@ def current_revision(connection: Connection) -> str | None:
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def known_revisions(script_location: Path = MIGRATIONS_DIR) -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {revision.revision for revision in ScriptDirectory(str(script_location)).walk_revisions()}
+
+
+def newer_schema(current: str) -> str:
+    return (
+        f"The database was last opened by a newer version of CoderAI Desktop (schema {current}). "
+        "Install that version again, or use another data folder; nothing was changed."
+    )
+
+
+def lab_upgrade_advice(url: URL) -> str:
+    admin_url = URL.create("postgresql", "ADMIN", host=url.host, port=url.port, database=url.database)
+    return (
+        "This lab database needs an upgrade: ask your lab admin to run "
+        f"`coderai lab upgrade --db-url {admin_url.render_as_string()}`."
+    )
+
+
 def upgrade_database(
-    engine: Engine, backup_dir: Path, script_location: Path = MIGRATIONS_DIR
+    engine: Engine, backup_dir: Path | None, script_location: Path = MIGRATIONS_DIR
 ) -> MigrationResult:
-    """Upgrade to head; back up a SQLite file first. Refuse a database this version does not know."""
+    """Upgrade to head; back up a SQLite file first (to backup_dir; a server's database is its admin's to
+    back up). Refuse a database this version does not know, and a lab's unless connected as its owner."""
     if (path := _sqlite_file(engine)) is not None and path.exists():
         check_sqlite_file(path)
     with engine.connect() as connection:
@@ -93,10 +116,11 @@ def upgrade_database(
             "database. Choose an empty database or another data folder."
         )
     if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
-        raise CoderAIError(
-            f"The database was last opened by a newer version of CoderAI Desktop (schema {current}). "
-            "Install that version again, or use another data folder; nothing was changed."
-        )
+        raise CoderAIError(newer_schema(current))
+    if current is not None and engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            if not may_change_schema(connection):  # a member: the admin upgrades (`coderai lab upgrade`)
+                raise CoderAIError(lab_upgrade_advice(engine.url))
     backup = _backup_sqlite(engine, backup_dir, current, head) if current is not None else None
     logger.info("Upgrading database schema from %s to %s", current or "empty", head)
     with engine.connect() as connection:
@@ -129,9 +153,9 @@ def _run_upgrade(connection: Connection, script_location: Path) -> None:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
-def _backup_sqlite(engine: Engine, backup_dir: Path, current: str | None, head: str) -> Path | None:
+def _backup_sqlite(engine: Engine, backup_dir: Path | None, current: str | None, head: str) -> Path | None:
     path = _sqlite_file(engine)
-    if path is None or not path.exists():
+    if path is None or not path.exists() or backup_dir is None:
         return None
     target = back_up(path, backup_dir, f"schema-{current}-before-{head}")
     logger.info("Backed up %s to %s before upgrading its schema", path, target)

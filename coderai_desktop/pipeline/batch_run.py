@@ -32,8 +32,8 @@ from coderai_desktop.log_context import log_context
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.batches import BatchRepository, Known
-from coderai_desktop.persistence.repositories.jobs import JobRepository, runner_of
-from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, Runner
+from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS
+from coderai_desktop.persistence.worker_liveness import WorkerLiveness
 from coderai_desktop.pipeline.batch_parts import PROVIDER_LIMITS, BatchParts, PartLimits
 from coderai_desktop.pipeline.batch_replay import NeedsAnswer, ReplayClient
 from coderai_desktop.pipeline.documents import load_document
@@ -80,7 +80,7 @@ class BatchRunner:
         self._poll_seconds = poll_seconds
         self._api = api
         self._parts = BatchParts(database, workspace_id, job_id, api, limits)
-        self._store = RunStore(workspace_id, job_id, setup, Runner.this_process(), batch=True)
+        self._store = RunStore(workspace_id, job_id, setup, WorkerLiveness.of(database.engine), batch=True)
         self._wake = asyncio.Event()
 
     async def run(self) -> None:
@@ -91,24 +91,30 @@ class BatchRunner:
 
     async def _run(self) -> None:
         with log_context(job=self._job_id):
-            pending = dict.fromkeys(await self._database.run(self._store.begin))
-            heartbeat = asyncio.create_task(self._heartbeat())
             try:
-                await self._rounds(pending)
-            except asyncio.CancelledError:
-                if self._store.stop is None:  # not a stop the user asked for: the app is closing
-                    await asyncio.shield(self._set_status(JobStatus.PAUSED, APP_CLOSED))
-                raise
-            except CoderAIError as error:  # the provider refused or failed a batch call: try again later
-                await self._set_status(JobStatus.PAUSED, f"The batch job could not go on: {error}")
+                await self._database.run(self._store.enlist)  # one worker: a batch is not shared out
+                await self._run_enlisted()
             finally:
-                heartbeat.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await heartbeat
-            if self._store.stop is JobStatus.CANCELLED:
-                await self._parts.cancel()
-            await self._database.run(lambda s: self._store.finish(s, 0, 0.0))
-            await self._emit()
+                self._store.release()
+
+    async def _run_enlisted(self) -> None:
+        pending = dict.fromkeys(await self._database.run(partial(self._store.claim_documents, limit=None)))
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            await self._rounds(pending)
+        except asyncio.CancelledError:  # the app is closing: the job is paused
+            await asyncio.shield(self._database.run(partial(self._store.leave, closing=APP_CLOSED)))
+            raise
+        except CoderAIError as error:  # the provider refused or failed a batch call: try again later
+            await self._set_status(JobStatus.PAUSED, f"The batch job could not go on: {error}")
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        if self._store.stop is JobStatus.CANCELLED:
+            await self._parts.cancel()
+        await self._database.run(self._store.leave)
+        await self._emit()
 
     async def _rounds(self, pending: dict[int, None]) -> None:
         collected = True  # the first round codes what earlier runs of the job already have answers for
@@ -207,7 +213,7 @@ class BatchRunner:
                 continue
             expected = document_usage(self._setup, document)
             claim = Claim(utcnow(), expected.input_tokens + expected.output_tokens)
-            if await self._database.run(partial(self._store.claim, document=document, claim=claim)) is None:
+            if await self._database.run(partial(self._store.let_in, document=document, claim=claim)) is None:
                 return  # the job stopped (asked to, or the budget)
             if isinstance(outcome, CoderAIError):
                 message, fatal = str(outcome), isinstance(outcome, FATAL)
@@ -230,20 +236,13 @@ class BatchRunner:
     async def _note(self, said: str | None) -> None:
         """What the job waits for (None: nothing), on its row for the runs list and in the progress."""
 
-        def note(session: Session) -> JobProgress:
-            job = JobRepository(session, self._workspace_id).require(self._job_id)
-            if job.status is JobStatus.RUNNING and runner_of(job) == Runner.this_process():
-                job.pause_reason = said
-            return self._store.progress(session)
-
-        progress = await self._database.run(note)
+        progress = await self._database.run(partial(self._store.note, said=said))
         self._report(dataclasses.replace(progress, message=said or ""))
 
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(self._heartbeat_seconds)
-            await self._database.run(self._store.beat)
-            if await self._database.run(self._store.should_stop):
+            if await self._database.run(self._store.beat):
                 self._wake.set()
 
     async def _set_status(self, status: JobStatus, reason: str) -> None:

@@ -1,7 +1,9 @@
 """Runs of a project: estimate, start (a sample or every document), run, pause, resume, cancel, list.
 
 One unfinished job per project (enforced by the database). A job that stopped without finishing (paused,
-the app closed, the computer crashed) resumes where it stopped: finished documents are skipped.
+the app closed, the computer crashed) resumes where it stopped: finished documents are skipped. On a lab's
+PostgreSQL database, other processes (other computers) can join a running job as workers: each codes
+documents it claims, and every one shows the shared progress.
 
 A second opinion codes a sample's documents again with another model or temperature, and the sample's
 prompt versions, to compare with: its values are kept beside the sample's and never enter the dataset.
@@ -42,15 +44,18 @@ from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.codebooks import CodebookVersionRepository
 from coderai_desktop.persistence.repositories.documents import DocumentRepository
-from coderai_desktop.persistence.repositories.jobs import JobRepository, is_running, summary
+from coderai_desktop.persistence.repositories.job_workers import JobWorkerRepository
+from coderai_desktop.persistence.repositories.jobs import JobRepository, summary
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
-from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, RunLocks
+from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS
 from coderai_desktop.persistence.tables import ProcessingJob
+from coderai_desktop.persistence.worker_liveness import WorkerLiveness
 from coderai_desktop.pipeline.batch_jobs import BATCH_SETTING, BatchJobs, check_batches
 from coderai_desktop.pipeline.documents import load_document
 from coderai_desktop.pipeline.model_costs import past_unsure_share, priced_run
 from coderai_desktop.pipeline.packing import Expected, Packer, PackRule, expected
 from coderai_desktop.pipeline.planning import RunSetup, prepare
+from coderai_desktop.pipeline.run_store import refuse_to_work
 from coderai_desktop.pipeline.runner import JobRunner, Progress
 from coderai_desktop.pipeline.shared_values import late_copies, share_coded
 
@@ -99,7 +104,7 @@ class JobService:
         self._providers = providers
         self._documents = documents
         self._heartbeat_seconds = heartbeat_seconds
-        self._locks = RunLocks.of(app.data_dir, database.engine)
+        self._liveness = WorkerLiveness.of(database.engine)
         self.batches = BatchJobs(database, user.workspace_id, providers)
 
     async def setup(self, project: ProjectRef, mode: ExtractionMode | None = None) -> RunSetup:
@@ -150,24 +155,33 @@ class JobService:
 
         return await self._create(create)
 
-    async def run(self, job_id: int, progress: Progress | None = None) -> JobSummary:
-        """Run (or resume) a job until it finishes, is paused or is cancelled. One process at a time: its
-        lock on this computer, then an atomic claim in the database (JobRunner), decide which."""
+    @property
+    def shares_runs(self) -> bool:
+        """Whether several processes (several computers) can work on one run: a lab's PostgreSQL database."""
+        return self._liveness.shared
+
+    async def run(self, job_id: int, progress: Progress | None = None, *, join: bool = False) -> JobSummary:
+        """Run (or resume) a job until it finishes, is paused or is cancelled. A job that live workers
+        already run is refused, unless `join`: then this process works on it beside them (PostgreSQL)."""
         job = await self.get(job_id)
         if job.status not in UNFINISHED_JOB_STATUSES:
             raise InvalidInputError(f"Job {job_id} is {job.status.lower()}: there is nothing left to run.")
-        lock = self._locks.acquire(job_id)
-        if lock is None:
-            who = f" ({job.runner})" if job.runner and job.status is JobStatus.RUNNING else ""
-            raise ConflictError(f"Job {job_id} is already running{who} in another window or terminal.")
-        try:
-            return await self._run_holding_lock(job, progress)
-        finally:
-            lock.release()
-
-    async def _run_holding_lock(self, job: JobSummary, progress: Progress | None) -> JobSummary:
-        job_id = job.id
         stored = await self._stored_settings(job_id)
+        batch = bool(stored.get(BATCH_SETTING))  # a batch job is polled by one process: none joins it
+        join = join and not batch
+
+        def check(session: Session) -> None:  # early, before the setup: the runner checks again, atomically
+            row = self._jobs(session).require(job_id)
+            live = JobWorkerRepository(session, self._user.workspace_id).live(job_id, self._liveness)
+            refuse_to_work(row, live, join=join, shared=self.shares_runs and not batch)
+
+        await self._database.run(check)
+        return await self._run(job, stored, progress, join)
+
+    async def _run(
+        self, job: JobSummary, stored: dict[str, Any], progress: Progress | None, join: bool
+    ) -> JobSummary:
+        job_id = job.id
         if job.job_type is JobType.SECOND_OPINION:
             setup = await self._second_opinion_setup(job, stored)
         else:
@@ -192,6 +206,8 @@ class JobService:
                 self._documents,
                 progress,
                 self._heartbeat_seconds,
+                account_id=self._user.account_id,
+                join=join,
             )
             await runner.run()
         await self._database.run(lambda s: self._update_project_status(s, job_id))
@@ -270,19 +286,26 @@ class JobService:
             await self.batches.cancel(job_id, await self._providers.settings(job.project_id))
         return job
 
-    async def resume(self, job_id: int, progress: Progress | None = None) -> JobSummary:
-        return await self.run(job_id, progress)
+    async def resume(
+        self, job_id: int, progress: Progress | None = None, *, join: bool = False
+    ) -> JobSummary:
+        return await self.run(job_id, progress, join=join)
 
     async def get(self, job_id: int) -> JobSummary:
-        return await self._database.run(lambda s: summary(self._jobs(s).require(job_id)))
+        return await self._database.run(lambda s: self._summaries(s, [self._jobs(s).require(job_id)])[0])
 
     async def jobs(self, project: ProjectRef) -> list[JobSummary]:
         def listing(session: Session) -> list[JobSummary]:
             project_id = ProjectRepository(session, self._user.workspace_id).resolve(project).id
-            rows = self._jobs(session).of_project(project_id)
-            return [summary(row) for row in reversed(rows)]
+            return self._summaries(session, list(reversed(self._jobs(session).of_project(project_id))))
 
         return await self._database.run(listing)
+
+    def _summaries(self, session: Session, jobs: list[ProcessingJob]) -> list[JobSummary]:
+        """The jobs as the app shows them, each running one with its live workers."""
+        running = [job.id for job in jobs if job.status is JobStatus.RUNNING]
+        workers = JobWorkerRepository(session, self._user.workspace_id).summaries(running, self._liveness)
+        return [summary(job, workers.get(job.id, [])) for job in jobs]
 
     async def log(self, job_id: int, limit: int = 500) -> list[LogEntry]:
         """The job's latest log entries, oldest first."""
@@ -298,8 +321,8 @@ class JobService:
         """Unfinished jobs of the workspace that nothing is running: offered for resuming at start-up."""
 
         def read(session: Session) -> list[JobSummary]:
-            unfinished = self._jobs(session).all_unfinished()
-            return [summary(job) for job in unfinished if not is_running(job, self._locks)]
+            jobs = self._jobs(session)
+            return [summary(job) for job in jobs.all_unfinished() if not jobs.is_running(job, self._liveness)]
 
         return await self._database.run(read)
 

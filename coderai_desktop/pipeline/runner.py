@@ -1,11 +1,14 @@
-"""Running a job: documents processed concurrently, each one's results written atomically, counters and
-the log kept live, and a stop that loses nothing (pause, cancel, budget, failures in a row, app closed).
+"""One worker of a job: documents processed concurrently, each one's results written atomically, counters
+and the log kept live, and a stop that loses nothing (pause, cancel, budget, failures in a row, app closed).
 
-A worker takes a pack of pending documents (short ones travel several to a call, see packing.py; the
-others alone); each document of a pack is still claimed, and its outcome stored, on its own.
+The worker claims documents from the database a few at a time (other workers, in other processes or on
+other computers, claim the others), and forms packs of them (short ones travel several to a call, see
+packing.py; the others alone); each document of a pack is still let in, and its outcome stored, on its
+own. When nothing is left to claim but other workers still code some, it waits: should one of them die,
+its documents come back and are coded here.
 
-Pause and cancel are requests written to the job's row; the runner, in this process or in another one
-(a `coderai run` in a terminal), sees them before each document and at every heartbeat.
+Pause and cancel are requests written to the job's row; every worker sees them before each document and
+at its heartbeat.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from functools import partial
 
@@ -32,15 +36,16 @@ from coderai_desktop.llm.errors import (
 from coderai_desktop.log_context import log_context
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.engine import Database
-from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS, Runner
+from coderai_desktop.persistence.run_locks import HEARTBEAT_SECONDS
 from coderai_desktop.persistence.storage_errors import storage_problem
+from coderai_desktop.persistence.worker_liveness import WorkerLiveness
 from coderai_desktop.pipeline.documents import load_document
 from coderai_desktop.pipeline.escalation import Extractor, run_extractor, with_escalation
 from coderai_desktop.pipeline.extractor import DocumentInput, DocumentResult
 from coderai_desktop.pipeline.packed_extraction import Answered, PackedExtractor, PackResult, with_spent
 from coderai_desktop.pipeline.packing import PackRule, expected, shares
 from coderai_desktop.pipeline.planning import RunSetup
-from coderai_desktop.pipeline.run_store import Claim, RunStore
+from coderai_desktop.pipeline.run_store import LOST, Claim, RunStore
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +53,11 @@ Progress = Callable[[JobProgress], None]
 # Documents in progress per call the provider may have in flight (the client's limit): while some load
 # or store their document, the others keep every call slot busy.
 WORKERS_PER_CALL = 2
+# Documents claimed at a time: enough to form a pack with few round trips, few enough that a worker does
+# not hold back what the others could be coding.
+CLAIM_SIZE = 4
+# How often a worker with nothing left to claim looks whether the others are done, or gave some back.
+IDLE_SECONDS = 0.5
 # Errors that every document would meet (after the client's retries): pause the job at once rather than
 # fail document after document.
 FATAL = (
@@ -63,7 +73,8 @@ APP_CLOSED = (
 
 
 class JobRunner:
-    """The workers, the heartbeat and the stops; what they read and write is the RunStore's business."""
+    """The tasks coding documents, the heartbeat and the stops; what they read and write is the
+    RunStore's business."""
 
     def __init__(
         self,
@@ -75,6 +86,9 @@ class JobRunner:
         documents: DocumentService,
         progress: Progress | None = None,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
+        *,
+        account_id: int | None = None,
+        join: bool = False,
     ):
         self._database = database
         self._job_id = job_id
@@ -87,9 +101,12 @@ class JobRunner:
         self._packing = PackRule.of(setup)
         self._packed = PackedExtractor(client, setup.variables, setup.plans)
         self._forming = asyncio.Lock()
-        self._held: DocumentInput | None = None  # taken from the queue; it did not fit the last pack
-        self._store = RunStore(workspace_id, job_id, setup, Runner.this_process())
-        self._workers: list[asyncio.Task[None]] = []
+        self._claimed: deque[int] = deque()  # documents claimed and not taken into a pack yet
+        self._none_left = False  # the last claim found nothing
+        self._held: DocumentInput | None = None  # taken from the claimed; it did not fit the last pack
+        self._join = join
+        self._store = RunStore(workspace_id, job_id, setup, WorkerLiveness.of(database.engine), account_id)
+        self._tasks: list[asyncio.Task[None]] = []
         self._calls = 0
         self._fatal = False
         self._started_at = time.monotonic()
@@ -105,65 +122,86 @@ class JobRunner:
                 raise problem from error
 
     async def _run(self) -> None:
-        queue = await self._database.run(self._store.begin)
+        try:
+            await self._database.run(partial(self._store.enlist, join=self._join))
+            await self._run_enlisted()
+        finally:
+            self._store.release()
+
+    async def _run_enlisted(self) -> None:
         await self._emit()
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
-            pending: asyncio.Queue[int] = asyncio.Queue()
-            for document_id in queue:
-                pending.put_nowait(document_id)
-            self._workers = [
-                asyncio.create_task(self._work(pending))
-                for _ in range(min(WORKERS_PER_CALL * self._setup.settings.concurrency, len(queue)) or 1)
-            ]
-            # A worker stopped on purpose (cancel, a fatal error) ends quietly; a bug does not.
-            outcomes = await asyncio.gather(*self._workers, return_exceptions=True)
-            if errors := [outcome for outcome in outcomes if isinstance(outcome, Exception)]:
-                raise errors[0]
-        except asyncio.CancelledError:
-            if self._store.stop is None:  # not a cancel the user asked for: the app is closing
-                await asyncio.shield(
-                    self._database.run(lambda s: self._store.set_status(s, JobStatus.PAUSED, APP_CLOSED))
-                )
+            while True:
+                await self._code_claimable()
+                if not await self._database.run(self._store.others_at_work):
+                    break
+                # Then claim what they gave back, if anything; or leave once the last one is done.
+                await asyncio.sleep(min(IDLE_SECONDS, self._heartbeat_seconds))
+                self._none_left = False
+        except asyncio.CancelledError:  # the app is closing: the last worker pauses the job
+            await asyncio.shield(self._database.run(partial(self._store.leave, closing=APP_CLOSED)))
             raise
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-        await self._database.run(
-            lambda s: self._store.finish(s, self._calls, time.monotonic() - self._started_at)
-        )
+        elapsed = time.monotonic() - self._started_at
+        await self._database.run(partial(self._store.leave, calls=self._calls, elapsed=elapsed))
+        if self._store.lost:
+            raise CoderAIError(LOST)
         await self._emit()
 
-    async def _work(self, pending: asyncio.Queue[int]) -> None:
-        while self._store.stop is None:
-            async with self._forming:  # one pack at a time: workers would share out a short queue
-                if self._held is None and pending.empty():
-                    return
-                pack = await self._next_pack(pending)
+    async def _code_claimable(self) -> None:
+        """Code documents until there are none left to claim (or the worker is to stop)."""
+        self._tasks = [
+            asyncio.create_task(self._work())
+            for _ in range(WORKERS_PER_CALL * max(1, self._setup.settings.concurrency))
+        ]
+        # A task stopped on purpose (cancel, a fatal error) ends quietly; a bug does not.
+        outcomes = await asyncio.gather(*self._tasks, return_exceptions=True)
+        if errors := [outcome for outcome in outcomes if isinstance(outcome, Exception)]:
+            raise errors[0]
+
+    async def _work(self) -> None:
+        while self._store.stop is None and not self._store.lost:
+            async with self._forming:  # one pack at a time: tasks would share out a few documents
+                pack = await self._next_pack()
+            if not pack:
+                return
             await self._process(pack)
 
-    async def _next_pack(self, pending: asyncio.Queue[int]) -> list[DocumentInput]:
-        """The next pack: one document, unless short ones fit together. The first document that does not
-        fit is held for the next pack. Nothing is claimed yet: a document taken from the queue but never
-        claimed (the run stopped) stays pending for a resume."""
-        pack = [self._held or await self._load(pending.get_nowait())]
-        self._held = None
-        while not self._packing.alone(pack[0]) and not pending.empty():
-            document = await self._load(pending.get_nowait())
+    async def _next_pack(self) -> list[DocumentInput]:
+        """The next pack: one document, unless short ones fit together; none when nothing is left. The
+        first document that does not fit is held for the next pack. A document claimed but not let in (the
+        run stopped) goes back to the other workers when this one leaves."""
+        first = self._held or await self._take()
+        if first is None:
+            return []
+        pack, self._held = [first], None
+        while not self._packing.alone(pack[0]) and (document := await self._take()) is not None:
             if not self._packing.fits(pack, document):
                 self._held = document
                 break
             pack.append(document)
         return pack
 
+    async def _take(self) -> DocumentInput | None:
+        """The next claimed document, claiming more when this worker has none."""
+        if not self._claimed and not self._none_left:
+            claimed = await self._database.run(partial(self._store.claim_documents, limit=CLAIM_SIZE))
+            self._claimed.extend(claimed)
+            self._none_left = not claimed
+        return await self._load(self._claimed.popleft()) if self._claimed else None
+
     async def _load(self, document_id: int) -> DocumentInput:
         return await load_document(self._documents, document_id, self._setup.policy)
 
     async def _process(self, pack: list[DocumentInput]) -> None:
         """Each document with one write: its values (or its failure), its item, the counters and the log
-        together. Until then the document is still PENDING, so a run killed mid-call codes it again."""
-        claimed = await self._claim(pack)
+        together. Until then the document is only claimed: a worker killed mid-call leaves it to be coded
+        again, by another worker or a resume."""
+        claimed = await self._let_in(pack)
         packed = PackResult()
         if len(claimed) > 1:
             packed = await self._packed.extract([document for document, _claim in claimed])
@@ -183,13 +221,13 @@ class JobRunner:
                 result = with_spent(result, spent)
             await self._store_result(document, claim, result)
 
-    async def _claim(self, pack: list[DocumentInput]) -> list[tuple[DocumentInput, Claim]]:
+    async def _let_in(self, pack: list[DocumentInput]) -> list[tuple[DocumentInput, Claim]]:
         """The documents of the pack the job lets in, each with its share of the pack's tokens (a pack
         shortened by a stop or the budget is coded as it is)."""
         claimed = []
         for document, tokens in zip(pack, shares(expected(self._setup, pack).tokens, len(pack)), strict=True):
             claim = Claim(utcnow(), tokens)
-            progress = await self._database.run(partial(self._store.claim, document=document, claim=claim))
+            progress = await self._database.run(partial(self._store.let_in, document=document, claim=claim))
             if progress is None:
                 break  # the job stopped: asked to, or the budget would be exceeded
             self._report(progress)
@@ -214,7 +252,7 @@ class JobRunner:
         )
         if fatal:  # the other documents in progress would meet it too: they stay pending, untouched
             self._fatal = True
-            self._stop_workers()
+            self._stop_tasks()
 
     async def _store_result(self, document: DocumentInput, claim: Claim, result: DocumentResult) -> None:
         self._calls += result.calls
@@ -225,7 +263,7 @@ class JobRunner:
         except Exception as error:
             if storage_problem(error, self._database.location) is not None:
                 self._store.stop = JobStatus.PAUSED  # every document would meet it: stop calling the provider
-                self._stop_workers()
+                self._stop_tasks()
             raise
 
     async def _stopped_by(self, error: Exception) -> Exception:
@@ -238,19 +276,21 @@ class JobRunner:
             await self._database.run(lambda s: self._store.set_status(s, JobStatus.PAUSED, str(problem)))
         return problem
 
-    def _stop_workers(self) -> None:
+    def _stop_tasks(self) -> None:
         current = asyncio.current_task()
-        for worker in self._workers:
-            if worker is not current:
-                worker.cancel()
+        for task in self._tasks:
+            if task is not current:
+                task.cancel()
 
     async def _heartbeat(self) -> None:
-        """Says the job is alive, and notices a pause or cancel asked for by another window or process."""
+        """Says the worker is alive, and notices a pause or cancel asked for by anyone, or that others
+        found this worker dead."""
         while True:
             await asyncio.sleep(self._heartbeat_seconds)
-            await self._database.run(self._store.beat)
-            if await self._database.run(self._store.should_stop) and self._store.stop == JobStatus.CANCELLED:
-                self._stop_workers()  # calls in flight are abandoned: a cancelled job keeps only what is done
+            if not await self._database.run(self._store.beat):
+                continue
+            if self._store.stop == JobStatus.CANCELLED or self._store.lost:
+                self._stop_tasks()  # calls in flight are abandoned: what they would store is not wanted
 
     async def _emit(self) -> None:
         if self._progress is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
@@ -14,25 +16,34 @@ from coderai_desktop.config import project_folder
 from coderai_desktop.domain.codebook import Codebook, ProjectContext, VariableSpec
 from coderai_desktop.domain.codebook_rules import check_codebook
 from coderai_desktop.domain.enums import DATASET_JOB_TYPES, ProjectStatus
-from coderai_desktop.domain.errors import ConflictError
+from coderai_desktop.domain.errors import ConcurrentEditError, ConflictError
 from coderai_desktop.domain.project import CodebookVersionInfo, ProjectRef, ProjectSummary
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.codebooks import CodebookVersionRepository
 from coderai_desktop.persistence.repositories.jobs import JobRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, apply_context, context_of
-from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
-from coderai_desktop.persistence.run_locks import RunLocks
+from coderai_desktop.persistence.repositories.variables import StaleVariable, VariableRepository, spec_of
 from coderai_desktop.persistence.tables import Project
+from coderai_desktop.persistence.worker_liveness import WorkerLiveness
 
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class EditableCodebook:
+    """A codebook as an editor opens it: with the version of each variable (name -> version), which its
+    save hands back so that a change someone else made in the meantime is not written over."""
+
+    codebook: Codebook
+    versions: dict[str, int]
+
+
 class ProjectService:
-    def __init__(self, database: Database, user: UserSession, store_dir: Path, locks: RunLocks):
+    def __init__(self, database: Database, user: UserSession, store_dir: Path, liveness: WorkerLiveness):
         self._database = database
         self._user = user
         self._store_dir = store_dir
-        self._locks = locks  # to refuse deleting a project that a run is coding
+        self._liveness = liveness  # to refuse deleting a project that a run is coding
 
     async def list_projects(self) -> list[ProjectSummary]:
         return await self._database.run(lambda session: self._projects(session).summaries())
@@ -69,7 +80,7 @@ class ProjectService:
         def delete(session: Session) -> ProjectSummary:
             project = self._resolve(session, ref)
             if (
-                running := JobRepository(session, self._user.workspace_id).active(project.id, self._locks)
+                running := JobRepository(session, self._user.workspace_id).active(project.id, self._liveness)
             ) is not None:
                 raise ConflictError(
                     f"{project.name} has a run in progress (job {running.id}). Pause or cancel it first "
@@ -92,6 +103,20 @@ class ProjectService:
 
         return await self._database.run(read)
 
+    async def get_editable_codebook(self, ref: ProjectRef) -> EditableCodebook:
+        """The codebook and its variables' versions, read together (for `save_codebook(loaded_versions=)`)."""
+
+        def read(session: Session) -> EditableCodebook:
+            project = self._resolve(session, ref)
+            variables = VariableRepository(session, self._user.workspace_id)
+            codebook = Codebook(
+                project=context_of(project),
+                variables=[spec_of(row) for row in variables.of_project(project.id)],
+            )
+            return EditableCodebook(codebook, variables.versions(project.id))
+
+        return await self._database.run(read)
+
     async def save_codebook(
         self,
         ref: ProjectRef,
@@ -99,6 +124,7 @@ class ProjectService:
         *,
         remove_variables_with_results: bool = False,
         reason: str = "saved",
+        loaded_versions: Mapping[str, int] | None = None,
     ) -> ProjectSummary:
         """Make the project's codebook exactly `codebook`, all or nothing, as a new codebook version when it
         changed (`reason` says why: "edited in the Codebook page", "imported from plans.yaml"...).
@@ -106,6 +132,10 @@ class ProjectService:
         The file's project section updates the context but never renames the project. A variable that
         is left out and already has results is only removed when `remove_variables_with_results` is set.
         Prompt versions follow at the next run or preview, for the variables whose prompt changed.
+
+        `loaded_versions` (EditableCodebook.versions of the codebook the edit started from): a variable
+        someone else changed, added or removed since is not written over, and nothing is saved
+        (ConcurrentEditError says who and when). None: no check (a codebook file replaces what is there).
         """
 
         def save(session: Session) -> ProjectSummary:
@@ -115,11 +145,20 @@ class ProjectService:
             context = codebook.project or context_of(project)
             self._refuse_losing_results(session, project, codebook.variables, remove_variables_with_results)
             apply_context(project, context, keep_name=True)
-            self._write_variables(session, project, codebook.variables)
+            try:
+                self._write_variables(session, project, codebook.variables, loaded_versions)
+            except StaleVariable as stale:
+                raise self._concurrent_edit(session, project, str(stale)) from None
             self._record_version(session, project, reason)
             return self._summary(session, project)
 
-        summary = await self._database.run(save)
+        try:
+            summary = await self._database.run(save)
+        except IntegrityError as error:  # another save got the same new variable or version number in first
+            raise ConcurrentEditError(
+                "Someone else saved this codebook at the same moment. Reload it to see their change, then "
+                "make yours again."
+            ) from error
         logger.info("Saved a codebook of %s variables in project %s", summary.variable_count, summary.id)
         return summary
 
@@ -192,8 +231,14 @@ class ProjectService:
         session.flush()
         return self._projects(session).summaries(project.id)[0]
 
-    def _write_variables(self, session: Session, project: Project, variables: list[VariableSpec]) -> None:
-        VariableRepository(session, self._user.workspace_id).replace_all(project.id, variables)
+    def _write_variables(
+        self,
+        session: Session,
+        project: Project,
+        variables: list[VariableSpec],
+        loaded: Mapping[str, int] | None = None,
+    ) -> None:
+        VariableRepository(session, self._user.workspace_id).replace_all(project.id, variables, loaded)
         # The schema is defined once there is at least one variable; later statuses are the runs' business.
         if variables and project.status is ProjectStatus.CREATED:
             project.status = ProjectStatus.SCHEMA_DEFINED
@@ -206,6 +251,10 @@ class ProjectService:
         CodebookVersionRepository(session, self._user.workspace_id).record(
             project.id, codebook, reason, self._user.account_id
         )
+
+    def _concurrent_edit(self, session: Session, project: Project, change: str) -> ConcurrentEditError:
+        by, at = VariableRepository(session, self._user.workspace_id).last_change(project.id)
+        return ConcurrentEditError.since_opened(change, by, at, me=self._user.login)
 
     def _refuse_losing_results(
         self, session: Session, project: Project, variables: list[VariableSpec], allowed: bool

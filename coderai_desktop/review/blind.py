@@ -4,6 +4,7 @@ without seeing the AI's values, and imported back as that researcher's codings (
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.repositories.variables import VariableRepository
 from coderai_desktop.persistence.tables import HumanCoding
 from coderai_desktop.review.cells import NO_VALUE_WORDS, cell_value, whole_number
-from coderai_desktop.review.records import AI, REVIEW, UnitKey, read_records
+from coderai_desktop.review.records import AI, REVIEW, ProjectRecords, UnitKey, read_records
 from coderai_desktop.review.sheet_import import ImportReport, RowError, RowProblem
 from coderai_desktop.review.sheets import SheetColumn, SheetRow, read_sheet, write_sheet
 
@@ -45,22 +46,16 @@ def write(
     *,
     sample: int | None,
     seed: int | None,
+    documents: Sequence[int] | None = None,
 ) -> int:
-    """A sheet of `sample` documents drawn at random among those a run has coded (all of them if None)."""
-    records = read_records(session, user.workspace_id, project, second_opinions=False)
+    """A sheet of `sample` documents drawn at random among those a run has coded (all of them if None), or
+    of these `documents` (a blind round's sample)."""
+    records = read_records(session, user.workspace_id, project, second_opinions=False, viewer=user.login)
+    chosen = set(draw(records, sample, seed) if documents is None else documents)
     units: dict[UnitKey, tuple[str, str | None]] = {}
     for value in records.all_values():
-        units.setdefault(value.unit, (value.document, value.entity_text))
-    documents = sorted({unit[0] for unit in units})
-    if not documents:
-        raise InvalidInputError(
-            "No document is coded yet: run a sample first, then code the same documents blind."
-        )
-    if sample is not None:
-        if sample < 1:
-            raise InvalidInputError("A blind sample needs at least one document.")
-        chosen = set(random.Random(seed).sample(documents, min(sample, len(documents))))
-        units = {unit: about for unit, about in units.items() if unit[0] in chosen}
+        if value.document_id in chosen:
+            units.setdefault(value.unit, (value.document, value.entity_text))
     columns = [
         SheetColumn("document_id", "The document's id: keep it as it is.", 11),
         SheetColumn("document", "The document's file name (open it in the app's Documents page).", 28),
@@ -76,6 +71,21 @@ def write(
         )
     ]
     return write_sheet(path, columns, rows, title="Blind coding", instructions=INSTRUCTIONS)
+
+
+def draw(records: ProjectRecords, sample: int | None, seed: int | None) -> list[int]:
+    """`sample` documents drawn at random among those a run has coded (all of them if None), in the order
+    drawn: the same seed draws the same documents."""
+    documents = sorted({value.document_id for value in records.all_values()})
+    if not documents:
+        raise InvalidInputError(
+            "No document is coded yet: run a sample first, then code the same documents blind."
+        )
+    if sample is None:
+        return documents
+    if sample < 1:
+        raise InvalidInputError("A blind sample needs at least one document.")
+    return random.Random(seed).sample(documents, min(sample, len(documents)))
 
 
 def _variable_column(spec: VariableSpec) -> SheetColumn:
@@ -109,7 +119,7 @@ def read(
         raise InvalidInputError(
             f"{coder!r} names the model or the review in agreement tables: choose another coder name."
         )
-    records = read_records(session, user.workspace_id, project, second_opinions=False)
+    records = read_records(session, user.workspace_id, project, second_opinions=False, viewer=user.login)
     sheet = read_sheet(path, required=("document_id",))
     specs = [spec for spec in records.variables if spec.name.casefold() in sheet.columns]
     if not specs:

@@ -4,7 +4,7 @@ codings."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -16,7 +16,7 @@ from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.dataset import Cell, UnitKey
 from coderai_desktop.domain.enums import FeedbackType
-from coderai_desktop.domain.errors import CoderAIError
+from coderai_desktop.domain.errors import CoderAIError, ConcurrentEditError
 from coderai_desktop.domain.review_history import ReviewState
 from coderai_desktop.persistence.repositories.dataset import DatasetRepository
 from coderai_desktop.persistence.repositories.extractions import CodingRepository
@@ -36,6 +36,9 @@ class CellEdit:
     extraction_id: int
     edit: Edit
     value: Any = None  # for CORRECT: the corrected value (None or []: the document gives none)
+    # The cell's review_id when the edit was made (NO_REVIEW: it had none): an edit of a value someone
+    # reviewed since is refused. None: no check.
+    seen_review: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,30 +60,40 @@ class EditReport:
 
 
 def apply_edits(session: Session, user: UserSession, edits: Sequence[CellEdit]) -> EditReport:
+    """A value someone reviewed since the edit saw it is reported (ConcurrentEditError's message) and its
+    cells read back too, so that the grid shows their review."""
     written: list[Extraction] = []
+    read_back: list[Extraction] = []
     problems: list[tuple[int, str]] = []
     for position, edit in enumerate(edits):
         try:
             extraction, spec = actions.value_and_spec(session, user, edit.extraction_id)
             state = _state(spec, extraction.value, edit)
+            if actions.record(session, user, edit.extraction_id, state, edit.seen_review):
+                written.append(extraction)
+        except ConcurrentEditError as error:
+            problems.append((position, str(error)))
+            read_back.append(extraction)
         except CoderAIError as error:
             problems.append((position, str(error)))
-            continue
-        if actions.record(session, user, edit.extraction_id, state):
-            written.append(extraction)
     session.flush()
     ids = tuple(extraction.id for extraction in written)
-    return EditReport(ids, tuple(problems), cells_of(session, user.workspace_id, written))
+    return EditReport(ids, tuple(problems), cells_of(session, user.workspace_id, [*written, *read_back]))
 
 
 def undo_reviews(
-    session: Session, user: UserSession, extraction_ids: Sequence[int]
+    session: Session,
+    user: UserSession,
+    extraction_ids: Sequence[int],
+    seen_reviews: Mapping[int, int] | None = None,
 ) -> dict[UnitKey, dict[str, Cell]]:
-    """Undo the latest review of each value; the cells of their units as they are now."""
+    """Undo the latest review of each value; the cells of their units as they are now. `seen_reviews`
+    (extraction id -> the review id the grid shows, e.g. the one the edit being undone wrote): if someone
+    reviewed one of the values since, ConcurrentEditError and nothing is undone."""
     undone = []
     for extraction_id in extraction_ids:
         undone.append(actions.value_and_spec(session, user, extraction_id)[0])
-        actions.undo(session, user, extraction_id)
+        actions.undo(session, user, extraction_id, (seen_reviews or {}).get(extraction_id))
     session.flush()
     return cells_of(session, user.workspace_id, undone)
 

@@ -21,6 +21,7 @@ from coderai_desktop.domain.enums import (
     MatchStatus,
 )
 from coderai_desktop.domain.project import ProjectRef
+from coderai_desktop.persistence.repositories.accounts import AccountRepository
 from coderai_desktop.persistence.repositories.extractions import (
     CodingRepository,
     ExtractionRepository,
@@ -105,19 +106,26 @@ def read_records(
     job_types: tuple[JobType, ...] = DATASET_JOB_TYPES,
     second_opinions: bool = True,
     compared_only: bool = False,
+    viewer: str | None = None,
+    coder: str | None = None,
 ) -> ProjectRecords:
     """`compared_only`: for agreement, which needs the values only when something compares them (a review,
-    a blind coding, a second opinion): an export of a project nobody reviewed does not read them twice."""
+    a blind coding, a second opinion): an export of a project nobody reviewed does not read them twice.
+
+    `viewer`: the login of whoever reads them, for the blind rounds' rule (CodingRepository.visible: a
+    coder sees only their own codings of a round's documents until every coder of it is done); None: a run
+    or a report for nobody in particular, which sees none of them. `coder` (a login): that coder's reviews
+    (their latest of each value) and blind codings only; None: everyone's."""
     project = ProjectRepository(session, workspace_id).resolve(ref)
     rows = VariableRepository(session, workspace_id).of_project(project.id)
     names = {row.id: row.name for row in rows}
     reviews = {
         row.extraction_id: Reviewed(row.feedback_type, row.corrected_value, row.user_note)
-        for row in ReviewRepository(session, workspace_id).latest(project.id).values()
+        for row in _latest_reviews(session, workspace_id, project.id, coder)
     }
     codings: dict[str, ByVariable] = defaultdict(lambda: defaultdict(dict))
-    for coding in CodingRepository(session, workspace_id).latest(project.id):
-        if coding.variable_id in names:
+    for coding in CodingRepository(session, workspace_id).visible(project.id, viewer):
+        if coding.variable_id in names and coder in (None, coding.coder):
             unit = (coding.document_id, coding.entity_index)
             codings[coding.coder][names[coding.variable_id]][unit] = coding.value
     second_opinions = second_opinions and _has_second_opinion(session, workspace_id, project.id)
@@ -137,6 +145,14 @@ def read_records(
     if second_opinions:
         records.second = _second_opinions(session, workspace_id, project, names, values)
     return records
+
+
+def _latest_reviews(session: Session, workspace_id: int, project_id: int, coder: str | None) -> list[Any]:
+    reviews = ReviewRepository(session, workspace_id)
+    if coder is None:
+        return list(reviews.latest(project_id).values())
+    account = AccountRepository(session).by_login(coder)
+    return [] if account is None else list(reviews.latest(project_id, account.id).values())
 
 
 def _has_second_opinion(session: Session, workspace_id: int, project_id: int) -> bool:

@@ -4,7 +4,7 @@ as the researcher's own codings), several at once for a paste, each undoable."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,10 +14,11 @@ from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.dataset import Cell, UnitFilter, UnitKey, UnitQuery, UnitRow, ValueEvidence
 from coderai_desktop.domain.enums import UnitOfObservation
-from coderai_desktop.domain.errors import CoderAIError, InvalidInputError
+from coderai_desktop.domain.errors import CoderAIError, InvalidInputError, NotFoundError
 from coderai_desktop.domain.project import ProjectRef
 from coderai_desktop.page_images import render_page
 from coderai_desktop.persistence.engine import Database
+from coderai_desktop.persistence.repositories.accounts import AccountRepository
 from coderai_desktop.persistence.repositories.dataset import DatasetRepository
 from coderai_desktop.persistence.repositories.extractions import CodingRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
@@ -80,11 +81,15 @@ class ResultsService:
 
         return await self._database.run(read)
 
-    async def units(self, project_id: int, query: UnitQuery, *, window: int = 0) -> UnitList:
-        """The units `query` asks for, and the cells of the first `window` of them."""
+    async def units(
+        self, project_id: int, query: UnitQuery, *, window: int = 0, coder: str | None = None
+    ) -> UnitList:
+        """The units `query` asks for, and the cells of the first `window` of them. `coder` (a login): the
+        cells (and the filter and sort) show that coder's reviews alone, as if nobody else had reviewed;
+        None: the reviews in force, whoever made them."""
 
         def read(session: Session) -> UnitList:
-            dataset = DatasetRepository(session, self._workspace)
+            dataset = self._dataset(session, coder)
             rows = dataset.units(project_id, query)
             unfiltered = query.filter is UnitFilter.ALL and not query.search.strip()
             total = len(rows) if unfiltered else len(dataset.units(project_id))
@@ -93,10 +98,11 @@ class ResultsService:
 
         return await self._database.run(read)
 
-    async def cells(self, project_id: int, keys: Sequence[UnitKey]) -> dict[UnitKey, dict[str, Cell]]:
-        return await self._database.run(
-            lambda s: DatasetRepository(s, self._workspace).cells(project_id, keys)
-        )
+    async def cells(
+        self, project_id: int, keys: Sequence[UnitKey], *, coder: str | None = None
+    ) -> dict[UnitKey, dict[str, Cell]]:
+        """The cells of these units; `coder` as for `units`."""
+        return await self._database.run(lambda s: self._dataset(s, coder).cells(project_id, keys))
 
     async def evidence(self, extraction_id: int) -> ValueEvidence:
         return await self._database.run(lambda s: evidence_of(s, self._workspace, extraction_id))
@@ -126,7 +132,9 @@ class ResultsService:
         key = (project_id, variable)
         if key not in self._queues:
             self._queues[key] = await self._database.run(
-                lambda s: review_queue(read_records(s, self._workspace, project_id), variable=variable)
+                lambda s: review_queue(
+                    read_records(s, self._workspace, project_id, viewer=self._user.login), variable=variable
+                )
             )
         skipped = set(skip)
         return next((item for item in self._queues[key] if item.extraction_id not in skipped), None)
@@ -134,12 +142,26 @@ class ResultsService:
     # --- reviews -----------------------------------------------------------------------------------------
 
     async def apply(self, edits: Sequence[CellEdit]) -> EditReport:
-        """Every edit checked on its own; the good ones written in one transaction, the bad ones reported."""
+        """Every edit checked on its own; the good ones written in one transaction, the bad ones reported.
+        An edit whose `seen_review` is not the value's newest review any more (someone reviewed it since) is
+        one of the bad ones: its message says who and when, and its cells come back as they are now."""
         return await self._database.run(lambda s: apply_edits(s, self._user, edits))
 
-    async def undo(self, extraction_ids: Sequence[int]) -> dict[UnitKey, dict[str, Cell]]:
-        """Undo the latest review of each value, in one transaction; the cells of their units now."""
-        return await self._database.run(lambda s: undo_reviews(s, self._user, extraction_ids))
+    async def undo(
+        self, extraction_ids: Sequence[int], *, seen_reviews: Mapping[int, int] | None = None
+    ) -> dict[UnitKey, dict[str, Cell]]:
+        """Undo the latest review of each value, in one transaction; the cells of their units now.
+        `seen_reviews` (extraction id -> the cell's review_id when the undo was asked for): if someone
+        reviewed one of them since, ConcurrentEditError and nothing is undone. None: no check."""
+        return await self._database.run(lambda s: undo_reviews(s, self._user, extraction_ids, seen_reviews))
+
+    def _dataset(self, session: Session, coder: str | None) -> DatasetRepository:
+        if coder is None:
+            return DatasetRepository(session, self._workspace)
+        account = AccountRepository(session).by_login(coder)
+        if account is None:
+            raise NotFoundError(f"Nobody logs in as {coder!r}: choose a coder from the list.")
+        return DatasetRepository(session, self._workspace, reviewer=account.id)
 
     # --- blind coding ------------------------------------------------------------------------------------
 

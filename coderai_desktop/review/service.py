@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,20 @@ from coderai_desktop.domain.quality import QualityReport
 from coderai_desktop.domain.review_history import ReviewEvent, ReviewState
 from coderai_desktop.persistence.engine import Database
 from coderai_desktop.persistence.repositories.codebooks import CodebookVersionRepository
-from coderai_desktop.persistence.repositories.extractions import ExtractionRepository, ReviewRepository
+from coderai_desktop.persistence.repositories.extractions import (
+    CodingRepository,
+    ExtractionRepository,
+    ReviewRepository,
+)
 from coderai_desktop.persistence.repositories.projects import ProjectRepository, context_of
 from coderai_desktop.persistence.repositories.prompts import PromptRepository
 from coderai_desktop.persistence.repositories.variables import VariableRepository, spec_of
 from coderai_desktop.persistence.tables import Account, Document, Extraction
 from coderai_desktop.review import actions, blind, corrections
+from coderai_desktop.review import blind_rounds as rounds
 from coderai_desktop.review.actions import UNSET
 from coderai_desktop.review.agreement import measure_agreement
+from coderai_desktop.review.blind_rounds import BlindRound, BlindRoundStatus
 from coderai_desktop.review.quality import ActivePrompt, quality_report
 from coderai_desktop.review.queue import QueueItem, review_queue
 from coderai_desktop.review.records import ProjectRecords, read_records
@@ -44,6 +50,15 @@ class Targets:
     level: float  # the reliability (alpha) a variable needs before the full corpus
     accuracy: float  # what values accepted without review must keep
     refine_after_errors: int  # corrections of a variable that make refining its prompt worth it
+
+
+@dataclass(frozen=True)
+class Coder:
+    """Someone who reviewed values or coded units blind in a project (what the coder filter offers)."""
+
+    login: str
+    reviews: int  # values their latest review says are right, wrong or partly right
+    codings: int  # unit x variable codings (blind), as far as the reader may see them
 
 
 @dataclass(frozen=True)
@@ -75,34 +90,44 @@ class ReviewService:
         feedback: FeedbackType,
         corrected_value: Any = UNSET,
         note: str | None = None,
+        *,
+        seen_review: int | None = None,
     ) -> ReviewedValue:
+        """`seen_review`: the id of the value's newest review row when the reviewer saw it (Cell.review_id;
+        NO_REVIEW when it had none): if someone reviewed the value since, ConcurrentEditError and nothing
+        is stored. None: no check."""
+
         def write(session: Session) -> ReviewedValue:
             extraction, spec = actions.value_and_spec(session, self._user, extraction_id)
             state = actions.checked_state(spec, extraction.value, feedback, corrected_value, note)
-            changed = actions.record(session, self._user, extraction_id, state)
+            changed = actions.record(session, self._user, extraction_id, state, seen_review)
             return ReviewedValue(extraction_id, spec.name, extraction.value, state, changed)
 
         reviewed = await self._database.run(write)
         logger.info("Value %s reviewed as %s", extraction_id, feedback.lower())
         return reviewed
 
-    async def clear(self, extraction_id: int, note: str | None = None) -> ReviewedValue:
-        """Back to "not reviewed" (a new row: the history keeps the review that was cleared)."""
+    async def clear(
+        self, extraction_id: int, note: str | None = None, *, seen_review: int | None = None
+    ) -> ReviewedValue:
+        """Back to "not reviewed" (a new row: the history keeps the review that was cleared);
+        `seen_review` as for `review`."""
 
         def write(session: Session) -> ReviewedValue:
             extraction, spec = actions.value_and_spec(session, self._user, extraction_id)
             state = ReviewState(None, None, (note or "").strip() or None)
-            changed = actions.record(session, self._user, extraction_id, state)
+            changed = actions.record(session, self._user, extraction_id, state, seen_review)
             return ReviewedValue(extraction_id, spec.name, extraction.value, state, changed)
 
         return await self._database.run(write)
 
-    async def undo(self, extraction_id: int) -> ReviewedValue:
-        """Undo the latest review action in force: the state before it comes back (or "not reviewed")."""
+    async def undo(self, extraction_id: int, *, seen_review: int | None = None) -> ReviewedValue:
+        """Undo the latest review action in force: the state before it comes back (or "not reviewed");
+        `seen_review` as for `review`."""
 
         def write(session: Session) -> ReviewedValue:
             extraction, spec = actions.value_and_spec(session, self._user, extraction_id)
-            state = actions.undo(session, self._user, extraction_id)
+            state = actions.undo(session, self._user, extraction_id, seen_review)
             return ReviewedValue(extraction_id, spec.name, extraction.value, state, True)
 
         return await self._database.run(write)
@@ -125,7 +150,7 @@ class ReviewService:
 
     async def queue(self, project: ProjectRef, *, variable: str | None = None) -> list[QueueItem]:
         def read(session: Session) -> list[QueueItem]:
-            records = read_records(session, self._user.workspace_id, project)
+            records = self._records(session, project)
             self._known_variable(records.variables, variable)
             return review_queue(records, variable=variable)
 
@@ -138,12 +163,14 @@ class ReviewService:
         level: float | None = None,
         variable: str | None = None,
         bootstrap: int = 1000,
+        coder: str | None = None,
     ) -> AgreementReport:
         """Read in one transaction, then computed on a worker thread: neither the database thread nor a
-        window's event loop waits for the statistics."""
+        window's event loop waits for the statistics. `coder` (a login): that coder's reviews and blind
+        codings only; None: everyone's."""
         _check_share(level, "The reliability level")
         records = await self._database.run(
-            lambda s: read_records(s, self._user.workspace_id, project, compared_only=True)
+            lambda s: self._records(s, project, compared_only=True, coder=coder)
         )
         self._known_variable(records.variables, variable)
         return await asyncio.to_thread(
@@ -152,29 +179,47 @@ class ReviewService:
 
     def agreement_in(self, session: Session, project_id: int) -> AgreementReport:
         """The same, inside a transaction someone else holds (the export reads everything in one)."""
-        return measure_agreement(
-            read_records(session, self._user.workspace_id, project_id, compared_only=True)
-        )
+        return measure_agreement(self._records(session, project_id, compared_only=True))
 
-    async def quality(self, project: ProjectRef, *, bootstrap: int = 1000) -> QualityReport:
+    async def quality(
+        self, project: ProjectRef, *, bootstrap: int = 1000, coder: str | None = None
+    ) -> QualityReport:
         """The Quality page's report: per variable, agreement and verdict, reviews and corrections, the share
         sent to review, mean confidence, the active prompt version, the distribution of its values and the
         confusion of a category's values, and whether it has enough corrections to refine its prompt. Read
-        in one transaction, then computed on a worker thread (like `agreement`)."""
-        records, versions, refine_after = await self._database.run(lambda s: self._quality_inputs(s, project))
+        in one transaction, then computed on a worker thread (like `agreement`). `coder` (a login): as if
+        only that coder had reviewed and coded blind; None: everyone."""
+        records, versions, refine_after = await self._database.run(
+            lambda s: self._quality_inputs(s, project, coder)
+        )
         return await asyncio.to_thread(_quality, records, versions, refine_after, bootstrap)
+
+    async def coders(self, project: ProjectRef) -> list[Coder]:
+        """Everyone who reviewed a value or coded a unit blind in the project, by login."""
+
+        def read(session: Session) -> list[Coder]:
+            workspace = self._user.workspace_id
+            project_id = ProjectRepository(session, workspace).resolve(project).id
+            reviews = ReviewRepository(session, workspace).reviewers(project_id)
+            codings: dict[str, int] = {}
+            for coding in CodingRepository(session, workspace).visible(project_id, self._user.login):
+                codings[coding.coder] = codings.get(coding.coder, 0) + 1
+            logins = sorted(set(reviews) | set(codings), key=str.casefold)
+            return [Coder(login, reviews.get(login, 0), codings.get(login, 0)) for login in logins]
+
+        return await self._database.run(read)
 
     def quality_in(self, session: Session, project_id: int) -> QualityReport:
         """The same, inside a transaction someone else holds (the export reads everything in one)."""
         return _quality(*self._quality_inputs(session, project_id), 1000)
 
     def _quality_inputs(
-        self, session: Session, project: ProjectRef
+        self, session: Session, project: ProjectRef, coder: str | None = None
     ) -> tuple[ProjectRecords, dict[str, ActivePrompt], int]:
         """Every current value (distributions need them all, not only the compared ones), the active prompt
         version of each variable and the project's refinement threshold."""
         workspace = self._user.workspace_id
-        records = read_records(session, workspace, project)
+        records = self._records(session, project, coder=coder)
         row = ProjectRepository(session, workspace).resolve(records.project_id)
         return records, _prompt_versions(session, workspace, row.id), row.refine_after_errors
 
@@ -214,20 +259,17 @@ class ReviewService:
 
         def write(session: Session) -> dict[str, float]:
             project_row = ProjectRepository(session, self._user.workspace_id).resolve(project)
-            rows = {
-                row.name: row
-                for row in VariableRepository(session, self._user.workspace_id).of_project(project_row.id)
-            }
+            variables = VariableRepository(session, self._user.workspace_id)
+            rows = {row.name: row for row in variables.of_project(project_row.id)}
             unknown = sorted(set(thresholds) - set(rows))
             if unknown:
                 raise InvalidInputError(f"The codebook has no variable named {', '.join(unknown)}.")
             changed = {}
             for name, threshold in thresholds.items():
                 if rows[name].confidence_threshold != threshold:
-                    rows[name].confidence_threshold = threshold
+                    variables.edit(rows[name], {"confidence_threshold": threshold})  # a new version
                     changed[name] = threshold
             if changed:
-                session.flush()
                 codebook = Codebook(
                     project=context_of(project_row), variables=[spec_of(row) for row in rows.values()]
                 )
@@ -245,9 +287,7 @@ class ReviewService:
         sheet to fill in; returns the rows written."""
         job_types = (JobType.SAMPLE,) if sample_only else DATASET_JOB_TYPES
         records = await self._database.run(
-            lambda s: read_records(
-                s, self._user.workspace_id, project, job_types=job_types, second_opinions=False
-            )
+            lambda s: self._records(s, project, job_types=job_types, second_opinions=False)
         )
         return corrections.write(path, records)
 
@@ -261,9 +301,17 @@ class ReviewService:
     async def export_blind_sheet(
         self, project: ProjectRef, path: Path, *, sample: int | None = None, seed: int | None = None
     ) -> int:
-        return await self._database.run(
-            lambda s: blind.write(s, self._user, project, path, sample=sample, seed=seed)
-        )
+        """A blind coding sheet of `sample` documents (all if None); without `sample`, of the sample of the
+        blind round the researcher is coding, if any (`open_blind_round`). Returns the rows written."""
+
+        def write(session: Session) -> int:
+            mine = rounds.open_round(session, self._user, project) if sample is None else None
+            documents = None if mine is None else mine.document_ids
+            return blind.write(
+                session, self._user, project, path, sample=sample, seed=seed, documents=documents
+            )
+
+        return await self._database.run(write)
 
     async def import_blind_sheet(
         self, project: ProjectRef, path: Path, *, coder: str | None = None, all_or_nothing: bool = False
@@ -272,7 +320,58 @@ class ReviewService:
             lambda s: blind.read(s, self._user, project, path, coder=coder, all_or_nothing=all_or_nothing)
         )
 
+    # --- blind rounds ----------------------------------------------------------------------------------
+
+    async def start_blind_round(
+        self, project: ProjectRef, coders: list[str], sample: int | None, seed: int | None = None
+    ) -> BlindRound:
+        """Blind double coding by `coders` (logins of the project's owner and its editors) of `sample`
+        coded documents drawn as a blind sheet draws them (all if None). Until every coder is done, each
+        sees only their own codings of these documents."""
+        found = await self._database.run(
+            lambda s: rounds.start(s, self._user, project, coders, sample=sample, seed=seed)
+        )
+        logger.info(
+            "Blind round %s started: %s documents, coders %s", found.id, len(found.document_ids), coders
+        )
+        return found
+
+    async def blind_rounds(self, project: ProjectRef, *, bootstrap: int = 1000) -> list[BlindRoundStatus]:
+        """Every blind round of the project, newest first: its coders, who is done, and once all are, the
+        agreement between them (and of each with the AI) on the round's units."""
+
+        def read(session: Session) -> tuple[list[BlindRoundStatus], ProjectRecords | None]:
+            found = rounds.statuses(session, self._user, project)
+            complete = any(status.complete for status in found)
+            return found, self._records(session, project, compared_only=True) if complete else None
+
+        found, records = await self._database.run(read)
+        statuses = []
+        for status in found:
+            if status.complete and records is not None:
+                agreement = await asyncio.to_thread(
+                    rounds.round_agreement, records, status.round, bootstrap=bootstrap
+                )
+                status = replace(status, agreement=agreement)
+            statuses.append(status)
+        return statuses
+
+    async def mark_done(self, round_id: int) -> BlindRoundStatus:
+        """Say that the session's coder is done with the round; the round's status now."""
+        project_id = await self._database.run(lambda s: rounds.mark_done(s, self._user, round_id))
+        logger.info("%s is done with blind round %s", self._user.login, round_id)
+        return next(status for status in await self.blind_rounds(project_id) if status.round.id == round_id)
+
+    async def open_blind_round(self, project: ProjectRef) -> BlindRound | None:
+        """The newest round of the project the researcher codes and is not done with (its sample is what
+        their blind sheet holds), or None."""
+        return await self._database.run(lambda s: rounds.open_round(s, self._user, project))
+
     # --- helpers ---------------------------------------------------------------------------------------
+
+    def _records(self, session: Session, project: ProjectRef, **options: Any) -> ProjectRecords:
+        """The project's records as this researcher may see them (the blind rounds' rule)."""
+        return read_records(session, self._user.workspace_id, project, viewer=self._user.login, **options)
 
     def _find(
         self, session: Session, project: ProjectRef, document: str | int, variable: str, entity: int | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QStackedWid
 
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
-from coderai_desktop.domain.enums import JobStatus
+from coderai_desktop.domain.enums import JobStatus, ShareAccess
+from coderai_desktop.domain.errors import NotFoundError
 from coderai_desktop.domain.job import JobSummary
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.formatting import count
@@ -19,8 +21,11 @@ from coderai_desktop.pipeline.runner import APP_CLOSED
 from coderai_desktop.ui.about import AboutDialog
 from coderai_desktop.ui.documents.page import DocumentsPage
 from coderai_desktop.ui.export.page import ExportPage
+from coderai_desktop.ui.project_pages import ProjectPages, viewer_reason
+from coderai_desktop.ui.projects.list_model import ProjectEntry
 from coderai_desktop.ui.projects.list_panel import ProjectListPanel
 from coderai_desktop.ui.projects.overview_page import OverviewPage
+from coderai_desktop.ui.projects.share_dialog import ShareDialog
 from coderai_desktop.ui.quality.page import QualityPage
 from coderai_desktop.ui.report_problem import ReportProblemDialog
 from coderai_desktop.ui.results.page import ResultsPage
@@ -30,7 +35,6 @@ from coderai_desktop.ui.settings.provider_dialog import ProviderDialog
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.ui_state import UiState
 from coderai_desktop.ui.variables.codebook_page import CodebookPage
-from coderai_desktop.ui.variables.panels import codebook_panels
 from coderai_desktop.ui.widgets.branding import app_icon
 from coderai_desktop.ui.widgets.empty_state import EmptyState
 from coderai_desktop.ui.widgets.messages import ask
@@ -46,7 +50,14 @@ class MainWindow(QMainWindow):
     sig_closed = Signal()
     """The window was closed (not by logging out): the application should quit."""
 
-    def __init__(self, context: AppContext, user: UserSession, runner: TaskRunner, state: UiState):
+    def __init__(
+        self,
+        context: AppContext,
+        user: UserSession,
+        runner: TaskRunner,
+        state: UiState,
+        location: str | None = None,
+    ):
         super().__init__()
         self._context = context
         self._user = user
@@ -54,49 +65,17 @@ class MainWindow(QMainWindow):
         self._state = state
         self._logging_out = False
         self._close_confirmed = False
+        # A lab member's last project is remembered apart from a local account of the same name.
+        self._state_key = user.login if location is None else f"{user.login}@{location}"
         self.service = context.projects(user)
-        self.project: ProjectSummary | None = None
+        self.sharing = context.sharing(user)
+        self.entry: ProjectEntry | None = None
         self.setWindowIcon(app_icon())
         self.resize(1180, 760)
 
         self.sidebar = ProjectListPanel()
         self.sidebar.sig_selected.connect(self._project_selected)
         self.sidebar.sig_new_requested.connect(self.new_project)
-        self.overview = OverviewPage(context.project_path(user), runner)
-        self.overview.sig_go_to.connect(self.go_to_page)
-        self.codebook = CodebookPage(self.service, runner)
-        self.codebook_panels = codebook_panels(self.codebook, context, user, runner)
-        self.codebook.sig_project_changed.connect(lambda project: self.refresh_projects(project.id))
-        self.codebook.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.documents = DocumentsPage(context.documents(user), runner)
-        self.documents.sig_project_changed.connect(lambda: self.refresh_projects(self._project_id()))
-        self.documents.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.jobs = context.jobs(user)
-        self.providers = context.providers(user)
-        self.run_page = RunPage(self.jobs, self.providers, runner)
-        self.run_page.sig_project_changed.connect(lambda: self.refresh_projects(self._project_id()))
-        self.results_page = ResultsPage(context.results(user), runner)
-        self.results_page.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.quality_page = QualityPage(context.reviews(user), context.refinement(user), runner)
-        self.quality_page.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.quality_page.sig_codebook_changed.connect(self._codebook_changed_elsewhere)
-        self.quality_page.sig_go_to.connect(self.go_to_page)
-        self.results_page.sig_values_changed.connect(self.quality_page.mark_stale)
-        self.run_page.sig_project_changed.connect(self.quality_page.mark_stale)
-        self.export_page = ExportPage(context.exports(user), runner)
-        self.pages: dict[str, QWidget] = {
-            "overview": self.overview,
-            "documents": self.documents,
-            "codebook": self.codebook,
-            "run": self.run_page,
-            "results": self.results_page,
-            "quality": self.quality_page,
-            "export": self.export_page,
-        }
-        self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(True)
-        for key in ("overview", "documents", "codebook", "run", "results", "quality", "export"):
-            self.tabs.addTab(self.pages[key], key.capitalize())
         self.no_project = EmptyState(
             "No project selected",
             "A project holds a corpus of documents, the codebook of variables to extract from them, and "
@@ -105,7 +84,9 @@ class MainWindow(QMainWindow):
         )
         self.content = QStackedWidget()
         self.content.addWidget(self.no_project)
-        self.content.addWidget(self.tabs)
+        self._page_sets: dict[UserSession, ProjectPages] = {}
+        self.own_pages = self._pages_for(user)
+        self.current_pages = self.own_pages
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.content)
@@ -113,28 +94,89 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([280, 900])
         self.setCentralWidget(self.splitter)
         self._build_menus()
-        self.location_label = QLabel(f"{user.login} · {context.database.location}")
+        self.location_label = QLabel(f"{user.login} · {location or context.database.location}")
         self.statusBar().addPermanentWidget(self.location_label)
         if (geometry := state.geometry("main")) is not None:
             self.restoreGeometry(geometry)
         self._show_project(None)
-        self.refresh_projects(state.last_project(user.login))
+        self.refresh_projects(state.last_project(self._state_key))
+
+    # The pages of the project shown now (mine until a shared project is selected).
+
+    @property
+    def project(self) -> ProjectSummary | None:
+        return self.entry.summary if self.entry is not None else None
+
+    @property
+    def tabs(self) -> QTabWidget:
+        return self.current_pages.tabs
+
+    @property
+    def pages(self) -> dict[str, QWidget]:
+        return self.current_pages.pages
+
+    @property
+    def overview(self) -> OverviewPage:
+        return self.current_pages.overview
+
+    @property
+    def documents(self) -> DocumentsPage:
+        return self.current_pages.documents
+
+    @property
+    def codebook(self) -> CodebookPage:
+        return self.current_pages.codebook
+
+    @property
+    def run_page(self) -> RunPage:
+        return self.current_pages.run_page
+
+    @property
+    def results_page(self) -> ResultsPage:
+        return self.current_pages.results_page
+
+    @property
+    def quality_page(self) -> QualityPage:
+        return self.current_pages.quality_page
+
+    @property
+    def export_page(self) -> ExportPage:
+        return self.current_pages.export_page
+
+    def _pages_for(self, session: UserSession) -> ProjectPages:
+        """The pages working in `session` (built on first use, then kept with what they hold)."""
+        if (pages := self._page_sets.get(session)) is None:
+            # Beside mine, another set's tasks (reading a page, say) must not cancel those of my pages.
+            runner = (
+                self._runner
+                if session == self._user
+                else self._runner.scoped(f"session-{len(self._page_sets)}")
+            )
+            pages = self._page_sets[session] = ProjectPages(self._context, session, runner)
+            pages.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            pages.sig_project_changed.connect(self.refresh_projects)
+            self.content.addWidget(pages)
+        return pages
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        file_menu.setToolTipsVisible(True)  # why an action is off, for a project shared with me
         self.new_action = self._action(
             file_menu, "&New Project…", self.new_project, QKeySequence.StandardKey.New
         )
         self.import_action = self._action(
-            file_menu, "&Import Codebook…", self.codebook.import_codebook, "Ctrl+I"
+            file_menu, "&Import Codebook…", lambda: self.codebook.import_codebook(), "Ctrl+I"
         )
         self.export_action = self._action(
-            file_menu, "&Export Codebook…", self.codebook.export_codebook, "Ctrl+E"
+            file_menu, "&Export Codebook…", lambda: self.codebook.export_codebook(), "Ctrl+E"
         )
         self.delete_action = self._action(file_menu, "&Delete Project…", self.delete_project)
         file_menu.addSeparator()
         self._action(file_menu, "&Log Out", self.log_out)
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        project_menu = self.menuBar().addMenu("&Project")
+        project_menu.setToolTipsVisible(True)
+        self.share_action = self._action(project_menu, "&Share…", self.share_project)
         settings_menu = self.menuBar().addMenu("&Settings")
         self._action(settings_menu, "&API Keys…", self.edit_api_keys)
         self._action(settings_menu, "&Provider…", self.edit_provider)
@@ -157,17 +199,30 @@ class MainWindow(QMainWindow):
 
     def refresh_projects(self, select_id: int | None = None) -> None:
         self._runner.run(
-            self.service.list_projects(),
-            on_success=lambda projects: self.sidebar.set_projects(projects, select_id),
+            self._entries(),
+            on_success=lambda entries: self.sidebar.set_projects(entries, select_id),
             error_title="The projects cannot be listed",
             parent=self,
             name="project-list",
         )
 
-    def _project_selected(self, project: ProjectSummary | None) -> None:
+    async def _entries(self) -> list[ProjectEntry]:
+        """My projects (those handed over to me among them), then those shared with me."""
+        mine, shared_with_me = await asyncio.gather(self.service.list_projects(), self.sharing.accessible())
+        entries = [ProjectEntry(project, self._user) for project in mine]
+        for shared in shared_with_me:
+            session = self.sharing.session_for(shared)
+            try:
+                project = await self._context.projects(session).get_project(shared.project_id)
+            except NotFoundError:
+                continue  # unshared (or deleted) since it was listed
+            entries.append(ProjectEntry(project, session))
+        return sorted(entries, key=lambda entry: (entry.shared_with_me, entry.summary.name.lower()))
+
+    def _project_selected(self, entry: ProjectEntry | None) -> None:
         """Another project was picked in the sidebar: settle unsaved codebook changes first."""
-        current = self.project
-        switching = current is not None and (project is None or project.id != current.id)
+        current = self.entry
+        switching = current is not None and (entry is None or entry.id != current.id)
         self.codebook.flush_edits()
         # A project that left the list (deleted) has nothing left to save.
         if (
@@ -176,18 +231,18 @@ class MainWindow(QMainWindow):
             or self.sidebar.model.row_of(current.id) is None
             or not self.codebook.has_unsaved_changes()
         ):
-            self._show_project(project)
+            self._show_project(entry)
             return
-        # Settled (saved or discarded): list the projects again (a save changed one) and show `project`.
+        # Settled (saved or discarded): list the projects again (a save changed one) and show `entry`.
         self.codebook.maybe_leave(
-            lambda: self.refresh_projects(project.id if project is not None else None),
+            lambda: self.refresh_projects(entry.id if entry is not None else None),
             "switch to another project",
             on_cancel=lambda: self._reselect(current),
         )
 
-    def _reselect(self, project: ProjectSummary) -> None:
-        """Select `project` in the sidebar again without showing it anew (switching was cancelled)."""
-        row = self.sidebar.model.row_of(project.id)
+    def _reselect(self, entry: ProjectEntry) -> None:
+        """Select `entry` in the sidebar again without showing it anew (switching was cancelled)."""
+        row = self.sidebar.model.row_of(entry.id)
         if row is None:
             return
         self.sidebar.blockSignals(True)
@@ -196,38 +251,43 @@ class MainWindow(QMainWindow):
         finally:
             self.sidebar.blockSignals(False)
 
-    def _show_project(self, project: ProjectSummary | None) -> None:
-        self.project = project
-        for action in (self.import_action, self.export_action, self.delete_action):
-            action.setEnabled(project is not None)
-        self.content.setCurrentWidget(self.tabs if project is not None else self.no_project)
-        self.setWindowTitle("CoderAI Desktop" + (f" — {project.name}" if project else ""))
-        if project is None:
+    def _show_project(self, entry: ProjectEntry | None) -> None:
+        self.entry = entry
+        pages = self.own_pages if entry is None else self._pages_for(entry.session)
+        if pages is not self.current_pages:
+            pages.tabs.setCurrentIndex(self.current_pages.tabs.currentIndex())  # stay on the same page
+            self.current_pages = pages
+        self._update_actions(entry)
+        self.content.setCurrentWidget(pages if entry is not None else self.no_project)
+        self.setWindowTitle("CoderAI Desktop" + (f" — {entry.summary.name}" if entry else ""))
+        if entry is None:
             return
-        self._state.set_last_project(self._user.login, project.id)
-        self.overview.show_project(project)
-        self.documents.show_project(project)
-        self.codebook.show_project(project)
-        self.codebook_panels.set_project(project)
-        self.run_page.show_project(project)
-        self.results_page.show_project(project)
-        self.quality_page.show_project(project)
-        self.export_page.show_project(project)
+        self._state.set_last_project(self._state_key, entry.id)
+        pages.show_project(entry.summary)
 
-    def _codebook_changed_elsewhere(self) -> None:
-        """A refinement changed a variable: the Codebook page reads it again, unless it holds edits of its
-        own (saving them then makes a version of their own, as any save does)."""
-        if self.project is not None and not self.codebook.has_unsaved_changes():
-            self.codebook.show_project(self.project)
-
-    def _project_id(self) -> int | None:
-        return self.project.id if self.project is not None else None
+    def _update_actions(self, entry: ProjectEntry | None) -> None:
+        """What the menus may do with the project shown: a viewer changes nothing, only its owner shares or
+        deletes it; the tooltip says why an action is off."""
+        owner = entry is not None and entry.owner is None
+        changes = entry is not None and (owner or entry.access is ShareAccess.EDITOR)
+        owner_only = (
+            f"Only {entry.owner}, who owns this project, can do this." if entry and entry.owner else ""
+        )
+        viewer = viewer_reason(entry.owner) if entry and entry.owner and not changes else ""
+        self.export_action.setEnabled(entry is not None)
+        for action, allowed, reason in (
+            (self.import_action, changes, viewer),
+            (self.delete_action, owner, owner_only),
+            (self.share_action, owner, owner_only),
+        ):
+            action.setEnabled(allowed)
+            action.setToolTip(reason or action.text().replace("&", "").rstrip("…"))
 
     def go_to_page(self, key: str) -> None:
         self.tabs.setCurrentWidget(self.pages[key])
 
     def new_project(self) -> None:
-        names = {project.name for project in self.sidebar.model.projects()}
+        names = {entry.summary.name for entry in self.sidebar.model.entries() if entry.session == self._user}
         wizard = NewProjectWizard(
             self.service, self._runner, names, self, copilot=self._context.copilot(self._user)
         )
@@ -235,7 +295,7 @@ class MainWindow(QMainWindow):
         wizard.open()
 
     def delete_project(self) -> None:
-        project = self.project
+        project, service = self.project, self.current_pages.service  # one handed over to me: in its workspace
         if project is None:
             return
         ask(
@@ -245,7 +305,7 @@ class MainWindow(QMainWindow):
             f"{count(project.variable_count, 'variable')} and all results? This cannot be undone.",
             "Delete project",
             lambda: self._runner.run(
-                self.service.delete_project(project.id),
+                service.delete_project(project.id),
                 on_success=lambda _deleted: self.refresh_projects(),
                 error_title="The project cannot be deleted",
                 parent=self,
@@ -256,8 +316,8 @@ class MainWindow(QMainWindow):
         ApiKeysDialog(self._context.secrets, self._user.workspace_id, self._runner, self).open()
 
     def edit_provider(self) -> None:
-        dialog = ProviderDialog(self.providers, self._runner, parent=self)
-        dialog.sig_saved.connect(lambda _settings: self.run_page.refresh_provider())
+        dialog = ProviderDialog(self.own_pages.providers, self._runner, parent=self)
+        dialog.sig_saved.connect(lambda _settings: self.own_pages.run_page.refresh_provider())
         dialog.open()
 
     def offer_resume(self) -> None:
@@ -265,7 +325,7 @@ class MainWindow(QMainWindow):
         self._runner.run(self._interrupted(), on_success=self._ask_resume, name="interrupted-runs")
 
     async def _interrupted(self) -> list[tuple[JobSummary, str]]:
-        jobs = await self.jobs.interrupted()
+        jobs = await self.own_pages.jobs.interrupted()
         if not jobs:
             return []
         names = {project.id: project.name for project in await self.service.list_projects()}
@@ -275,7 +335,7 @@ class MainWindow(QMainWindow):
         # A batch job the app stopped waiting for: the provider works on, so the app polls it again unasked.
         polled = [job for job, _name in stopped if job.batch and _stopped_by_the_app(job)]
         for job in polled:
-            self.run_page.run_job(job.id)
+            self.own_pages.run_page.run_job(job.id)
         stopped = [(job, name) for job, name in stopped if job not in polled]
         if not stopped:
             return
@@ -296,7 +356,7 @@ class MainWindow(QMainWindow):
 
     def _resume(self, jobs: list[JobSummary]) -> None:
         for job in jobs:
-            self.run_page.run_job(job.id)
+            self.own_pages.run_page.run_job(job.id)
         self.refresh_projects(jobs[0].project_id)
         self.go_to_page("run")
 
@@ -305,8 +365,18 @@ class MainWindow(QMainWindow):
 
     def report_problem(self) -> None:
         ReportProblemDialog(
-            self._context.settings, self.providers, self._user.login, self._runner, self
+            self._context.settings, self.own_pages.providers, self._user.login, self._runner, self
         ).open()
+
+    def share_project(self) -> None:
+        entry = self.entry
+        if entry is None or entry.owner is not None:
+            return
+        ShareDialog(self._context.sharing(entry.session), entry.summary, self._runner, self).open()
+
+    def _running(self) -> bool:
+        """A run goes on in this window, in my projects or in one shared with me."""
+        return any(pages.run_page.busy for pages in self._page_sets.values())
 
     def log_out(self) -> None:
         self._logging_out = True
@@ -332,7 +402,7 @@ class MainWindow(QMainWindow):
                 lambda: self._close_after_codebook(logging_out), "log out" if logging_out else "quit"
             )
             return
-        if self.run_page.busy and not self._close_confirmed:
+        if self._running() and not self._close_confirmed:
             event.ignore()
             logging_out, self._logging_out = self._logging_out, False
             ask(
@@ -345,7 +415,8 @@ class MainWindow(QMainWindow):
                 cancel_text="Keep running",
             )
             return
-        self.run_page.stop_all()
+        for pages in self._page_sets.values():
+            pages.run_page.stop_all()
         self._state.set_geometry("main", self.saveGeometry())
         self._state.sync()
         super().closeEvent(event)

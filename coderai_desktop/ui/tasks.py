@@ -44,6 +44,14 @@ class TaskRunner:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._named: dict[str, asyncio.Task[Any]] = {}
         self._explain = explain  # storage failures in plain words (AppContext.storage_problem)
+        self._scope = ""
+
+    def scoped(self, scope: str) -> TaskRunner:
+        """A runner for widgets that live beside others of their kind (a shared project's pages beside
+        mine): its task names are its own, while `busy` and `cancel_all` of this runner still cover them."""
+        child = TaskRunner(self._explain)
+        child._tasks, child._named, child._scope = self._tasks, self._named, f"{self._scope}{scope}/"
+        return child
 
     def report_failure(self, parent: QWidget | None, title: str, error: BaseException) -> None:
         """What an `on_failure` callback calls for failures it does not handle itself."""
@@ -66,6 +74,7 @@ class TaskRunner:
     ) -> asyncio.Task[T]:
         """Run `coroutine`; without `on_failure`, a CoderAIError is shown under `error_title`. `on_ended`
         runs first whichever way it ends, cancelled included."""
+        name = None if name is None else self._scope + name
         if name is not None and (previous := self._named.get(name)) is not None:
             previous.cancel()
         task = asyncio.ensure_future(coroutine)

@@ -13,6 +13,7 @@ from coderai_desktop.app_context import AppContext
 from coderai_desktop.config import Settings
 from coderai_desktop.ui import app as gui
 from coderai_desktop.ui.app import AppController
+from coderai_desktop.ui.ui_state import UiState
 from tests.conftest import PASSWORD
 
 
@@ -39,7 +40,8 @@ def test_a_login_typed_before_the_database_opens_waits_for_it(
     dialog = controller.login_dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.addWidget(dialog)
-    opening = qt_loop.create_task(controller.open_database())
+    opening = controller.opening
+    assert opening is not None, "the login window asks for this computer's accounts"
     dialog.login_edit.setText("alice")
     dialog.password_edit.setText(PASSWORD)
     dialog.submit_button.click()
@@ -71,8 +73,38 @@ def test_a_database_that_cannot_open_ends_the_app_with_the_reason(
     controller.show_login()
     assert controller.login_dialog is not None
     qtbot.addWidget(controller.login_dialog)
-    qt_loop.create_task(controller.open_database())
     qtbot.waitUntil(controller.finished.done, timeout=20_000)
     assert controller.finished.result() == 1
     [text] = shown
     assert "is damaged" in text and "not a SQLite database" in text
+
+
+def test_a_lab_login_window_leaves_this_computers_database_closed_until_asked_for(
+    qtbot: Any, qt_loop: asyncio.AbstractEventLoop, settings: Settings, account: None
+) -> None:
+    state = UiState(settings.ui_state_file)
+    state.lab_mode = True
+    state.sync()
+    controller = AppController(settings)
+    controller.show_login()
+    dialog = controller.login_dialog
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    assert dialog.in_lab and dialog.lab_form.isVisible() and not dialog.login_edit.isVisible()
+    qtbot.wait(100)
+    assert controller.opening is None and controller.context is None
+
+    dialog.local_radio.click()  # this computer's accounts are asked for: its database opens
+    assert controller.opening is not None
+    qtbot.waitUntil(lambda: controller.context is not None, timeout=20_000)
+    dialog.login_edit.setText("alice")
+    dialog.password_edit.setText(PASSWORD)
+    with qtbot.waitSignal(dialog.sig_logged_in, timeout=10_000):
+        dialog.submit_button.click()
+    window = controller.window
+    assert window is not None
+    qtbot.addWidget(window)
+    assert not UiState(settings.ui_state_file).lab_mode, "the next start offers this computer again"
+    window.close()
+    qtbot.waitUntil(controller.finished.done, timeout=10_000)
+    controller.close()

@@ -6,11 +6,19 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt
 
+from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.codebook import ProjectContext
-from coderai_desktop.domain.enums import JobStatus, JobType, ProjectStatus
+from coderai_desktop.domain.enums import JobStatus, JobType, ProjectStatus, ShareAccess
 from coderai_desktop.domain.job import JobSummary
 from coderai_desktop.domain.project import ProjectSummary
-from coderai_desktop.ui.projects.list_model import ROLE_SUMMARY, ProjectListModel, describe
+from coderai_desktop.ui.projects.list_model import (
+    ROLE_ENTRY,
+    ROLE_SECTION,
+    ROLE_SUMMARY,
+    ProjectEntry,
+    ProjectListModel,
+    describe,
+)
 from coderai_desktop.ui.run.jobs_model import COL_TOKENS, COL_TYPE, JobsTableModel
 
 
@@ -28,13 +36,22 @@ def summary(project_id: int, name: str, variables: int = 0) -> ProjectSummary:
 
 
 def test_project_list_model(qtmodeltester) -> None:
+    mine = UserSession(1, "alice", 1)
+    shared = UserSession(1, "alice", 5, ShareAccess.VIEWER, "ana")
     model = ProjectListModel()
-    model.set_projects([summary(1, "Alpha", 7), summary(2, "Beta")])
+    entries = [ProjectEntry(summary(1, "Alpha", 7), mine), ProjectEntry(summary(2, "Beta"), mine)]
+    model.set_entries([*entries, ProjectEntry(summary(3, "Ana's"), shared)])
     qtmodeltester.check(model)
     assert model.index(0).data() == "Alpha"
     assert model.index(1).data(ROLE_SUMMARY).id == 2
     assert model.row_of(2) == 1 and model.row_of(9) is None
-    assert describe(summary(1, "Alpha", 7)) == "Codebook defined · 7 variables · 1 document"
+    assert model.index(2).data(ROLE_SECTION) == "SHARED WITH ME"
+    assert not model.flags(model.index(2)) & Qt.ItemFlag.ItemIsSelectable, "a title cannot be selected"
+    assert model.row_of(3) == 3 and model.index(3).data(ROLE_ENTRY).owner == "ana"
+    assert describe(entries[0]) == "Codebook defined · 7 variables · 1 document"
+    assert describe(model.index(3).data(ROLE_ENTRY)) == "ana · viewer"
+    model.set_entries(entries)
+    assert model.rowCount() == 2, "no section title without projects shared with me"
 
 
 def job(**fields: object) -> JobSummary:

@@ -1,17 +1,32 @@
-"""The Run page: estimate, start, follow, pause, resume and cancel a run against a real HTTP fake llm_server."""
+"""The Run page: estimate, start, follow, pause, resume and cancel a run against a real HTTP fake llm_server;
+a run going on in another process, with the workers coding it, and (on a lab's PostgreSQL database) the
+button that helps with it."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from coderai_desktop.app_context import AppContext
+from coderai_desktop.auth.session import UserSession
+from coderai_desktop.config import Settings
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.project import ProjectSummary
+from coderai_desktop.ingest.service import DocumentService
+from coderai_desktop.llm.provider_service import ProviderService
+from coderai_desktop.persistence.engine import Database, create_engine
+from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.ui.run.page import RunPage
+from coderai_desktop.ui.run.workers_row import SQLITE_REASON
 from tests.fakes.openai_server import FakeOpenAI
 from tests.gui.conftest import DOCUMENTS, click_button, wait_for_message
+from tests.integration.conftest import postgres_url  # noqa: F401 (a fixture of the PostgreSQL tests)
 
 ACTIVE = (JobStatus.PENDING, JobStatus.RUNNING)
 
@@ -140,3 +155,92 @@ def test_a_refused_key_pauses_the_run_with_what_to_do(qtbot, page: RunPage, cont
     job = page.jobs_model.rows()[0]
     assert job.status is JobStatus.PAUSED and job.documents_processed == 0
     assert page.resume_button.isEnabled()
+
+
+# --- a run in another process, and its workers ------------------------------------------------------
+
+ELSEWHERE = f"process {os.getpid()} on this computer (alice)"
+
+
+@pytest.fixture
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """A SQLite file, or (parametrised "postgres") a fresh PostgreSQL database."""
+    url = str(request.getfixturevalue("postgres_url")) if getattr(request, "param", "") == "postgres" else ""
+    return Settings(data_dir=tmp_path / "data", db_url=url, login_failure_delay=0.01)
+
+
+@pytest.fixture
+def elsewhere(context: AppContext, alice: UserSession) -> Iterator[JobService]:
+    """The jobs of another process of the app (a terminal, another computer): its own engine."""
+    database = Database(create_engine(context.settings.database_url))
+    providers = ProviderService(database, alice, context.secrets)
+    yield JobService(
+        database,
+        alice,
+        context.settings,
+        providers,
+        DocumentService(database, alice, context.settings, context.parsers),
+    )
+    database.close()
+
+
+def run_elsewhere(
+    qtbot: Any, qt_loop: asyncio.AbstractEventLoop, run: Any, elsewhere: JobService, project: ProjectSummary
+) -> asyncio.Task[Any]:
+    """Start a run in the other process, and wait until it is at work."""
+    job = run(elsewhere.start(project.id, sample=DOCUMENTS))
+    task = qt_loop.create_task(elsewhere.run(job.id))
+    qtbot.waitUntil(lambda: bool(run(elsewhere.get(job.id)).workers), timeout=10_000)
+    return task
+
+
+def test_a_run_in_another_process_shows_its_worker_and_cannot_be_helped_on_sqlite(
+    qtbot, page: RunPage, elsewhere: JobService, qt_loop, run, plans_project, llm_server: FakeOpenAI
+) -> None:
+    llm_server.latency = 0.4
+    running = run_elsewhere(qtbot, qt_loop, run, elsewhere, plans_project)
+    page.refresh_jobs()
+
+    qtbot.waitUntil(lambda: page.workers_row.isVisible(), timeout=10_000)
+    assert page.workers_row.label.text().startswith(f"Coded by 1 worker: {ELSEWHERE}, ")
+    assert not page.workers_row.help_button.isEnabled()
+    assert page.workers_row.help_button.toolTip() == SQLITE_REASON
+    assert page.pause_button.isEnabled() and not page.resume_button.isEnabled()
+    # The shared progress, read from the database while the other process codes.
+    qtbot.waitUntil(
+        lambda: re.match(r"[1-5] of 6 coded", page.counters_label.text()) is not None, timeout=10_000
+    )
+
+    page.pause_button.click()
+    qtbot.waitUntil(running.done, timeout=10_000)
+    page.refresh_jobs()
+    qtbot.waitUntil(
+        lambda: not page.workers_row.isVisible() and page.resume_button.isEnabled(), timeout=10_000
+    )
+    assert running.result().status is JobStatus.PAUSED
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("settings", ["postgres"], indirect=True)
+def test_helping_with_a_run_in_another_process_codes_it_together(
+    qtbot, page: RunPage, elsewhere: JobService, qt_loop, run, plans_project, llm_server: FakeOpenAI
+) -> None:
+    llm_server.latency = 0.4
+    running = run_elsewhere(qtbot, qt_loop, run, elsewhere, plans_project)
+    page.refresh_jobs()
+    qtbot.waitUntil(lambda: page.workers_row.help_button.isEnabled(), timeout=10_000)
+    assert page.workers_row.label.text().startswith(f"Coded by 1 worker: {ELSEWHERE}, ")
+
+    page.workers_row.help_button.click()
+    qtbot.waitUntil(lambda: page.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: page.workers_row.label.text().startswith("Coded by 2 workers: "), timeout=10_000)
+    assert not page.workers_row.help_button.isEnabled(), "this window is one of them already"
+
+    qtbot.waitUntil(lambda: running.done() and not page.busy, timeout=30_000)
+    page.refresh_jobs()
+    qtbot.waitUntil(lambda: page.jobs_model.rows()[0].status is JobStatus.COMPLETED, timeout=10_000)
+    job = page.jobs_model.rows()[0]
+    assert (job.documents_processed, job.documents_failed, job.workers) == (DOCUMENTS, 0, ())
+    assert running.result().status is JobStatus.COMPLETED
+    assert not page.workers_row.isVisible()
+    assert len(llm_server.requests) == DOCUMENTS, "each document coded once, by one of the two"

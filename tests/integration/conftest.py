@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -45,6 +46,13 @@ def postgres_url() -> Iterator[str]:
     server = os.environ.get(PG_URL_VARIABLE)
     if not server:
         pytest.skip(f"set {PG_URL_VARIABLE} to run the PostgreSQL tests")
+    with fresh_postgres_database(server) as url:
+        yield url
+
+
+@contextmanager
+def fresh_postgres_database(server: str) -> Iterator[str]:
+    """A new, empty database on the PostgreSQL `server` (a URL), dropped afterwards; its URL."""
     admin = sa.create_engine(normalise_url(server), isolation_level="AUTOCOMMIT")
     name = f"coderai_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:

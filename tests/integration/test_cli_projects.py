@@ -111,6 +111,9 @@ def test_a_duplicate_project_name_is_an_error(cli: Cli, ana: str) -> None:
 PROJECT_COMMANDS = [
     ("project", "show", "PROJECT"),
     ("project", "delete", "PROJECT", "--yes"),
+    ("project", "share", "PROJECT", "ana", "--as", "viewer"),
+    ("project", "unshare", "PROJECT", "ana"),
+    ("project", "shares", "PROJECT"),
     ("codebook", "load", "PROJECT", str(DEMO_CODEBOOK)),
     ("codebook", "dump", "PROJECT", "-"),
     ("codebook", "versions", "PROJECT"),

@@ -61,11 +61,19 @@ class _Variable:
 
 
 class DatasetRepository:
-    def __init__(self, session: Session, workspace_id: int, job_types: Sequence[JobType] = DATASET_JOB_TYPES):
+    def __init__(
+        self,
+        session: Session,
+        workspace_id: int,
+        job_types: Sequence[JobType] = DATASET_JOB_TYPES,
+        reviewer: int | None = None,
+    ):
         self.session = session
         self.workspace_id = workspace_id
         # Whose values: the latest run of these types that coded each document.
         self.job_types = tuple(job_types)
+        # Whose reviews (an account id): that coder's alone, as if nobody else had reviewed. None: everyone's.
+        self.reviewer = reviewer
 
     # --- units -------------------------------------------------------------------------------------------
 
@@ -185,12 +193,14 @@ class DatasetRepository:
         )
 
     def _newest_review(self, extraction_id: Any) -> Any:
-        """The id of a value's newest review row (the one in force), or NULL."""
+        """The id of a value's newest review row (the one in force; the reviewer's newest, if one is
+        chosen), or NULL."""
         return (
             sa.select(sa.func.max(ExtractionFeedback.id))
             .where(
                 ExtractionFeedback.workspace_id == self.workspace_id,
                 ExtractionFeedback.extraction_id == extraction_id,
+                sa.true() if self.reviewer is None else ExtractionFeedback.account_id == self.reviewer,
             )
             .scalar_subquery()
         )
@@ -237,7 +247,9 @@ class DatasetRepository:
                 )
             )
         }
-        histories = ReviewRepository(self.session, self.workspace_id).project_history(project_id, documents)
+        histories = ReviewRepository(self.session, self.workspace_id).project_history(
+            project_id, documents, self.reviewer
+        )
         query = ExtractionRepository(self.session, self.workspace_id).latest_values(
             project_id, *_CELL_COLUMNS, job_types=self.job_types, document_ids=documents
         )
@@ -384,6 +396,7 @@ def apply_history(cell: Cell, rows: list[sa.Row[Any]]) -> None:
     )
     cell.history = steps
     latest = rows[-1]
+    cell.review_id = latest.id
     if latest.feedback_type is None:  # cleared, or undone back to "not reviewed"
         return
     # A review that finds the value wrong (or partly) replaces it: the correction is what the researcher

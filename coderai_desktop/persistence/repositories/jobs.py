@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,12 +15,15 @@ from coderai_desktop.domain.enums import (
     JobStatus,
     LogEventType,
 )
-from coderai_desktop.domain.job import JobSummary
+from coderai_desktop.domain.errors import NotFoundError
+from coderai_desktop.domain.job import JobSummary, WorkerSummary
 from coderai_desktop.domain.provider import ExtractionMode
 from coderai_desktop.persistence.base import utcnow
+from coderai_desktop.persistence.repositories.job_workers import JobWorkerRepository
 from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
-from coderai_desktop.persistence.run_locks import RunLocks, Runner, stale_before
+from coderai_desktop.persistence.run_locks import Runner
 from coderai_desktop.persistence.tables import Extraction, JobItem, ProcessingJob, ProcessingLog
+from coderai_desktop.persistence.worker_liveness import WorkerLiveness
 
 
 class JobRepository(ProjectPartRepository[ProcessingJob]):
@@ -37,40 +41,79 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
             self.session.scalars(self.select().where(ProcessingJob.status.in_(UNFINISHED_JOB_STATUSES)))
         )
 
-    def claim(self, job_id: int, runner: Runner) -> bool:
-        """Make `runner` the job's runner in one compare-and-set, so that of several processes asking at
-        once exactly one wins. The caller holds the job's lock. A RUNNING job is taken over only from a
-        runner that went quiet, or from the one recorded here if its process is gone from this computer."""
-        job = ProcessingJob
-        recorded = self.require(job_id)
-        dead = runner_of(recorded)
-        takeover = job.heartbeat_at.is_(None) | (job.heartbeat_at < stale_before())
-        if dead is not None and dead.gone:
-            takeover |= (job.runner_host == dead.host) & (job.runner_pid == dead.pid)
-        claimed = self.session.execute(
-            sa.update(job)
-            .where(
-                job.workspace_id == self.workspace_id,
-                job.id == job_id,
-                job.status.in_((JobStatus.PENDING, JobStatus.PAUSED))
-                | ((job.status == JobStatus.RUNNING) & takeover),
+    def lock(self, job_id: int) -> ProcessingJob:
+        """The job's row, locked until the transaction ends: the workers of a run change its counters and
+        status one transaction at a time (PostgreSQL: FOR NO KEY UPDATE; SQLite: a first write takes the
+        database's one write lock, and what is read after it is current)."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.session.execute(
+                sa.update(ProcessingJob)
+                .where(ProcessingJob.workspace_id == self.workspace_id, ProcessingJob.id == job_id)
+                .values(id=ProcessingJob.id)
             )
-            .values(
-                status=JobStatus.RUNNING,
-                runner_host=runner.host,
-                runner_pid=runner.pid,
-                heartbeat_at=datetime.now(UTC),
-                pause_reason=None,
-            )
-            .execution_options(synchronize_session=False)
+        query = (
+            self.select()
+            .where(ProcessingJob.id == job_id)
+            # NO KEY UPDATE: rows a transaction adds for the job (its log, items, values) hold a key share
+            # lock on it, which a plain FOR UPDATE would wait for (two workers storing: a deadlock).
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)  # what the database has now, not what was read
         )
-        self.session.expire_all()  # the job's row as the database now has it
-        return claimed.rowcount == 1  # type: ignore[attr-defined]
+        job = self.session.scalars(query).first()
+        if job is None:
+            raise NotFoundError(f"There is no job {job_id} in your workspace.")
+        return job
 
-    def active(self, project_id: int, locks: RunLocks) -> ProcessingJob | None:
-        """The project's job that a live process is running right now, if any."""
+    def active(self, project_id: int, liveness: WorkerLiveness) -> ProcessingJob | None:
+        """The project's job that a live process is working on right now, if any."""
         job = self.unfinished(project_id)
-        return job if job is not None and is_running(job, locks) else None
+        return job if job is not None and self.is_running(job, liveness) else None
+
+    def is_running(self, job: ProcessingJob, liveness: WorkerLiveness) -> bool:
+        """Whether a live process works on the job now (a RUNNING job whose workers died is interrupted)."""
+        workers = JobWorkerRepository(self.session, self.workspace_id)
+        return job.status is JobStatus.RUNNING and bool(workers.live(job.id, liveness))
+
+    def start_item(self, job_id: int, document_id: int, worker_id: int, at: datetime, tokens: int) -> bool:
+        """The worker starts coding a document it claimed: RUNNING, its expected tokens reserved against
+        the budget (in tokens_in until its outcome replaces them). False: the claim is no longer its own."""
+        started = {"status": JobItemStatus.RUNNING, "started_at": at, "tokens_in": tokens, "tokens_out": 0}
+        return self._update_claimed(job_id, document_id, worker_id, JobItemStatus.PENDING, started)
+
+    def settle_item(self, job_id: int, document_id: int, worker_id: int, **values: Any) -> bool:
+        """The outcome of a document the worker was coding (its claim released with it). False: it was no
+        longer the worker's (found dead meanwhile, and the document given to another)."""
+        return self._update_claimed(
+            job_id, document_id, worker_id, JobItemStatus.RUNNING, {**values, "worker_id": None}
+        )
+
+    def reserved_tokens(self, job_id: int) -> int:
+        """The tokens expected by the documents being coded now, by every worker of the job."""
+        query = sa.select(sa.func.coalesce(sa.func.sum(JobItem.tokens_in), 0)).where(
+            JobItem.workspace_id == self.workspace_id,
+            JobItem.job_id == job_id,
+            JobItem.status == JobItemStatus.RUNNING,
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def retry_failed(self, job_id: int) -> int:
+        """Give the job's failed documents another try (a resumed run codes them again); how many."""
+        retried = self.session.execute(
+            sa.update(JobItem)
+            .where(
+                JobItem.workspace_id == self.workspace_id,
+                JobItem.job_id == job_id,
+                JobItem.status == JobItemStatus.FAILED,
+            )
+            .values(status=JobItemStatus.PENDING, worker_id=None)
+        )
+        return int(retried.rowcount)  # type: ignore[attr-defined]
+
+    def count_items(self, job_id: int, statuses: tuple[JobItemStatus, ...]) -> int:
+        query = sa.select(sa.func.count()).where(
+            JobItem.workspace_id == self.workspace_id, JobItem.job_id == job_id, JobItem.status.in_(statuses)
+        )
+        return int(self.session.scalar(query) or 0)
 
     def items(self, job_id: int, statuses: tuple[JobItemStatus, ...] | None = None) -> list[JobItem]:
         query = sa.select(JobItem).where(JobItem.workspace_id == self.workspace_id, JobItem.job_id == job_id)
@@ -104,6 +147,23 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
             )
             .values(**values)
         )
+
+    def _update_claimed(
+        self, job_id: int, document_id: int, worker_id: int, status: JobItemStatus, values: dict[str, Any]
+    ) -> bool:
+        """Change an item the worker holds in `status`; False when it does not (any longer)."""
+        updated = self.session.execute(
+            sa.update(JobItem)
+            .where(
+                JobItem.workspace_id == self.workspace_id,
+                JobItem.job_id == job_id,
+                JobItem.document_id == document_id,
+                JobItem.worker_id == worker_id,
+                JobItem.status == status,
+            )
+            .values(values)
+        )
+        return bool(updated.rowcount == 1)  # type: ignore[attr-defined]
 
     def done_documents(self, project_id: int, prompt_key: str) -> set[int]:
         """Documents already coded with this set of prompt versions (a DONE item of a job that used them)."""
@@ -192,20 +252,16 @@ class JobRepository(ProjectPartRepository[ProcessingJob]):
             )
 
 
-def is_running(job: ProcessingJob, locks: RunLocks) -> bool:
-    """Whether a live process runs the job now (a RUNNING job whose runner died is only interrupted)."""
-    return job.status is JobStatus.RUNNING and locks.runner_alive(job.id, runner_of(job), job.heartbeat_at)
-
-
 def runner_of(job: ProcessingJob) -> Runner | None:
-    """The process recorded as running the job (None for jobs from before runners were recorded)."""
+    """The process that last started or joined the job (None for jobs no process has run)."""
     if job.runner_host is None or job.runner_pid is None:
         return None
     return Runner(job.runner_host, job.runner_pid)
 
 
-def summary(job: ProcessingJob) -> JobSummary:
-    """The job as the app shows it (runs page, `coderai job`, the export's run sheet)."""
+def summary(job: ProcessingJob, workers: Sequence[WorkerSummary] = ()) -> JobSummary:
+    """The job as the app shows it (runs page, `coderai job`, the export's run sheet), with the `workers`
+    alive on it."""
     return JobSummary(
         id=job.id,
         project_id=job.project_id,
@@ -228,6 +284,7 @@ def summary(job: ProcessingJob) -> JobSummary:
         mode=str(job.settings.get("mode", ExtractionMode.GROUPED)),
         model=str(job.settings.get("model", "")),
         runner=runner.describe() if (runner := runner_of(job)) is not None else None,
+        workers=tuple(workers),
         batch=bool(job.settings.get("batch")),
         models=job.settings.get("models") or {},
     )

@@ -7,14 +7,12 @@ is shown after reviews changed."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -34,6 +32,9 @@ from coderai_desktop.ui.quality.quality_table import COL_VARIABLE, QualityModel
 from coderai_desktop.ui.quality.refine_dialog import RefinementDialog
 from coderai_desktop.ui.quality.refinement_history import history_html
 from coderai_desktop.ui.tasks import TaskRunner
+from coderai_desktop.ui.widgets.banner import Banner
+from coderai_desktop.ui.widgets.coder_choice import CoderChoice
+from coderai_desktop.ui.widgets.read_only import ReadOnlyLock
 from coderai_desktop.ui.widgets.tables import read_only_table
 
 if TYPE_CHECKING:
@@ -46,6 +47,14 @@ if TYPE_CHECKING:
 
 TABS = ("Accuracy by confidence", "Values", "AI against you", "Refinements")
 CALIBRATION_TAB, VALUES_TAB, CONFUSION_TAB, HISTORY_TAB = range(4)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    project_id: int
+    coders: list[str]  # the logins of those who reviewed or coded it
+    report: QualityReport
+    overview: Figure
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,8 @@ class QualityPage(QWidget):
         self.summary = QLabel("Reading the reviews…")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.coder_choice = CoderChoice()
+        self.coder_choice.sig_changed.connect(lambda _coder: self.reload())
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.reload)
         self.refine_after = QSpinBox()
@@ -96,25 +107,16 @@ class QualityPage(QWidget):
         header = QHBoxLayout()
         header.addWidget(title)
         header.addStretch()
+        header.addWidget(self.coder_choice)
+        header.addSpacing(12)
         header.addWidget(QLabel("Offer refinement after"))
         header.addWidget(self.refine_after)
         header.addSpacing(12)
         header.addWidget(self.refresh_button)
 
-        self.banner = QFrame()
-        self.banner.setObjectName("banner")
-        self.banner.setStyleSheet("QFrame#banner { background: #fff4d6; border-radius: 6px; }")
-        self.banner_label = QLabel()
-        self.banner_label.setWordWrap(True)
-        self.banner_button = QPushButton()
-        self.banner_button.setObjectName("primary")
-        self._banner_action: Callable[[], None] = lambda: None
-        self.banner_button.clicked.connect(lambda: self._banner_action())
-        banner = QHBoxLayout(self.banner)
-        banner.setContentsMargins(12, 8, 12, 8)
-        banner.addWidget(self.banner_label, stretch=1)
-        banner.addWidget(self.banner_button)
-        self.banner.hide()
+        self.banner = Banner()
+        self.banner_label, self.banner_button = self.banner.label, self.banner.button
+        self._read_only = False
 
         self.model = QualityModel()
         self.table = read_only_table(self.model)
@@ -174,6 +176,7 @@ class QualityPage(QWidget):
         self.project = project
         if changed:
             self.report = None
+            self.coder_choice.reset()
             self.model.set_rows([])
             self.summary.setText("Reading the reviews…")
         self.mark_stale()
@@ -196,7 +199,7 @@ class QualityPage(QWidget):
         self.refresh_button.setEnabled(False)
         project_id = self.project.id
         self._runner.run(
-            self._load(project_id),
+            self._load(project_id, self.coder_choice.coder()),
             on_success=self._loaded,
             on_ended=lambda _task: self.refresh_button.setEnabled(True),
             error_title="The quality of the coding cannot be shown",
@@ -204,14 +207,16 @@ class QualityPage(QWidget):
             name="quality-page",
         )
 
-    async def _load(self, project_id: int) -> tuple[int, QualityReport, Figure]:
-        report = await self._reviews.quality(project_id)
-        return project_id, report, await asyncio.to_thread(_overview, report)
+    async def _load(self, project_id: int, coder: str | None) -> _Loaded:
+        coders = [coder.login for coder in await self._reviews.coders(project_id)]
+        report = await self._reviews.quality(project_id, coder=coder if coder in coders else None)
+        return _Loaded(project_id, coders, report, await asyncio.to_thread(_overview, report))
 
-    def _loaded(self, loaded: tuple[int, QualityReport, Figure]) -> None:
-        project_id, report, overview = loaded
+    def _loaded(self, loaded: _Loaded) -> None:
+        project_id, report, overview = loaded.project_id, loaded.report, loaded.overview
         if self.project is None or self.project.id != project_id:
             return
+        self.coder_choice.set_coders(loaded.coders)
         selected = self.selected()
         self.report = report
         self.summary.setText(report.agreement.summary())  # the banner offers the refinements
@@ -231,29 +236,35 @@ class QualityPage(QWidget):
             self._selection_changed()
 
     def _show_banner(self, ready: list[VariableQuality], outdated: list[VariableQuality]) -> None:
-        """Refining where corrections piled up comes first; then measuring prompts changed since coding."""
-        self.banner.setVisible(bool(ready or outdated))
-        if ready:
+        """Refining where corrections piled up comes first; then measuring prompts changed since coding.
+        A viewer can do neither: no banner."""
+        if self._read_only or not (ready or outdated):
+            self.banner.hide()
+        elif ready:
             first = ready[0]
             others = f" ({len(ready) - 1} other variables too)" if len(ready) > 1 else ""
-            self.banner_label.setText(
+            self.banner.say(
                 f"{first.label} has {first.errors} corrections to learn from{others}: refine its prompt and "
-                "test the revision on documents it was not refined on."
+                "test the revision on documents it was not refined on.",
+                (f"Refine {first.name}…", lambda: self.refine(first.name)),
             )
-            self.banner_button.setText(f"Refine {first.name}…")
-            self._banner_action = lambda: self.refine(first.name)
-        elif outdated:
+        else:
             which = (
                 f"The prompt of {' and '.join(item.label for item in outdated)}"
                 if len(outdated) <= 2
                 else f"The prompts of {len(outdated)} variables"
             )
-            self.banner_label.setText(
+            self.banner.say(
                 f"{which} changed after the values shown were coded (refined or edited): run the sample again "
-                "to measure them."
+                "to measure them.",
+                ("Open Run", lambda: self.sig_go_to.emit("run")),
             )
-            self.banner_button.setText("Open Run")
-            self._banner_action = lambda: self.sig_go_to.emit("run")
+
+    def set_read_only(self, reason: str) -> None:
+        """A viewer's page: the reviews and charts, but no refinement and no setting to change."""
+        self._read_only = True
+        self.banner.hide()
+        ReadOnlyLock(reason, self).hold(self.refine_button, self.refine_after)
 
     def _save_refine_after(self) -> None:
         if self.project is None or self.report is None:

@@ -1,5 +1,5 @@
-"""The row above the results grid: which units to show (state, variable, search), how many there are, and
-the reviewer's buttons (next to review, mark correct, clear review, blind coding)."""
+"""The row above the results grid: which units to show (state, variable, whose reviews, search), how many
+there are, and the reviewer's buttons (next to review, mark correct, clear review, blind coding)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushBu
 
 from coderai_desktop.domain.codebook import VariableSpec
 from coderai_desktop.domain.dataset import UnitFilter, UnitQuery
+from coderai_desktop.ui.widgets.coder_choice import CoderChoice
+from coderai_desktop.ui.widgets.read_only import ReadOnlyLock
 
 SEARCH_DELAY_MS = 250
 NEXT_SHORTCUT = QKeySequence("F8")  # as "next problem" in IDEs; Ctrl+N is New Project
@@ -22,6 +24,7 @@ FILTERS = (
     ("Confirmed", UnitFilter.CONFIRMED),
 )
 ALL_VARIABLES = "All variables"
+ALL_CODERS = "All coders"
 SEARCH_WIDTH = 240
 VARIABLE_WIDTH = 200
 
@@ -63,6 +66,8 @@ class FilterBar(QWidget):
         self.search_edit.textChanged.connect(self._search_timer.start)
         self.state_combo.currentIndexChanged.connect(self._changed)
         self.variable_combo.currentIndexChanged.connect(self._changed)
+        self.coder_choice = CoderChoice(label=None, everyone=ALL_CODERS)  # narrow, as the combos beside it
+        self.coder_choice.sig_changed.connect(lambda _coder: self._changed())
 
         self.next_button = QPushButton("Next to review")
         self.next_button.setToolTip(
@@ -88,6 +93,7 @@ class FilterBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.state_combo)
         layout.addWidget(self.variable_combo)
+        layout.addWidget(self.coder_choice)
         layout.addWidget(self.search_edit, stretch=1)
         layout.addWidget(self.count_label)
         layout.addSpacing(12)
@@ -101,6 +107,10 @@ class FilterBar(QWidget):
             variable=self.variable_combo.currentData(),
             search=self.search_edit.text().strip(),
         )
+
+    def coder(self) -> str | None:
+        """Whose reviews the grid shows: one coder's (a login), or those in force (None)."""
+        return self.coder_choice.coder()
 
     def set_variables(self, variables: list[VariableSpec]) -> None:
         """A new project's variables; the filter goes back to everything (without signalling)."""
@@ -145,6 +155,10 @@ class FilterBar(QWidget):
         self.blind_button.setChecked(blind)
         self.blind_button.blockSignals(False)
         self._show_blind(blind)
+
+    def set_read_only(self, reason: str) -> None:
+        """A viewer's bar: filters and next to review, but no review or coding of one's own."""
+        ReadOnlyLock(reason, self).hold(self.confirm_button, self.clear_button, self.blind_button)
 
     def focus_search(self) -> None:
         self.search_edit.setFocus()

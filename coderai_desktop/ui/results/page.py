@@ -3,17 +3,19 @@ undone, blind coding), with the passage behind the selected value beside it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
-from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from coderai_desktop.domain.dataset import Cell, UnitKey, UnitQuery, ValueEvidence
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.review.queue import QueueItem
 from coderai_desktop.review.results import GridInfo, ResultsService, UnitList
+from coderai_desktop.review.service import Coder
 from coderai_desktop.ui.results.delegate import CellDelegate
 from coderai_desktop.ui.results.editing import ResultsEditing
 from coderai_desktop.ui.results.evidence_panel import EvidencePanel
@@ -22,9 +24,12 @@ from coderai_desktop.ui.results.grid_model import PAGE_SIZE, ResultsModel
 from coderai_desktop.ui.results.grid_view import ResultsGrid
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.widgets.empty_state import EmptyState
+from coderai_desktop.ui.widgets.read_only import ReadOnlyLock
 
 PANEL_WIDTH = 380
 Fetched = tuple[dict[UnitKey, dict[str, Cell]], dict[UnitKey, dict[str, Any]] | None]
+Opened = tuple[GridInfo, list[str], UnitList]  # the grid, the logins of its coders, the units
+Coders = Callable[[int], Awaitable[list[Coder]]]
 
 
 class ResultsPage(QWidget):
@@ -34,9 +39,17 @@ class ResultsPage(QWidget):
     sig_values_changed = Signal()
     """Reviews or codings were written or undone."""
 
-    def __init__(self, service: ResultsService, runner: TaskRunner, parent: QWidget | None = None):
+    def __init__(
+        self,
+        service: ResultsService,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+        *,
+        coders: Coders | None = None,
+    ):
         super().__init__(parent)
         self._service = service
+        self._coders = coders  # who reviewed or coded a project: the filter bar offers their reviews alone
         self._runner = runner
         self._project_id: int | None = None
         self._info: GridInfo | None = None
@@ -44,6 +57,7 @@ class ResultsPage(QWidget):
         self._target: QueueItem | None = None  # next to review, found once the units are shown again
         self._visited: dict[int, set[int]] = {}  # project id -> values "next to review" went to
         self._evidence_for: int | None = None
+        self._read_only: str | None = None  # why the values cannot be reviewed here (a viewer's page)
 
         self.filter_bar = FilterBar()
         self.model = ResultsModel()
@@ -79,10 +93,12 @@ class ResultsPage(QWidget):
         self.model.dataChanged.connect(self._values_arrived)
         self.model.sig_sort_requested.connect(self._sort_requested)
         self.grid.selectionModel().currentChanged.connect(self._current_changed)
-        self.grid.sig_confirm_requested.connect(self.editing.confirm_selected)
-        self.grid.sig_clear_requested.connect(self.editing.clear_selected)
+        self.grid.sig_confirm_requested.connect(lambda: self._unless_read_only(self.editing.confirm_selected))
+        self.grid.sig_clear_requested.connect(lambda: self._unless_read_only(self.editing.clear_selected))
         self.grid.sig_copy_requested.connect(self.editing.copy_selected)
-        self.grid.sig_paste_requested.connect(self.editing.paste)
+        self.grid.sig_paste_requested.connect(
+            lambda text: self._unless_read_only(lambda: self.editing.paste(text))
+        )
         self.filter_bar.sig_query_changed.connect(lambda _query: self.reload())
         self.filter_bar.sig_next_requested.connect(self.next_to_review)
         self.filter_bar.sig_confirm_requested.connect(self.editing.confirm_selected)
@@ -115,6 +131,7 @@ class ResultsPage(QWidget):
         self.model.set_columns([], False)
         self.model.set_units([])
         self.filter_bar.set_variables([])
+        self.filter_bar.coder_choice.reset()
         self.filter_bar.set_counts(0, 0)
         self.filter_bar.setEnabled(project is not None)
         self.stack.setCurrentIndex(0)
@@ -128,11 +145,16 @@ class ResultsPage(QWidget):
             return
         query = self.query()
 
-        window = self._window()
+        window, coder = self._window(), self.filter_bar.coder()
 
-        async def load() -> tuple[GridInfo, UnitList]:
+        async def load() -> Opened:
             info = await self._service.open(project_id)
-            return info, await self._service.units(project_id, query, window=window)
+            coders = [c.login for c in await self._coders(project_id)] if self._coders is not None else []
+            coder_known = (
+                coder if coder in coders else None
+            )  # one whose reviews were all taken back: everyone
+            units = await self._service.units(project_id, query, window=window, coder=coder_known)
+            return info, coders, units
 
         self._runner.run(
             load(),
@@ -151,7 +173,9 @@ class ResultsPage(QWidget):
         if self._project_id is None:
             return
         self._runner.run(
-            self._service.units(self._project_id, self.query(), window=self._window()),
+            self._service.units(
+                self._project_id, self.query(), window=self._window(), coder=self.filter_bar.coder()
+            ),
             on_success=self._show_units,
             error_title="The results cannot be listed",
             parent=self,
@@ -162,8 +186,9 @@ class ResultsPage(QWidget):
         """The units whose cells come with the list: the first page (in blind mode pages bring codings)."""
         return 0 if self.model.blind else PAGE_SIZE
 
-    def _opened(self, loaded: tuple[GridInfo, UnitList]) -> None:
-        info, units = loaded
+    def _opened(self, loaded: Opened) -> None:
+        info, coders, units = loaded
+        self.filter_bar.coder_choice.set_coders(coders)
         if (
             self._info is None
             or self._info.variables != info.variables
@@ -200,10 +225,10 @@ class ResultsPage(QWidget):
         project_id, keys = self._project_id, self.model.page_keys(page)
         if project_id is None or not keys:
             return
-        generation, blind = self.model.generation, self.model.blind
+        generation, blind, coder = self.model.generation, self.model.blind, self.filter_bar.coder()
 
         async def fetch() -> Fetched:
-            cells = await self._service.cells(project_id, keys)
+            cells = await self._service.cells(project_id, keys, coder=coder)
             return cells, (await self._service.codings(project_id, keys) if blind else None)
 
         def fetched(result: Fetched) -> None:
@@ -310,6 +335,21 @@ class ResultsPage(QWidget):
             )
         else:
             self._show_evidence()
+
+    # -- a viewer's page -------------------------------------------------------------------------------------
+
+    def set_read_only(self, reason: str) -> None:
+        """Values, evidence, filters and copying; no review, correction or coding of one's own."""
+        self._read_only = reason
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.filter_bar.set_read_only(reason)
+        ReadOnlyLock(reason, self).hold(self.undo_action, self.redo_action)
+
+    def _unless_read_only(self, edit: Callable[[], None]) -> None:
+        if self._read_only is not None:
+            self._say(self._read_only)
+        else:
+            edit()
 
     # -- helpers --------------------------------------------------------------------------------------------
 

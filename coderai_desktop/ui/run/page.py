@@ -1,7 +1,9 @@
 """The Run page: what a run will cost, starting it, following it, and pausing, resuming or cancelling it.
 
 A run keeps going in the background while the researcher works elsewhere in the app; a run started in a
-terminal (`coderai run`) shows here too, refreshed from the database.
+terminal (`coderai run`) or on another computer shows here too, refreshed from the database, with the
+workers coding it. On a lab's PostgreSQL database this window can help with such a run: it joins it as one
+more worker.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from coderai_desktop.pipeline.jobs import JobService
 from coderai_desktop.ui.bridges import JobBridge
 from coderai_desktop.ui.run.batch_choice import BatchChoice
 from coderai_desktop.ui.run.jobs_model import COL_NOTE, ROLE_JOB, JobsTableModel
+from coderai_desktop.ui.run.workers_row import WorkersRow
 from coderai_desktop.ui.settings.provider_dialog import ProviderDialog
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.widgets.messages import ask
@@ -124,11 +127,14 @@ class RunPage(QWidget):
         controls.addWidget(self.counters_label, stretch=1)
         for button in (self.pause_button, self.resume_button, self.cancel_button):
             controls.addWidget(button)
+        self.workers_row = WorkersRow(jobs.shares_runs)
+        self.workers_row.sig_help.connect(self.help_with_run)
         current_box = QGroupBox("Current run")
         current_layout = QVBoxLayout(current_box)
         current_layout.addWidget(self.status_label)
         current_layout.addWidget(self.progress_bar)
         current_layout.addLayout(controls)
+        current_layout.addWidget(self.workers_row)
         current_layout.addWidget(self.note_label)
 
         self.jobs_model = JobsTableModel()
@@ -215,13 +221,14 @@ class RunPage(QWidget):
             parent=self,
         )
 
-    def run_job(self, job_id: int) -> None:
-        """Run (or resume) a job here, in the background."""
+    def run_job(self, job_id: int, *, join: bool = False) -> None:
+        """Run (or resume) a job here, in the background; `join`: help with it beside the workers already
+        on it (a lab's PostgreSQL database)."""
         if job_id in self._running:
             return
         self.note_label.hide()
         self._running[job_id] = self._runner.run(
-            self._jobs.run(job_id, self.bridge.report),
+            self._jobs.run(job_id, self.bridge.report, join=join),
             on_success=self._finished,
             on_ended=lambda _task: self._after_run(job_id),
             error_title="The run stopped",
@@ -236,6 +243,10 @@ class RunPage(QWidget):
     def resume(self) -> None:
         if self._current is not None:
             self.run_job(self._current.id)
+
+    def help_with_run(self) -> None:
+        if self._current is not None:
+            self.run_job(self._current.id, join=True)
 
     def cancel(self) -> None:
         job = self._current
@@ -338,6 +349,7 @@ class RunPage(QWidget):
         )
         self.note_label.setText(job.pause_reason or "")
         self.note_label.setVisible(bool(job.pause_reason) and job.unfinished)
+        self.workers_row.show_job(job, self.running_here(job))
         self._update_controls()
 
     def _show_progress(self, progress: JobProgress) -> None:
@@ -403,6 +415,7 @@ class RunPage(QWidget):
     def _after_run(self, job_id: int) -> None:
         del self._running[job_id]
         self._update_controls()  # Resume is offered now, not only once the jobs list is reloaded
+        self._follow_timer.stop()  # its refreshes are done here and now
         self.refresh_jobs()
         self.refresh_log()
         self.refresh_estimate()
@@ -412,10 +425,12 @@ class RunPage(QWidget):
         job = self._current
         unfinished = job is not None and job.unfinished
         running = job is not None and (job.status is JobStatus.RUNNING or self.running_here(job))
+        # A RUNNING job without live workers was interrupted (its process killed): it can be resumed.
+        worked_on = job is not None and (self.running_here(job) or bool(job.workers))
         self.start_button.setEnabled(self._project is not None and not unfinished)
         self.start_button.setToolTip("Resume or cancel the unfinished run first." if unfinished else "")
         self.pause_button.setEnabled(running)
-        self.resume_button.setEnabled(unfinished and not running)
+        self.resume_button.setEnabled(unfinished and not worked_on)
         self.cancel_button.setEnabled(unfinished)
 
     def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:

@@ -85,8 +85,10 @@ class FakeResults:
         self.calls.append(("open", project))
         return GridInfo(int(project), "Plans", self.per_entity, self.variables, "alice")
 
-    async def units(self, project_id: int, query: UnitQuery, *, window: int = 0) -> UnitList:
-        self.calls.append(("units", query))
+    async def units(
+        self, project_id: int, query: UnitQuery, *, window: int = 0, coder: str | None = None
+    ) -> UnitList:
+        self.calls.append(("units", query))  # `coder`: the real service's (tests/gui/test_coder_filter.py)
         rows = self._ordered(query)
         return UnitList(
             rows, len(self.rows), await self.cells(project_id, [row.key for row in rows[:window]])
@@ -115,7 +117,9 @@ class FakeResults:
             or any(needle in str(c.value).casefold() for c in cells)
         )
 
-    async def cells(self, project_id: int, keys: Sequence[UnitKey]) -> dict[UnitKey, dict[str, Cell]]:
+    async def cells(
+        self, project_id: int, keys: Sequence[UnitKey], *, coder: str | None = None
+    ) -> dict[UnitKey, dict[str, Cell]]:
         self.calls.append(("cells", list(keys)))
         return {
             key: {name: replace(c) for name, c in self.data[key].items()} for key in keys if key in self.data

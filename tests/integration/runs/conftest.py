@@ -28,7 +28,8 @@ from coderai_desktop.app_context import AppContext
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.config import Settings
 from coderai_desktop.domain.codebook import ProjectContext, VariableSpec
-from coderai_desktop.domain.enums import DocumentStatus, JobItemStatus, LogEventType
+from coderai_desktop.domain.enums import DocumentStatus, JobItemStatus, JobStatus, LogEventType
+from coderai_desktop.domain.job import JobSummary
 from coderai_desktop.domain.provider import ProviderSettings
 from coderai_desktop.export.model import Table
 from coderai_desktop.export.service import ExportService
@@ -36,7 +37,14 @@ from coderai_desktop.ingest.pool import ParserPool
 from coderai_desktop.ingest.service import DocumentService
 from coderai_desktop.llm.provider_service import ProviderService
 from coderai_desktop.persistence.engine import Database
-from coderai_desktop.persistence.tables import Document, Extraction, JobItem, ProcessingLog, Variable
+from coderai_desktop.persistence.tables import (
+    Document,
+    Extraction,
+    JobItem,
+    JobWorker,
+    ProcessingLog,
+    Variable,
+)
 from coderai_desktop.pipeline.jobs import JobService
 from tests.conftest import PASSWORD
 from tests.fakes.documents import text_file
@@ -54,6 +62,12 @@ def on_each_backend(test: Callable[..., Any]) -> Callable[..., Any]:
     """Run `test` on each database (see BACKENDS): its `settings`, and so its context, use that database."""
     by_backend = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
     return pytest.mark.usefixtures("database_url")(by_backend(test))
+
+
+def on_postgres(test: Callable[..., Any]) -> Callable[..., Any]:
+    """Run `test` on PostgreSQL only (several workers on one run need a lab's database)."""
+    postgres = pytest.mark.parametrize("database_url", BACKENDS[1:], indirect=True)
+    return pytest.mark.usefixtures("database_url")(postgres(test))
 
 
 # The codebook: every type, a variable that keeps all its values, and a dependency.
@@ -318,6 +332,25 @@ def items(context: AppContext, job_id: int) -> dict[int, JobItem]:
     with context.database.transaction() as session:
         rows = session.scalars(sa.select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.id))
         return {row.document_id: row for row in rows}
+
+
+def check_coded_once(context: AppContext, corpus: Corpus, job: JobSummary) -> None:
+    """One set of values per document, the counters equal to the items, no document left claimed."""
+    values = Counter((row.document_id, row.variable_id) for row in extractions(context, job.id))
+    assert len(values) == len(corpus.ids) * len(NAMES) and set(values.values()) == {1}
+    rows = items(context, job.id).values()
+    assert {row.status for row in rows} == {JobItemStatus.DONE}
+    assert [row.worker_id for row in rows if row.worker_id is not None] == [], "no document left claimed"
+    assert (job.status, job.documents_processed, job.documents_failed) == (JobStatus.COMPLETED, len(rows), 0)
+    assert job.tokens_in == sum(row.tokens_in for row in rows)
+    assert job.tokens_out == sum(row.tokens_out for row in rows)
+
+
+def worker_rows(context: AppContext, job_id: int) -> list[JobWorker]:
+    with context.database.transaction() as session:
+        return list(
+            session.scalars(sa.select(JobWorker).where(JobWorker.job_id == job_id).order_by(JobWorker.id))
+        )
 
 
 def item_statuses(context: AppContext, job_id: int) -> dict[int, JobItemStatus]:

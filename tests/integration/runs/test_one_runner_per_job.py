@@ -1,7 +1,7 @@
-"""One job, one runner: two `coderai job resume N` started together (as two terminals on this computer, and
-as two computers sharing the database) send each document once and count it once; the claim in the
-database is one compare-and-set that exactly one of several connections wins; a project cannot be
-deleted under a run that is coding it."""
+"""One job, one runner unless asked to help: two `coderai job resume N` started together (as two terminals on
+this computer, and as two computers sharing the database) send each document once and count it once;
+starting a job is won by exactly one of several connections at once; a project cannot be deleted under a
+run that is coding it."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from coderai_desktop.auth.session import UserSession
 from coderai_desktop.domain.enums import JobStatus
 from coderai_desktop.domain.errors import ConflictError
 from coderai_desktop.persistence.engine import Database, create_engine
-from coderai_desktop.persistence.repositories.jobs import JobRepository
-from coderai_desktop.persistence.run_locks import Runner
+from coderai_desktop.persistence.worker_liveness import WorkerLiveness
 from coderai_desktop.pipeline.jobs import JobService
+from coderai_desktop.pipeline.run_store import RunStore
 from tests.fakes.openai_server import FakeOpenAI, default_responder
 from tests.integration.runs.conftest import (
     PROJECT,
@@ -82,31 +82,43 @@ async def test_two_resumes_started_together_code_each_document_once(
 
 
 @on_each_backend
-async def test_the_claim_is_won_by_exactly_one_of_several_connections_at_once(
+async def test_starting_a_job_is_won_by_exactly_one_of_several_connections_at_once(
     jobs: JobService, make_corpus: MakeCorpus, configure: Configure, context: AppContext, user: UserSession
 ) -> None:
     corpus = await make_corpus(1)
     job = await jobs.start(corpus.project_id)
+    setup = await jobs.setup(corpus.project_id)
     contenders = 4
     databases = [Database(create_engine(context.settings.database_url)) for _ in range(contenders)]
     try:
         for attempt in range(10):
             await jobs.pause(job.id)
             start = threading.Barrier(contenders)
+            # Each stands for a process of its own: its engine, its worker lock.
+            stores = [
+                RunStore(user.workspace_id, job.id, setup, WorkerLiveness.of(database.engine))
+                for database in databases
+            ]
 
-            def claim(database: Database, number: int, start: threading.Barrier = start) -> bool:
+            def enlist(database: Database, store: RunStore, start: threading.Barrier = start) -> bool:
                 start.wait()
-                with database.transaction() as session:
-                    # Each stands for a process on its own computer (so none is "gone" from this one).
-                    return JobRepository(session, user.workspace_id).claim(job.id, Runner(f"pc-{number}", 1))
+                try:
+                    with database.transaction() as session:
+                        store.enlist(session)
+                except ConflictError:
+                    return False
+                return True
 
             won = await asyncio.gather(
-                *(asyncio.to_thread(claim, database, number) for number, database in enumerate(databases))
+                *(
+                    asyncio.to_thread(enlist, database, store)
+                    for database, store in zip(databases, stores, strict=True)
+                )
             )
             assert sum(won) == 1, f"attempt {attempt}: {won}"
-            claimed = await jobs.get(job.id)
-            assert claimed.status is JobStatus.RUNNING
-            assert claimed.runner == f"process 1 on pc-{won.index(True)}"
+            started = await jobs.get(job.id)
+            assert started.status is JobStatus.RUNNING and len(started.workers) == 1
+            stores[won.index(True)].release()  # the winner dies: the next attempt finds it dead
     finally:
         for database in databases:
             database.close()
