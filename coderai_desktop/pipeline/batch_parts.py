@@ -97,18 +97,21 @@ class BatchParts:
         return collected, out
 
     async def cancel(self) -> int:
-        """Cancel the parts still out; the number cancelled."""
-        parts = await self._database.run(lambda s: self._parts(s).outstanding(self._job_id))
+        """Cancel the parts still out; the number cancelled. Each is closed before the provider is asked, so
+        that a second cancel (the window's and the runner's) or a poll in between leaves it be."""
+        remote_ids = await self._database.run(self._close_outstanding)
+        for remote_id in filter(None, remote_ids):
+            try:
+                await self._api.cancel(remote_id)
+            except CoderAIError as error:  # finished meanwhile, say: nothing left to cancel
+                logger.warning("Batch %s could not be cancelled: %s", remote_id, error)
+        return len(remote_ids)
+
+    def _close_outstanding(self, session: Session) -> list[str | None]:
+        parts = self._parts(session).outstanding(self._job_id)
         for part in parts:
-            if part.remote_id is not None:
-                try:
-                    await self._api.cancel(part.remote_id)
-                except CoderAIError as error:  # finished meanwhile, say: nothing left to cancel
-                    logger.warning("Batch %s could not be cancelled: %s", part.remote_id, error)
-            await self._database.run(
-                partial(self._close, part_id=part.id, status=CANCELLED, message="Cancelled.")
-            )
-        return len(parts)
+            self._close(session, part.id, CANCELLED, "Cancelled.")
+        return [part.remote_id for part in parts]
 
     def _split(self, waiting: list[Waiting]) -> list[tuple[list[bytes], list[int]]]:
         groups: list[tuple[list[bytes], list[int]]] = []
@@ -140,6 +143,8 @@ class BatchParts:
 
         def store(session: Session) -> None:
             parts = self._parts(session)
+            if parts.require(part_id).status == CANCELLED:
+                return  # cancelled while its answers were downloaded: the job keeps what was collected before
             parts.store_answers(self._job_id, answers)
             parts.store_failures(self._job_id, failures)
             part = parts.require(part_id)
