@@ -525,3 +525,29 @@ def test_the_checks_point_at_the_draft_rows_past_a_variable_pydantic_refuses() -
     assert check.codebook is None and sorted(check.by_variable) == [1, 2]
     assert check.first_problem(2) == "'A' is already the name of variable 1 (case is ignored)"
     assert copy_name("a", ["a", "a_copy"]) == "a_copy_2" and unique_name("x", ["X"]) == "x_2"
+
+
+def test_a_variable_changed_on_another_computer_is_not_written_over(qtbot, page, run, service) -> None:
+    """Ben (another machine: another service on the same database) saves a change to the variable Ana has
+    open; Ana's save of her draft is refused with who changed it, and Reload shows his change."""
+    editable = run(service.get_editable_codebook("Plans"))
+    theirs = editable.codebook.variables[0].model_copy(update={"instructions": "Ben's wording."})
+    changed = editable.codebook.model_copy(update={"variables": [theirs, *editable.codebook.variables[1:]]})
+    run(service.save_codebook("Plans", changed, loaded_versions=editable.versions))
+
+    page.list.select(0)
+    edit(page, instructions="Ana's wording.")
+    page.save_button.click()
+    box = wait_for_message(qtbot)
+    assert box.windowTitle() == "Changed on another computer"
+    assert "changed the variable" in box.text() and "after you opened it" in box.text()
+    assert run(service.get_codebook("Plans")).variables[0].instructions == "Ben's wording."  # intact
+
+    click_button(box, "Reload")
+    qtbot.waitUntil(lambda: page.form.fields()["instructions"] == "Ben's wording.", timeout=10_000)
+    assert not page.has_unsaved_changes()
+    edit(page, instructions="Ana's wording, after reading Ben's.")
+    save(qtbot, page)  # made from the versions now saved: accepted
+    assert (
+        run(service.get_codebook("Plans")).variables[0].instructions == "Ana's wording, after reading Ben's."
+    )

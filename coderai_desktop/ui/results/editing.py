@@ -95,7 +95,9 @@ class ResultsEditing(QObject):
                     "Nothing to mark correct: " + ("already confirmed." if found else "no value selected.")
                 )
                 return
-            edits = [CellEdit(cell.extraction_id, Edit.CONFIRM) for _, _, cell in todo]
+            edits = [
+                CellEdit(cell.extraction_id, Edit.CONFIRM, seen_review=cell.review_id) for _, _, cell in todo
+            ]
             labels = [self._label(r, c) for r, c, _ in todo]
             title = f"Mark {count(len(edits), 'value')} correct"
             self.apply(edits, labels, title, "marked correct", keys=_keys(rows, todo))
@@ -114,7 +116,9 @@ class ResultsEditing(QObject):
             if not todo:
                 self.sig_message.emit("Nothing to clear: the selected values are not reviewed.")
                 return
-            edits = [CellEdit(cell.extraction_id, Edit.CLEAR) for _, _, cell in todo]
+            edits = [
+                CellEdit(cell.extraction_id, Edit.CLEAR, seen_review=cell.review_id) for _, _, cell in todo
+            ]
             labels = [self._label(r, c) for r, c, _ in todo]
             self.apply(
                 edits, labels, f"Clear {count(len(edits), 'review')}", "cleared", keys=_keys(rows, todo)

@@ -18,9 +18,10 @@ SHOWN_PROBLEMS = 3  # a status line names this many refused cells, then says how
 def review_edit(cell: Cell, value: Any) -> CellEdit:
     """A researcher's value for a cell: a confirmation when it is the AI's own value, else a correction."""
     same = value == cell.ai_value and isinstance(value, bool) == isinstance(cell.ai_value, bool)
+    # The review the researcher saw goes along: one someone recorded since (another computer) is not overridden.
     if same:  # 5 == 5.0, but True is not 1
-        return CellEdit(cell.extraction_id, Edit.CONFIRM)
-    return CellEdit(cell.extraction_id, Edit.CORRECT, value)
+        return CellEdit(cell.extraction_id, Edit.CONFIRM, seen_review=cell.review_id)
+    return CellEdit(cell.extraction_id, Edit.CORRECT, value, seen_review=cell.review_id)
 
 
 def paste_targets(block: list[list[str]], ranges: Sequence[Range], current: tuple[int, int]) -> list[Target]:

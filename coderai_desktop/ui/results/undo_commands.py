@@ -5,6 +5,7 @@ through the service in the background too, one after the other in the order they
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import replace
 from typing import Any, Protocol
 
 from PySide6.QtGui import QUndoCommand
@@ -107,6 +108,16 @@ class ReviewCommand(_WrittenCommand):
 
     async def _write_again(self) -> EditReport:
         return await self._host.service.apply(self.edits)
+
+    def _taken_back(self, cells: dict[UnitKey, dict[str, Cell]] | None) -> None:
+        # A redo is checked against the reviews in force after this undo, not those the first edit saw.
+        if cells:
+            now = {cell.extraction_id: cell.review_id for row in cells.values() for cell in row.values()}
+            self.edits = [
+                replace(edit, seen_review=now.get(edit.extraction_id, edit.seen_review))
+                for edit in self.edits
+            ]
+        super()._taken_back(cells)
 
     async def _take_back(self) -> dict[UnitKey, dict[str, Cell]]:
         # Read when it runs (after a redo queued before it has written its ids).

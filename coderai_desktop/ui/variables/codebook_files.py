@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from coderai_desktop.domain.codebook import Codebook
-from coderai_desktop.domain.errors import CoderAIError, ConflictError
+from coderai_desktop.domain.errors import CoderAIError, ConcurrentEditError, ConflictError
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.formatting import count
 from coderai_desktop.projects.codebook_file import (
@@ -38,6 +38,7 @@ class Saved:
 
     project: ProjectSummary
     codebook: Codebook
+    versions: Mapping[str, int]  # of its variables: the base of the next save
     version: int | None
     changed_since_last_run: list[str]
 
@@ -81,6 +82,22 @@ class CodebookFiles:
         assert project is not None
 
         def failed(error: BaseException) -> None:
+            if isinstance(error, ConcurrentEditError):  # never written over: reload, or keep the draft
+
+                def reload() -> None:
+                    on_abandoned()
+                    self._page.reload_saved()
+
+                box = ask(
+                    self._page,
+                    "Changed on another computer",
+                    f"{error}\n\nReload the codebook as it is saved now? Your unsaved changes here are "
+                    "discarded; Cancel keeps them on screen (to copy what you need) without saving.",
+                    "Reload",
+                    reload,
+                )
+                _on_cancel(box, on_abandoned)
+                return
             if isinstance(error, ConflictError) and not remove_results:
                 box = ask(
                     self._page,
@@ -104,13 +121,17 @@ class CodebookFiles:
 
     async def _save_work(self, project_id: int, codebook: Codebook, reason: str, remove: bool) -> Saved:
         service = self._service
+        # An edit is checked against the versions it was made from; an imported file replaces the codebook.
+        loaded = self._page.loaded_versions if reason == EDITED else None
         project = await service.save_codebook(
-            project_id, codebook, reason=reason, remove_variables_with_results=remove
+            project_id, codebook, reason=reason, remove_variables_with_results=remove, loaded_versions=loaded
         )
         versions = await service.codebook_versions(project_id)
+        saved = await service.get_editable_codebook(project_id)
         return Saved(
             project,
-            await service.get_codebook(project_id),
+            saved.codebook,
+            saved.versions,
             versions[0].version if versions else None,
             await service.changed_since_last_run(project_id),
         )

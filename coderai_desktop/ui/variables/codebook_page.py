@@ -7,7 +7,7 @@ exports saved codebooks (codebook_files.py). Unsaved changes stay while other pa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -18,7 +18,7 @@ from coderai_desktop.domain.codebook import Codebook
 from coderai_desktop.domain.codebook_rules import Problem
 from coderai_desktop.domain.project import ProjectSummary
 from coderai_desktop.formatting import count
-from coderai_desktop.projects.service import ProjectService
+from coderai_desktop.projects.service import EditableCodebook, ProjectService
 from coderai_desktop.ui.tasks import TaskRunner
 from coderai_desktop.ui.variables.codebook_files import CodebookFiles, Saved
 from coderai_desktop.ui.variables.editor import CodebookEditor
@@ -47,6 +47,9 @@ class CodebookPage(QWidget):
         self._runner = runner
         self._project: ProjectSummary | None = None
         self._saved: Codebook | None = None  # the codebook as saved; None until one is read
+        # The versions of the saved variables the draft was made from: a save is refused if another computer
+        # (or window) has changed one of them since, rather than overwriting that change.
+        self._versions: Mapping[str, int] = {}
         self._saving = False
         self._saved_note = ""
         self.files = CodebookFiles(self, service, runner)
@@ -239,7 +242,7 @@ class CodebookPage(QWidget):
         self._saving = False
         self._project = saved.project
         self.list.set_changed_since_last_run(saved.changed_since_last_run)
-        self._saved = saved.codebook
+        self._saved, self._versions = saved.codebook, saved.versions
         if index is None:
             self._saved_note = ""
             self.editor.load(saved.codebook)
@@ -262,26 +265,39 @@ class CodebookPage(QWidget):
 
     # -- showing ------------------------------------------------------------------------------------------
 
-    async def _read(self, project_id: int) -> tuple[Codebook, list[str]]:
-        codebook = await self._service.get_codebook(project_id)
-        return codebook, await self._service.changed_since_last_run(project_id)
+    async def _read(self, project_id: int) -> tuple[EditableCodebook, list[str]]:
+        editable = await self._service.get_editable_codebook(project_id)
+        return editable, await self._service.changed_since_last_run(project_id)
 
-    def _read_done(self, project_id: int, read: tuple[Codebook, list[str]], same: bool) -> None:
+    def _read_done(self, project_id: int, read: tuple[EditableCodebook, list[str]], same: bool) -> None:
         if self._project is None or self._project.id != project_id:
             return
-        codebook, changed = read
+        editable, changed = read
+        codebook = editable.codebook
         self.list.set_changed_since_last_run(changed)
         self.editor.setEnabled(True)
         if same and self._saved is not None:
             if codebook == self._saved:
                 return  # our own save read back, or nothing changed: keep the draft and its history
             if self.has_unsaved_changes():
-                self._saved = codebook  # saved elsewhere meanwhile: saving the draft replaces that
+                # Saved elsewhere meanwhile: the draft stays, made from the older versions, so saving it is
+                # refused with who changed what (and offers to reload) instead of overwriting their change.
+                self._saved = codebook
                 self._refresh_state()
                 return
-        self._saved, self._saved_note = codebook, ""
+        self._saved, self._versions, self._saved_note = codebook, editable.versions, ""
         self.editor.load(codebook, keep_selection=same)
         self._refresh_state()
+
+    def reload_saved(self) -> None:
+        """Read the codebook as saved now and show it; the draft and its undo history are dropped."""
+        if self._project is not None:
+            self._saved = None
+            self.show_project(self._project)
+
+    @property
+    def loaded_versions(self) -> Mapping[str, int]:
+        return self._versions
 
     def _refresh_state(self, *_args: object) -> None:
         loaded = self._project is not None and self._saved is not None

@@ -104,10 +104,10 @@ def test_set_data_asks_for_a_correction_or_a_confirmation(
     model = loaded_model(fake, run)
     with qtbot.waitSignal(model.sig_edit_requested) as edited:
         assert model.setData(model.index(2, BUDGET), 250.0, EDIT)
-    assert edited.args == [[CellEdit(6, Edit.CORRECT, 250.0)]]
+    assert edited.args == [[CellEdit(6, Edit.CORRECT, 250.0, seen_review=0)]]
     with qtbot.waitSignal(model.sig_edit_requested) as edited:
         assert model.setData(model.index(2, BUDGET), 200, EDIT)  # the AI's 200.0
-    assert edited.args == [[CellEdit(6, Edit.CONFIRM)]]
+    assert edited.args == [[CellEdit(6, Edit.CONFIRM, seen_review=0)]]
     assert not model.setData(model.index(2, COL_DOCUMENT), "x", EDIT)
     assert fake.cell(6).value == 200.0  # the model writes nothing itself
 

@@ -31,7 +31,7 @@ def test_typing_a_value_writes_it_and_shows_it(
     fake = fake_service
     page.model.setData(page.model.index(2, BUDGET), 250.0, EDIT)
     qtbot.waitUntil(lambda: page.model.index(2, BUDGET).data(STATE_ROLE) == CellState.CORRECTED)
-    assert fake.calls_of("apply") == [[CellEdit(6, Edit.CORRECT, 250.0)]]
+    assert fake.calls_of("apply") == [[CellEdit(6, Edit.CORRECT, 250.0, seen_review=0)]]
     assert page.editing.stack(1).count() == 1
     assert "AI said 200" in page.model.index(2, BUDGET).data(Qt.ItemDataRole.ToolTipRole)
 
@@ -45,12 +45,19 @@ def test_space_confirms_and_delete_clears_the_selection(
     qtbot.keyClick(page.grid, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: page.model.index(2, BUDGET).data(STATE_ROLE) == CellState.CONFIRMED)
     assert fake.calls_of("apply") == [
-        [CellEdit(2, Edit.CONFIRM), CellEdit(4, Edit.CONFIRM), CellEdit(6, Edit.CONFIRM)]
+        [
+            CellEdit(2, Edit.CONFIRM, seen_review=0),
+            CellEdit(4, Edit.CONFIRM, seen_review=0),
+            CellEdit(6, Edit.CONFIRM, seen_review=0),
+        ]
     ]
     select(page, 1, 3, BUDGET)  # row 3 is not reviewed: nothing to clear there
     qtbot.keyClick(page.grid, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: page.model.index(1, BUDGET).data(STATE_ROLE) == CellState.UNREVIEWED)
-    assert fake.calls_of("apply")[1] == [CellEdit(4, Edit.CLEAR), CellEdit(6, Edit.CLEAR)]
+    assert fake.calls_of("apply")[1] == [
+        CellEdit(4, Edit.CLEAR, seen_review=0),
+        CellEdit(6, Edit.CLEAR, seen_review=0),
+    ]
     assert page.editing.stack(1).count() == 2
     wait_idle(qtbot, runner)
     qtbot.keyClick(page.grid, Qt.Key.Key_Delete)  # nothing reviewed left in the selection
@@ -80,7 +87,10 @@ def test_undo_and_redo_go_through_the_service_even_after_switching_projects(
     assert fake.calls_of("undo") == [[2, 4]]
     page.redo_action.trigger()
     qtbot.waitUntil(lambda: page.model.index(1, BUDGET).data(STATE_ROLE) == CellState.CONFIRMED)
-    assert fake.calls_of("apply") == [[CellEdit(2, Edit.CONFIRM), CellEdit(4, Edit.CONFIRM)]] * 2
+    assert (
+        fake.calls_of("apply")
+        == [[CellEdit(2, Edit.CONFIRM, seen_review=0), CellEdit(4, Edit.CONFIRM, seen_review=0)]] * 2
+    )
     wait_idle(qtbot, runner)
     page.undo_action.trigger()
     qtbot.waitUntil(lambda: len(fake.calls_of("undo")) == 2)
@@ -97,7 +107,11 @@ def test_a_paste_writes_the_good_cells_at_once_and_reports_the_bad_one(
     with qtbot.waitSignal(page.sig_message) as message:
         page.grid.sig_paste_requested.emit("Plan A\t100\r\nPlan B\tabc\r\n")
     assert fake.calls_of("apply") == [
-        [CellEdit(3, Edit.CORRECT, "Plan A"), CellEdit(4, Edit.CONFIRM), CellEdit(5, Edit.CORRECT, "Plan B")]
+        [
+            CellEdit(3, Edit.CORRECT, "Plan A", seen_review=0),
+            CellEdit(4, Edit.CONFIRM, seen_review=0),
+            CellEdit(5, Edit.CORRECT, "Plan B", seen_review=0),
+        ]
     ]
     assert message.args[0].startswith("3 values pasted. 1 cell not pasted: row 3, budget: ")
     assert page.editing.stack(1).count() == 1
@@ -116,7 +130,7 @@ def test_a_paste_into_the_document_column_is_refused(
     select(page, 0, 0, COL_DOCUMENT)
     page.grid.sig_paste_requested.emit("a.pdf\tNew title\n")
     qtbot.waitUntil(lambda: page.model.index(0, TITLE).data() == "New title")
-    assert fake.calls_of("apply") == [[CellEdit(1, Edit.CORRECT, "New title")]]
+    assert fake.calls_of("apply") == [[CellEdit(1, Edit.CORRECT, "New title", seen_review=0)]]
     assert "row 1, document: the document column cannot be changed" in page.status_label.text()
 
 
@@ -192,7 +206,7 @@ def test_enter_opens_the_editor_and_enter_again_writes_the_value(
     editor.selectAll()
     qtbot.keyClicks(editor, "420")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: fake.calls_of("apply") == [[CellEdit(8, Edit.CORRECT, 420)]])
+    qtbot.waitUntil(lambda: fake.calls_of("apply") == [[CellEdit(8, Edit.CORRECT, 420, seen_review=0)]])
     qtbot.waitUntil(lambda: page.model.index(3, BUDGET).data(STATE_ROLE) == CellState.CORRECTED)
     assert page.grid.state() != QAbstractItemView.State.EditingState
     qtbot.keyClick(page.grid, Qt.Key.Key_F2)
