@@ -280,7 +280,9 @@ async def test_a_handed_over_workspace_is_listed_as_owned(context: AppContext, l
     # ana's login still opens ana's own workspace; the handed-over one opens as hers, to change or delete.
     assert await context.accounts.login("ana", PASSWORD) == lab.ana
     ana_there = await opened(context, lab.ana, "ana", "Field notes")
-    assert ana_there == UserSession(lab.ana.account_id, "ana", dan.workspace_id)
+    assert ana_there == UserSession(
+        lab.ana.account_id, "ana", dan.workspace_id, home_workspace_id=lab.ana.workspace_id
+    )
     assert [(s.login, s.access) for s in await context.sharing(ana_there).shares("Field notes")] == [
         ("ben", ShareAccess.VIEWER)
     ]

@@ -129,6 +129,8 @@ async def test_an_editors_changes_are_recorded_as_the_editors(
     context: AppContext, shared: Shared, tmp_path: Path
 ) -> None:
     project, editor = shared.corpus.project_id, shared.editor
+    # The editor's run is paid with the editor's own key, saved under their own workspace.
+    await context.secrets.set_api_key(editor.keys_workspace_id, "openai", runs.API_KEY)
     reviews = context.reviews(editor)
     value = await reviews.find_value(project, "plan-02.txt", "budget")
     await reviews.review(value, FeedbackType.INCORRECT, 12345, note="The budget table says otherwise.")
