@@ -132,21 +132,7 @@ async def test_an_editor_changes_and_adds_but_neither_deletes_the_project_nor_sh
                 deletable = 0 if table.name == "projects" else len(plans[table.name])
                 assert changed == (len(plans[table.name]), deletable), table.name
         document = insert(
-            connection,
-            "documents",
-            workspace_id=ana.workspace_id,
-            project_id=shared.plans,
-            file_name="bergen.txt",
-            original_path="/corpus/bergen.txt",
-            sha256="b" * 64,
-            size_bytes=120,
-            format="TXT",
-            status="READY",
-            warnings="[]",
-            import_metadata="{}",
-            chunk_count=0,
-            created_at=NOW,
-            updated_at=NOW,
+            connection, "documents", **document_row(ana.workspace_id, shared.plans, "bergen.txt", "b", 120)
         )
         extraction = next(iter(plans["extractions"]))
         review = insert(
@@ -162,21 +148,7 @@ async def test_an_editor_changes_and_adds_but_neither_deletes_the_project_nor_sh
         assert connection.execute("DELETE FROM documents WHERE id = %s", (document,)).rowcount == 1
         for refused in (
             lambda: insert(
-                connection,
-                "documents",
-                workspace_id=ana.workspace_id,
-                project_id=shared.housing,
-                file_name="x.txt",
-                original_path="/x.txt",
-                sha256="c" * 64,
-                size_bytes=1,
-                format="TXT",
-                status="READY",
-                warnings="[]",
-                import_metadata="{}",
-                chunk_count=0,
-                created_at=NOW,
-                updated_at=NOW,
+                connection, "documents", **document_row(ana.workspace_id, shared.housing, "x.txt", "c", 1)
             ),
             lambda: insert(
                 connection,
@@ -255,3 +227,22 @@ def _contents(shared: Shared) -> dict[str, dict[Any, str]]:
     hers = shared.anas_rows()
     with shared.lab.owner() as owner:
         return {table.name: {k: as_json(owner, table, k) for k in hers[table.name]} for table in TABLES}
+
+
+def document_row(workspace_id: int, project_id: int, name: str, digest: str, size: int) -> dict[str, object]:
+    """The columns of a ready text document, inserted by hand as a member would."""
+    return {
+        "workspace_id": workspace_id,
+        "project_id": project_id,
+        "file_name": name,
+        "original_path": f"/corpus/{name}",
+        "sha256": digest * 64,
+        "size_bytes": size,
+        "format": "TXT",
+        "status": "READY",
+        "warnings": "[]",
+        "import_metadata": "{}",
+        "chunk_count": 0,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
