@@ -32,18 +32,30 @@ Run = Callable[[Coroutine[Any, Any, T]], T]
 
 
 @pytest.fixture
-def qt_loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+def qt_loop(qapp: QApplication, qtbot: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop marked as running, so tasks advance whenever qtbot processes Qt events."""
     loop = qasync.QEventLoop(qapp, already_running=True)
     threads = ThreadPoolExecutor(thread_name_prefix="test-to-thread")  # asyncio.to_thread's, joined below
     loop.set_default_executor(threads)
     asyncio.set_event_loop(loop)
     yield loop
-    for task in asyncio.all_tasks(loop):
-        task.cancel()
+    settle(loop, qtbot)
     threads.shutdown(wait=True)
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
+
+
+def settle(loop: asyncio.AbstractEventLoop, qtbot: Any, rounds: int = 50) -> None:
+    """Cancel what a test left running and let it end while the loop is still current: a task that finished
+    has its callbacks queued as Qt events, which would otherwise run after the loop is gone (a finished
+    project list selecting a project, which starts a task with no loop to take it)."""
+    for _ in range(rounds):
+        qtbot.wait(5)  # queued callbacks run, and may start tasks of their own
+        tasks = asyncio.all_tasks(loop)
+        if not tasks:
+            return
+        for task in tasks:
+            task.cancel()
 
 
 @pytest.fixture
