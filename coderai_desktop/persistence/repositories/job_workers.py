@@ -40,12 +40,23 @@ class JobWorkerRepository(WorkspaceRepository[JobWorker]):
         return [worker for worker in workers if worker.id in alive]
 
     def release_dead(self, job_id: int, liveness: WorkerLiveness) -> list[JobWorker]:
-        """End the job's dead workers and give their claims back; the live ones."""
+        """End the job's dead workers and give their claims back, and documents left RUNNING by no worker
+        (a run that crashed before this version recorded workers); the live ones."""
         workers = self.unended(job_id)
         alive = liveness.alive(self.session, workers)
         for worker in workers:
             if worker.id not in alive:
                 self.end(worker.id)
+        self.session.execute(
+            sa.update(JobItem)
+            .where(
+                JobItem.workspace_id == self.workspace_id,
+                JobItem.job_id == job_id,
+                JobItem.status == JobItemStatus.RUNNING,
+                JobItem.worker_id.is_(None),
+            )
+            .values(status=JobItemStatus.PENDING, tokens_in=0)
+        )
         return [worker for worker in workers if worker.id in alive]
 
     def end(self, worker_id: int) -> None:

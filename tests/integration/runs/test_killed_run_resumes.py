@@ -12,9 +12,12 @@ import signal
 from collections import Counter
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from coderai_desktop.app_context import AppContext
 from coderai_desktop.domain.enums import JobItemStatus, JobStatus, JobType
 from coderai_desktop.export.service import ExportService
+from coderai_desktop.persistence.tables import JobItem, ProcessingJob
 from coderai_desktop.pipeline.jobs import JobService
 from tests.fakes.openai_server import FakeOpenAI
 from tests.integration.conftest import Cli
@@ -23,6 +26,7 @@ from tests.integration.runs.conftest import (
     PROJECT,
     Configure,
     MakeCorpus,
+    check_coded_once,
     extractions,
     item_statuses,
     on_each_backend,
@@ -106,3 +110,30 @@ async def test_a_killed_run_is_offered_at_once_and_resumed_without_coding_anythi
     assert len(table.rows) == DOCUMENTS
     corpus.check_results(table)
     assert await jobs.interrupted() == []
+
+
+@on_each_backend
+async def test_a_run_killed_before_workers_were_recorded_is_resumed(
+    jobs: JobService, make_corpus: MakeCorpus, configure: Configure, server: FakeOpenAI, context: AppContext
+) -> None:
+    """A run killed under a version that recorded no workers (before schema 0010) left documents RUNNING
+    claimed by nobody: a resume codes them again instead of waiting for a worker that never comes."""
+    corpus = await make_corpus(4)
+    job = await jobs.start(corpus.project_id)
+    await jobs.pause(job.id)
+    in_flight = sorted(corpus.ids.values())[:2]
+    with context.database.transaction() as session:
+        session.execute(
+            sa.update(JobItem)
+            .where(JobItem.job_id == job.id, JobItem.document_id.in_(in_flight))
+            .values(status=JobItemStatus.RUNNING, tokens_in=500, worker_id=None)
+        )
+        session.execute(
+            sa.update(ProcessingJob).where(ProcessingJob.id == job.id).values(status=JobStatus.RUNNING)
+        )
+    assert [offered.id for offered in await jobs.interrupted()] == [job.id]
+
+    resumed = await asyncio.wait_for(jobs.resume(job.id), 30)
+
+    check_coded_once(context, corpus, resumed)
+    assert set(corpus.requests_per_document(server.requests).values()) == {1}
