@@ -136,10 +136,11 @@ class ProviderService:
         return report
 
     async def _save_found(self, found: FoundSettings, project: ProjectRef | None) -> None:
-        """With the project's overrides when the project names its own server, else the workspace's."""
+        """With the project's overrides when the project names its own server, or is shared with this
+        member (the workspace is its owner's), else the workspace's."""
         if project is not None:
             overrides = await self.project_overrides(project)
-            if SERVER_FIELDS & migrated(overrides).keys():
+            if self._user.access is not None or SERVER_FIELDS & migrated(overrides).keys():
                 await self.save_project_overrides(project, {**overrides, **found.as_settings()})
                 return
         workspace = await self.settings()

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from coderai_desktop.domain.errors import ReadOnlyProjectError
-from coderai_desktop.persistence.tables import Project
+from coderai_desktop.persistence.tables import Project, Workspace
 from coderai_desktop.private_files import private_dir, private_file
 
 logger = logging.getLogger(__name__)
@@ -189,7 +189,10 @@ class ViewerGuard:
 
 
 class EditorGuard:
-    """An editor changes everything but the project's existence and name: those are its owner's."""
+    """An editor changes everything but the project's existence and name, and the owner's workspace (the
+    provider settings all the owner's projects share): those are its owner's."""
+
+    WORKSPACE = "change the provider settings all their projects share (this project's own you can change)"
 
     def __init__(self, owner_login: str):
         self.owner_login = owner_login
@@ -202,8 +205,12 @@ class EditorGuard:
             if isinstance(row, Project) and (renamed := sa.inspect(row).attrs.name.history).has_changes():
                 was = renamed.deleted[0] if renamed.deleted else row.name
                 raise ReadOnlyProjectError.owner_only(self.owner_login, f"rename {was}")
+            if isinstance(row, Workspace) and session.is_modified(row):
+                raise ReadOnlyProjectError.owner_only(self.owner_login, self.WORKSPACE)
 
     def check_statement(self, state: ORMExecuteState) -> None:
+        if state.bind_mapper is sa.inspect(Workspace) and (state.is_update or state.is_delete):
+            raise ReadOnlyProjectError.owner_only(self.owner_login, self.WORKSPACE)
         if state.bind_mapper is not sa.inspect(Project):
             return
         if state.is_delete:

@@ -19,6 +19,7 @@ from coderai_desktop.config import Settings
 from coderai_desktop.domain.codebook import ProjectContext
 from coderai_desktop.domain.enums import ShareAccess
 from coderai_desktop.domain.errors import InvalidInputError, NotFoundError, ReadOnlyProjectError
+from coderai_desktop.domain.provider import ProviderSettings
 from coderai_desktop.persistence.tables import LabMember, Project, ProjectShare, Variable, Workspace
 from coderai_desktop.projects.sharing import SharedProject
 from tests.conftest import PASSWORD
@@ -208,6 +209,37 @@ async def test_a_viewers_database_refuses_every_write_and_reads_everything(
     assert (
         await context.database.run(lambda session: session.scalar(sa.select(sa.func.count(Project.id)))) == 2
     )
+
+
+async def test_an_editor_sets_the_projects_provider_but_not_the_owners_workspace(
+    context: AppContext, lab: Lab
+) -> None:
+    """The workspace's provider settings are every one of the owner's projects': an editor changes this
+    project's own, and is told so when trying the workspace's (not a database error on PostgreSQL)."""
+    owners = ProviderSettings(model="gpt-4o-mini", concurrency=3)
+    await context.providers(lab.ana).save_workspace_settings(owners)
+    await context.sharing(lab.ana).share("Clean air", "cleo", ShareAccess.EDITOR)
+    providers = context.providers(await opened(context, lab.cleo, "ana", "Clean air"))
+
+    with pytest.raises(
+        ReadOnlyProjectError,
+        match=exactly(
+            "Only ana, who owns this project, can change the provider settings all their projects share "
+            "(this project's own you can change). Ask ana to do it."
+        ),
+    ):
+        await providers.save_workspace_settings(owners.overridden({"model": "gpt-4o"}))
+    core_update = (
+        sa.update(Workspace).where(Workspace.id == lab.ana.workspace_id).values(provider_settings={})
+    )
+    with pytest.raises(ReadOnlyProjectError):
+        await context.database_for(await opened(context, lab.cleo, "ana", "Clean air")).run(
+            lambda session: session.execute(core_update)
+        )
+    in_force = await providers.save_project_overrides(lab.project, {"model": "gpt-4o"})
+    assert (in_force.model, in_force.concurrency) == ("gpt-4o", 3)
+    assert await context.providers(lab.ana).settings() == owners
+    assert (await context.providers(lab.ana).settings(lab.project)).model == "gpt-4o"
 
 
 async def test_an_editor_changes_the_project_but_cannot_delete_rename_or_share_it(
