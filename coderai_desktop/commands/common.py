@@ -67,6 +67,19 @@ async def log_in(context: AppContext, args: argparse.Namespace) -> UserSession:
     return await _open_shared(context, user, args, reference)
 
 
+async def log_in_for_job(context: AppContext, args: argparse.Namespace) -> UserSession:
+    """Who runs a command on job `args.id`: their own session, or theirs in the project another member
+    shared with them that the job codes (job ids are unique across workspaces)."""
+    user = await log_in(context, args)
+    try:
+        await context.jobs(user).get(args.id)
+    except NotFoundError:
+        if (shared := await context.sharing(user).find_job(args.id)) is None:
+            raise
+        return context.sharing(user).session_for(shared)
+    return user
+
+
 async def _who(context: AppContext, args: argparse.Namespace) -> UserSession:
     """In a lab database the member is whoever connected (the server checked their password); elsewhere
     the account named by --user, with its app password."""

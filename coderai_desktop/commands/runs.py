@@ -14,6 +14,7 @@ from coderai_desktop.commands.common import (
     add_command,
     add_group,
     log_in,
+    log_in_for_job,
     print_table,
     project_as_written,
 )
@@ -197,7 +198,7 @@ def _opinion_options(opinion: SecondOpinion) -> str:
 
 
 async def resume_job(context: AppContext, args: argparse.Namespace) -> int:
-    user = await log_in(context, args)
+    user = await log_in_for_job(context, args)
     jobs = context.jobs(user)
     return await _run_here(jobs, args.id, batch=(await jobs.get(args.id)).batch, join=args.worker)
 
@@ -216,13 +217,13 @@ async def _run_here(jobs: JobService, job_id: int, *, batch: bool = False, join:
 
 
 async def pause_job(context: AppContext, args: argparse.Namespace) -> None:
-    user = await log_in(context, args)
+    user = await log_in_for_job(context, args)
     job = await context.jobs(user).pause(args.id)
     print(f"Job {job.id} is {job.status.lower()}; resume it with `coderai job resume {job.id}`.")
 
 
 async def cancel_job(context: AppContext, args: argparse.Namespace) -> None:
-    user = await log_in(context, args)
+    user = await log_in_for_job(context, args)
     job = await context.jobs(user).cancel(args.id)
     print(
         f"Job {job.id} is cancelled; the {job.documents_processed} documents coded so far keep their results."
@@ -230,7 +231,7 @@ async def cancel_job(context: AppContext, args: argparse.Namespace) -> None:
 
 
 async def show_log(context: AppContext, args: argparse.Namespace) -> None:
-    user = await log_in(context, args)
+    user = await log_in_for_job(context, args)
     for entry in await context.jobs(user).log(args.id):
         print(entry.line())
 

@@ -103,6 +103,18 @@ class SharingService:
             )
         return found[0]
 
+    async def find_job(self, job_id: int) -> SharedProject | None:
+        """The project shared with me (or handed over) that job `job_id` codes; None if it is none of them."""
+        openable = {shared.project_id: shared for shared in await self.accessible()}
+        if not openable:
+            return None
+        project_id = await self._database.run(
+            lambda session: OpenableProjectRepository(session, self._user.account_id).project_of_job(
+                job_id, openable
+            )
+        )
+        return None if project_id is None else openable[project_id]
+
     def session_for(self, shared: SharedProject) -> UserSession:
         """My session in a project I can open: my account and login, its workspace, the share's access."""
         owner = shared.owner_login if shared.access is not None else None

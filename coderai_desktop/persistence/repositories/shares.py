@@ -3,6 +3,7 @@ shared with, and the projects a member can open besides those of their own works
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -12,7 +13,14 @@ from coderai_desktop.domain.enums import ShareAccess
 from coderai_desktop.domain.project import name_key
 from coderai_desktop.persistence.base import utcnow
 from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
-from coderai_desktop.persistence.tables import Account, LabMember, Project, ProjectShare, Workspace
+from coderai_desktop.persistence.tables import (
+    Account,
+    LabMember,
+    ProcessingJob,
+    Project,
+    ProjectShare,
+    Workspace,
+)
 
 
 class ShareRow(NamedTuple):
@@ -122,3 +130,10 @@ class OpenableProjectRepository:
             for row in self.session.execute(query)
         ]
         return sorted(rows, key=lambda row: (row.owner_login, name_key(row.name), row.project_id))
+
+    def project_of_job(self, job_id: int, project_ids: Iterable[int]) -> int | None:
+        """Which of `project_ids` (projects the account can open) job `job_id` codes, if any."""
+        query = sa.select(ProcessingJob.project_id).where(
+            ProcessingJob.id == job_id, ProcessingJob.project_id.in_(list(project_ids))
+        )
+        return self.session.scalar(query)

@@ -124,3 +124,28 @@ def test_a_run_that_pauses_says_why_and_how_to_resume(
     monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
     resumed = coderai("job", "resume", "1")
     assert resumed.code == 0 and resumed.out.startswith("Job 1 completed: 1 coded, 0 failed")
+
+
+def test_a_member_reaches_the_job_of_a_project_shared_with_them(
+    coderai: Cli, plans: Corpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`coderai job ... ID` finds a job of a project another member shared, with the share's access; a
+    member it is not shared with is told there is no such job."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-revoked-0000")
+    assert coderai("run", PROJECT, "--sample", "2", "--seed", "1").code == 1  # paused, nothing coded
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    for login in ("ben", "cleo"):
+        assert coderai("account", "create", login).code == 0
+    assert coderai("project", "share", PROJECT, "ben", "--as", "viewer").code == 0
+
+    logged = coderai("job", "log", "1", "--user", "ben")
+    assert logged.code == 0 and "refused the API key" in logged.out
+    refused = coderai("job", "resume", "1", "--user", "ben")
+    assert refused.code == 1 and refused.err.startswith("error: ana shared this project with you as a viewer")
+    assert (
+        coderai("job", "resume", "1", "--user", "cleo").err == "error: There is no job 1 in your workspace.\n"
+    )
+
+    assert coderai("project", "share", PROJECT, "ben", "--as", "editor").code == 0
+    resumed = coderai("job", "resume", "1", "--user", "ben")
+    assert resumed.code == 0 and resumed.out.startswith("Job 1 completed: 2 coded, 0 failed"), resumed.err
