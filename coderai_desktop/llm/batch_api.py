@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 import openai
@@ -35,6 +36,12 @@ MAX_BYTES = 200 * 1024 * 1024
 COMPLETION_WINDOW: Literal["24h"] = "24h"
 # The provider's words for a batch that will change no more.
 FINISHED = frozenset({"completed", "failed", "expired", "cancelled"})
+# The metadata key a batch carries its part's marker under: a batch the app created but had no time to
+# record (it died in between) is found again by it, not submitted (and paid for) twice.
+MARKER_KEY = "coderai_part"
+# How far back (seconds before its part was recorded) the provider's list is searched for a batch.
+FIND_SLACK = 3600
+FIND_PAGES = 10
 NO_BATCH_API = (
     "OpenAI-compatible servers (Ollama, LM Studio, llama.cpp, vLLM) have no Batch API: batch runs need "
     "OpenAI or Azure OpenAI."
@@ -154,18 +161,36 @@ class BatchAPI:
         entry = {"custom_id": key, "method": "POST", "url": self.endpoint, "body": body}
         return (json.dumps(entry, ensure_ascii=False) + "\n").encode()
 
-    async def submit(self, content: bytes) -> RemoteBatch:
-        """Upload an input file (lines from `line`) and start its batch."""
+    async def submit(self, content: bytes, marker: str) -> RemoteBatch:
+        """Upload an input file (lines from `line`) and start its batch, marked with `marker`."""
         try:
             uploaded = await self._client.files.create(file=("requests.jsonl", content), purpose="batch")
             batch = await self._client.batches.create(
                 input_file_id=uploaded.id,
                 endpoint=self.endpoint,  # type: ignore[arg-type]  # Azure's path is not in the SDK's literal
                 completion_window=COMPLETION_WINDOW,
+                metadata={MARKER_KEY: marker},
             )
         except openai.APIError as error:
             raise provider_error(error, self._settings) from error
         return _remote(batch)
+
+    async def find(self, marker: str, since: datetime) -> RemoteBatch | None:
+        """The batch submitted with `marker` (its part recorded at `since`), if the provider has one. The
+        provider lists the newest first: the search ends at batches older than the part."""
+        oldest = since.timestamp() - FIND_SLACK
+        try:
+            page = await self._client.batches.list(limit=100)
+            for _ in range(FIND_PAGES):
+                for batch in page.data:
+                    if (batch.metadata or {}).get(MARKER_KEY) == marker:
+                        return _remote(batch)
+                if not page.data or page.data[-1].created_at < oldest or not page.has_next_page():
+                    return None
+                page = await page.get_next_page()
+        except openai.APIError as error:
+            raise provider_error(error, self._settings) from error
+        return None
 
     async def retrieve(self, batch_id: str) -> RemoteBatch:
         try:

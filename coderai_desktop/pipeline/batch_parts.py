@@ -65,9 +65,9 @@ class BatchParts:
         waiting = await self._database.run(lambda s: self._parts(s).waiting(self._job_id))
         groups = list(self._split(waiting))
         for lines, ids in groups:
-            part_id = await self._database.run(partial(self._add_part, request_ids=ids))
+            part_id, marker = await self._database.run(partial(self._add_part, request_ids=ids))
             try:
-                remote = await self._api.submit(b"".join(lines))
+                remote = await self._api.submit(b"".join(lines), marker)
             except CoderAIError as error:
                 why = str(error)
                 await self._database.run(partial(self._give_back, part_id=part_id, why=why))
@@ -81,10 +81,15 @@ class BatchParts:
         parts = await self._database.run(lambda s: self._parts(s).outstanding(self._job_id))
         collected, out = False, Outstanding()
         for part in parts:
-            if part.remote_id is None:  # the app stopped while uploading it: its requests wait again
-                await self._database.run(partial(self._give_back, part_id=part.id, why="upload stopped"))
-                continue
-            remote = await self._api.retrieve(part.remote_id)
+            if part.remote_id is None:  # the app stopped while submitting it: did the provider get it?
+                remote = await self._api.find(marker_of(part), part.created_at)
+                if remote is None:  # no: its requests wait again
+                    await self._database.run(partial(self._give_back, part_id=part.id, why="upload stopped"))
+                    continue
+                await self._database.run(partial(self._started, part_id=part.id, remote=remote))
+                logger.info("Batch part %s found at the provider: batch %s", part.id, remote.id)
+            else:
+                remote = await self._api.retrieve(part.remote_id)
             if remote.finished:
                 await self._collect(part.id, remote)
                 collected = True
@@ -165,8 +170,9 @@ class BatchParts:
             "Batch %s collected (%s answers, %s failed lines)", remote.id, len(answers), len(failures)
         )
 
-    def _add_part(self, session: Session, request_ids: list[int]) -> int:
-        return self._parts(session).add_part(self._job_id, request_ids).id
+    def _add_part(self, session: Session, request_ids: list[int]) -> tuple[int, str]:
+        part = self._parts(session).add_part(self._job_id, request_ids)
+        return part.id, marker_of(part)
 
     def _started(self, session: Session, part_id: int, remote: RemoteBatch) -> None:
         part = self._parts(session).require(part_id)
@@ -183,6 +189,12 @@ class BatchParts:
 
     def _parts(self, session: Session) -> BatchRepository:
         return BatchRepository(session, self._workspace_id)
+
+
+def marker_of(part: BatchPart) -> str:
+    """What the part's batch is marked with at the provider: its job, its id and when it was recorded (to
+    the microsecond), which another database's part will not share."""
+    return f"job {part.job_id} part {part.id} at {part.created_at.timestamp():.6f}"
 
 
 def _line_error(line: dict) -> str:

@@ -1,8 +1,8 @@
 """The Batch API of the fake OpenAI server (tests/fakes/openai_server.py): files and batches.
 
 - POST /v1/files (multipart: `file`, `purpose`), GET /v1/files/{id}, GET /v1/files/{id}/content.
-- POST /v1/batches ({"input_file_id", "endpoint", "completion_window"}), GET /v1/batches/{id},
-  POST /v1/batches/{id}/cancel.
+- POST /v1/batches ({"input_file_id", "endpoint", "completion_window", "metadata"}), GET /v1/batches/{id},
+  POST /v1/batches/{id}/cancel, GET /v1/batches?limit=N&after=ID (newest first, as OpenAI lists them).
 
 Every line of an input file is validated when its batch is created (JSON, a unique string custom_id,
 method POST, the batch's endpoint as url, a chat request body): one bad line fails the whole batch, with
@@ -26,6 +26,7 @@ import email.policy
 import json
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class _Batch:
     errors: list[dict] = field(default_factory=list)
     completed: int = 0
     failed: int = 0
+    metadata: dict | None = None
 
     def as_json(self) -> dict:
         return {
@@ -68,7 +70,7 @@ class _Batch:
                 "completed": self.completed,
                 "failed": self.failed,
             },
-            "metadata": None,
+            "metadata": self.metadata,
         }
 
 
@@ -105,7 +107,10 @@ class FakeBatches:
     # Routes: (status, body) with body a dict (JSON) or bytes
 
     def respond(self, method: str, path: str, content_type: str, raw: bytes) -> tuple[int, dict | bytes]:
+        path, _, query = path.partition("?")
         parts = path.strip("/").split("/")[1:]  # without "v1"
+        if parts == ["batches"] and method == "GET":
+            return self._list(urllib.parse.parse_qs(query))
         if parts == ["files"] and method == "POST":
             return self._upload(content_type, raw)
         if len(parts) >= 2 and parts[0] == "files" and method == "GET":
@@ -164,6 +169,7 @@ class FakeBatches:
             return 400, _error("Batches take endpoint /v1/chat/completions and completion_window 24h.")
         lines, errors = _parse(self.files[file_id][1])
         batch = _Batch(f"batch_{uuid.uuid4().hex[:24]}", file_id, lines, time.time())
+        batch.metadata = request.get("metadata")
         with self._lock:
             batch.failing, batch.expires = self._failing_next, self._expire_next
             self._failing_next, self._expire_next = 0, False
@@ -172,6 +178,21 @@ class FakeBatches:
         if errors:
             batch.status, batch.errors = "failed", errors
         return 200, batch.as_json()
+
+    def _list(self, query: dict[str, list[str]]) -> tuple[int, dict]:
+        newest_first = list(reversed(self.batches.values()))
+        if after := query.get("after"):
+            ids = [batch.id for batch in newest_first]
+            newest_first = newest_first[ids.index(after[0]) + 1 :] if after[0] in ids else []
+        limit = int(query.get("limit", ["20"])[0])
+        page = [batch.as_json() for batch in newest_first[:limit]]
+        return 200, {
+            "object": "list",
+            "data": page,
+            "first_id": page[0]["id"] if page else None,
+            "last_id": page[-1]["id"] if page else None,
+            "has_more": len(newest_first) > limit,
+        }
 
     def _retrieve(self, batch_id: str) -> tuple[int, dict]:
         batch = self.batches.get(batch_id)

@@ -462,7 +462,7 @@ class FakeOpenAI:
             ]
             return _Reply(200, {"object": "list", "data": models})
         if route[1].startswith(("/v1/files", "/v1/batches")):
-            return _Reply(*self.batches.respond(method, route[1], content_type, raw))
+            return _Reply(*self.batches.respond(method, path, content_type, raw))
         if route != ("POST", "/v1/chat/completions"):
             return _error(404, f"Invalid URL ({method} {route[1]})")
         if not _well_formed(body):

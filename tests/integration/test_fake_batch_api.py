@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -47,7 +48,7 @@ async def test_a_batch_answers_each_line_as_the_chat_route_does(server: FakeOpen
     api = BatchAPI(settings(server), "sk-test")
     content, keys = lines(api, server, ["Green plan", "Blue plan"])
     server.batches.hold = True
-    started = await api.submit(content)
+    started = await api.submit(content, "m")
     assert (started.status, started.finished) == ("in_progress", False)
     assert (await api.retrieve(started.id)).status == "in_progress"
 
@@ -71,9 +72,9 @@ async def test_failed_lines_go_to_the_error_file_and_an_expired_batch_answers_ha
     api = BatchAPI(settings(server), "sk-test")
     content, keys = lines(api, server, ["A", "B", "C", "D"])
     server.batches.fail_lines(1)
-    failing = await api.retrieve((await api.submit(content)).id)
+    failing = await api.retrieve((await api.submit(content, "m")).id)
     server.batches.expire_next()
-    expired = await api.retrieve((await api.submit(content)).id)
+    expired = await api.retrieve((await api.submit(content, "m")).id)
 
     assert (failing.status, failing.completed, failing.failed) == ("completed", 3, 1)
     assert failing.error_file_id is not None
@@ -86,10 +87,29 @@ async def test_failed_lines_go_to_the_error_file_and_an_expired_batch_answers_ha
     await api.close()
 
 
+async def test_a_batch_is_found_again_by_its_marker_through_the_pages_of_the_list(server: FakeOpenAI) -> None:
+    """What a restarted app does for a part it recorded but whose batch id it had no time to store."""
+    api = BatchAPI(settings(server), "sk-test")
+    content = lines(api, server, ["A"])[0]
+    since = datetime.now(UTC)
+    wanted = await api.submit(content, "job 1 part 1")
+    for number in range(2, 104):  # more than a page of newer batches
+        await api.submit(content, f"job 1 part {number}")
+
+    found = await api.find("job 1 part 1", since)
+
+    assert found is not None and found.id == wanted.id
+    assert await api.find("job 1 part 999", since) is None
+    assert await api.find("job 1 part 1", since + timedelta(hours=2)) is None, (
+        "older batches are not searched"
+    )
+    await api.close()
+
+
 async def test_cancel_stops_a_batch_still_in_progress(server: FakeOpenAI) -> None:
     api = BatchAPI(settings(server), "sk-test")
     server.batches.hold = True
-    started = await api.submit(lines(api, server, ["A"])[0])
+    started = await api.submit(lines(api, server, ["A"])[0], "m")
 
     assert (await api.cancel(started.id)).status == "cancelling"
     assert (await api.retrieve(started.id)).status == "cancelled"
@@ -113,7 +133,7 @@ async def test_an_input_file_with_a_bad_line_fails_the_batch_and_says_which(
     first, second = content.decode().splitlines()
     bad = json.dumps(change(json.loads(second)))
 
-    failed = await api.submit(f"{first}\n{bad}\n".encode())
+    failed = await api.submit(f"{first}\n{bad}\n".encode(), "m")
 
     assert failed.status == "failed"
     assert failed.errors.startswith(f"line 2: {said}")
@@ -123,7 +143,7 @@ async def test_an_input_file_with_a_bad_line_fails_the_batch_and_says_which(
 async def test_duplicate_custom_ids_are_refused(server: FakeOpenAI) -> None:
     api = BatchAPI(settings(server), "sk-test")
     content, [key] = lines(api, server, ["A"])
-    failed = await api.submit(content + content)
+    failed = await api.submit(content + content, "m")
     assert (failed.status, failed.errors) == ("failed", f"line 2: Duplicate custom_id {key}.")
     await api.close()
 

@@ -199,6 +199,36 @@ async def test_a_restart_while_a_part_is_out_picks_it_up_from_the_stored_batch_i
 
 
 @on_each_backend
+async def test_a_batch_created_just_before_the_app_died_is_found_again_not_submitted_twice(
+    batch_jobs: JobService, make_corpus: MakeCorpus, server: FakeOpenAI, context: AppContext
+) -> None:
+    """The app died after the provider created the batch and before its id was stored: the part is found
+    again at the provider by the marker it was created with, and its answers collected."""
+    corpus = await make_corpus(3)
+    server.batches.hold = True
+    job = await batch_jobs.start(corpus.project_id, batch=True)
+    first = asyncio.create_task(batch_jobs.run(job.id))
+    await wait_for(lambda: _waits(batch_jobs, job.id))
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    [part] = parts(context, job.id)
+    with context.database.transaction() as session:  # as if the id had never been written
+        session.execute(
+            sa.update(BatchPart).where(BatchPart.id == part.id).values(remote_id=None, status="uploading")
+        )
+
+    server.batches.hold = False
+    done = await batch_jobs.resume(job.id)
+
+    assert (done.status, done.documents_processed) == (JobStatus.COMPLETED, 3)
+    assert len(server.batches.created) == 1, "the batch was not submitted a second time"
+    [found] = parts(context, job.id)
+    assert found.remote_id == part.remote_id and found.status == "collected"
+    assert values_per_document(context, job.id) == dict.fromkeys(corpus.ids.values(), len(NAMES))
+
+
+@on_each_backend
 async def test_cancel_cancels_the_remote_batch_and_keeps_what_is_done(
     batch_jobs: JobService, make_corpus: MakeCorpus, server: FakeOpenAI, context: AppContext
 ) -> None:
