@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import multiprocessing.context
 import sys
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -55,6 +56,19 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOADED)
     return context
+
+
+def _why(error: BaseException) -> str:
+    """What made the pool break, in words: the innermost error it was raised from (the pool's own says
+    nothing), with advice where there is some."""
+    while (inner := error.__cause__ or error.__context__) is not None:
+        error = inner
+    if "AF_UNIX path too long" in str(error):  # the fork server's socket lives in the temporary folder
+        return (
+            f"the temporary folder's path is too long for a socket ({tempfile.gettempdir()}). Set TMPDIR to "
+            "a folder with a shorter path."
+        )
+    return f"{type(error).__name__}: {error}." if str(error) else f"{type(error).__name__}."
 
 
 class ParserPool:
@@ -112,7 +126,7 @@ class ParserPool:
                 logger.warning("Parser pool failed (%s); restarting it", error)
                 self.close()
                 if attempt == 2:
-                    raise CoderAIError(f"The document readers could not be started ({error}).") from error
+                    raise CoderAIError(f"The document readers could not be started: {_why(error)}") from error
         raise AssertionError("unreachable")
 
     def _processes(self) -> ProcessPool:

@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from coderai_desktop.app_context import AppContext
-from coderai_desktop.auth import accounts
 from coderai_desktop.auth.session import UserSession
 from coderai_desktop.cli import main
 from coderai_desktop.domain.codebook import Codebook
@@ -24,20 +22,11 @@ from coderai_desktop.persistence.engine import Database, create_engine, normalis
 from coderai_desktop.persistence.migrate import upgrade_database
 from coderai_desktop.projects.codebook_file import read_codebook_file
 from coderai_desktop.projects.service import ProjectService
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, start_at_head
 from tests.unit.codebook_data import DEMO_CODEBOOK
 
 PG_URL_VARIABLE = "CODERAI_TEST_PG_URL"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2id at its smallest cost: tests check what is hashed and compared, not how slowly (the real
-    cost takes ~0.1 s per hash). A module with REAL_PASSWORD_COST = True keeps the real cost."""
-    if not getattr(request.module, "REAL_PASSWORD_COST", False):
-        cheap = partial(accounts.PasswordHasher, time_cost=1, memory_cost=8, parallelism=1)
-        monkeypatch.setattr(accounts, "PasswordHasher", cheap)
 
 
 @pytest.fixture
@@ -75,8 +64,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def migrated(database_url: str, tmp_path: Path) -> Iterator[Database]:
+def migrated(database_url: str, tmp_path: Path, sqlite_at_head: Path) -> Iterator[Database]:
     """The database at head, with the app's engine settings."""
+    start_at_head(database_url, sqlite_at_head)
     engine = create_engine(database_url)
     upgrade_database(engine, tmp_path / "backups")
     database = Database(engine)

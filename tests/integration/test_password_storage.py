@@ -11,7 +11,7 @@ from coderai_desktop.app_context import AppContext
 from coderai_desktop.persistence.tables import Account
 from tests.conftest import PASSWORD
 
-REAL_PASSWORD_COST = True  # see tests/integration/conftest.py
+REAL_PASSWORD_COST = True  # see tests/conftest.py
 
 
 def stored_hashes(context: AppContext) -> list[str]:

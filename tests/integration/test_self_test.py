@@ -4,8 +4,10 @@ a check that fails makes the exit status 1, and what cannot be checked here is a
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from functools import partial
 from pathlib import Path
 
@@ -36,24 +38,14 @@ MAY_SKIP = {sample.label for sample in SAMPLES if sample.needs_ocr}  # Tesseract
 
 
 def test_every_check_passes_in_a_real_process_and_leaves_nothing_behind(tmp_path: Path) -> None:
-    data, temporary = tmp_path / "data", tmp_path / "tmp"
-    temporary.mkdir()
-    environment = {
-        **os.environ,
-        "CODERAI_DATA_DIR": str(data),
-        # The person's server must not be used: the self-test makes its own SQLite file.
-        "CODERAI_DB_URL": "postgresql://nobody@127.0.0.1:9/nothing",
-        "TMPDIR": str(temporary),
-    }
-    environment.pop("QT_QPA_PLATFORM", None)  # the self-test chooses offscreen itself
-    result = subprocess.run(
-        [str(CODERAI), "--self-test"],
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    # A short temporary folder: the parser pool's fork server listens on a Unix socket in it, whose path
+    # may not exceed 107 bytes (pytest-xdist's tmp_path is long enough to pass that).
+    data, temporary = tmp_path / "data", Path(tempfile.mkdtemp(prefix="self-test-"))
+    try:
+        result = run_in(data, temporary)
+    finally:
+        left_in_temporary = list(temporary.iterdir())
+        shutil.rmtree(temporary, ignore_errors=True)
 
     *lines, summary = result.stdout.splitlines()
     assert result.returncode == 0, result.stdout + result.stderr
@@ -67,7 +59,27 @@ def test_every_check_passes_in_a_real_process_and_leaves_nothing_behind(tmp_path
         assert rest.startswith((f"{name} (", f"{name}: ")), line
         assert status in allowed, line
     assert not data.exists()
-    assert list(temporary.iterdir()) == []
+    assert left_in_temporary == []
+
+
+def run_in(data: Path, temporary: Path) -> subprocess.CompletedProcess[str]:
+    """`coderai --self-test` as a real process, with this data folder and temporary folder."""
+    environment = {
+        **os.environ,
+        "CODERAI_DATA_DIR": str(data),
+        # The person's server must not be used: the self-test makes its own SQLite file.
+        "CODERAI_DB_URL": "postgresql://nobody@127.0.0.1:9/nothing",
+        "TMPDIR": str(temporary),
+    }
+    environment.pop("QT_QPA_PLATFORM", None)  # the self-test chooses offscreen itself
+    return subprocess.run(
+        [str(CODERAI), "--self-test"],
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def failing() -> Verdict:

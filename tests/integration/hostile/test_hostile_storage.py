@@ -132,7 +132,7 @@ def test_a_full_disk_while_saving(disk: Path, data: Path, environment: dict[str,
     # cut short where the disk ran out if its traceback did not fit.
     log = (data / "logs" / "coderai.log").read_text(encoding="utf-8")
     assert '"message": "Logged in as ana"' in log
-    assert '"level": "ERROR", "logger": "coderai_desktop.c' in log
+    assert '"level": "ERROR"' in log  # where the line is cut depends on the bytes before it
     filler.unlink()
     assert projects(data) == ["Plans"]  # nothing half-saved
     assert coderai("project", "create", "Budget", env=environment).returncode == 0

@@ -4,6 +4,8 @@ keeps working for the next file."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -126,3 +128,32 @@ async def test_parse_failures_keep_their_problem_across_the_process_boundary(
         await parser_pool.parse(str(path), DocumentFormat.PDF, ReadOptions(), ChunkPolicy.fit(1000))
     assert failure.value.problem is DocumentProblem.PASSWORD_REQUIRED
     assert "Password required" in failure.value.message
+
+
+def test_readers_that_cannot_start_say_why(tmp_path: Path) -> None:
+    """A temporary folder whose path is too long for the fork server's socket: the error says so and what
+    to do, instead of the pool's empty "()" (a fresh process: this one's fork server is already running)."""
+    long_folder = tmp_path / ("t" * 110)
+    long_folder.mkdir()
+    script = (
+        "import asyncio\n"
+        "from coderai_desktop.ingest.pool import ParserPool, PoolLimits\n"
+        "from tests.fakes import workers\n"
+        "pool = ParserPool(PoolLimits(workers=1, timeout_seconds=10, memory_mb=512))\n"
+        "try:\n"
+        "    asyncio.run(pool.run(workers.answer, 1))\n"
+        "except Exception as error:\n"
+        "    print(error)\n"
+        "pool.close()\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, "TMPDIR": str(long_folder)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.stdout.strip() == (
+        "The document readers could not be started: the temporary folder's path is too long for a socket "
+        f"({long_folder}). Set TMPDIR to a folder with a shorter path."
+    ), ran.stderr

@@ -145,6 +145,7 @@ def stored_messages(context: AppContext) -> list[str]:
         f"https://proxy.example/v1?api-key={KEY}",
         f"http://h/v1?token={KEY}",
     ],
+    ids=["user info", "api-key parameter", "token parameter"],  # the same in every test process
 )
 async def test_a_key_written_into_the_server_address_is_refused_and_never_saved(
     address: str, context: AppContext, user: UserSession, cli: Cli, monkeypatch: pytest.MonkeyPatch
