@@ -150,6 +150,29 @@ _HELPERS = {
         "integer[]",
         f"SELECT coalesce(array_agg(DISTINCT s.workspace_id), '{{}}') {_MY_SHARES}",
     ),
+    # Blind rounds (review/blind_rounds.py, whose rule this is): "document id:coder" of the codings the
+    # member may not read yet, another coder's codings of a round not every coder is done with.
+    "coderai_lab_sealed_codings()": (
+        "text[]",
+        "SELECT coalesce(array_agg(DISTINCT d.document_id || ':' || c.coder), '{}') "
+        "FROM public.blind_rounds r "
+        "CROSS JOIN LATERAL json_array_elements_text(r.document_ids) AS d(document_id) "
+        "JOIN public.blind_round_coders c ON c.round_id = r.id "
+        "WHERE EXISTS (SELECT FROM public.blind_round_coders o WHERE o.round_id = r.id AND o.done_at IS NULL) "
+        "AND c.account_id IS DISTINCT FROM "
+        "(SELECT account_id FROM public.lab_members WHERE role_name = session_user)",
+    ),
+    # How far each coder of the rounds has got (units coded), which sealed codings must not hide: counts of
+    # the rounds of projects the member may read, never values.
+    "coderai_lab_round_progress(round_ids integer[])": (
+        "TABLE(round_id integer, coder text, units bigint)",
+        "SELECT c.round_id, c.coder::text, count(DISTINCT (h.document_id, h.entity_index)) "
+        "FROM public.blind_round_coders c JOIN public.blind_rounds r ON r.id = c.round_id "
+        "JOIN public.human_codings h ON h.project_id = r.project_id AND h.coder = c.coder "
+        "AND h.document_id IN (SELECT json_array_elements_text(r.document_ids)::integer) "
+        "WHERE c.round_id = ANY (round_ids) AND (r.workspace_id = ANY (public.coderai_lab_workspaces()) "
+        "OR r.project_id = ANY (public.coderai_lab_shared_projects(false))) GROUP BY c.round_id, c.coder",
+    ),
 }
 MY_ACCOUNT = "(SELECT public.coderai_lab_account())"
 # `= ANY ((SELECT f())::integer[])`: an array computed once per query; without the cast the parentheses
@@ -158,6 +181,7 @@ MY_WORKSPACES = "(SELECT public.coderai_lab_workspaces())::integer[]"
 SHARED_WORKSPACES = "(SELECT public.coderai_lab_shared_workspaces())::integer[]"
 MINE = f"workspace_id = ANY ({MY_WORKSPACES})"
 IN_SHARED_WORKSPACE = f"workspace_id = ANY ({SHARED_WORKSPACES})"
+SEALED_CODING = "document_id || ':' || coder = ANY ((SELECT public.coderai_lab_sealed_codings())::text[])"
 
 
 def shared_projects(*, editors_only: bool) -> str:
@@ -203,6 +227,8 @@ def member_rules(table: sa.Table) -> MemberRules:
         return MemberRules(DATA, MINE, MINE, MINE, MINE)
     read = _project_scope(table, editors_only=False)
     write = _project_scope(table, editors_only=True)
+    if table.name == "human_codings":
+        read = f"({read}) AND NOT ({SEALED_CODING})"
     if table.name == "projects":  # editors change a project; only its owner creates or deletes one
         return MemberRules(DATA, read, insert=MINE, update=write, delete=MINE)
     return MemberRules(DATA, read, write, write, write)

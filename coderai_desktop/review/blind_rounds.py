@@ -1,7 +1,8 @@
 """Blind double coding across members: a round draws a sample of coded documents (as a blind sheet draws
 it) for named coders, each codes it blind (the blind sheet, or the grid's blind mode) and says when they
 are done. Until every coder is done, each sees only their own codings of the round's documents (the rule
-is CodingRepository.visible, which every read of codings for agreement and quality goes through); then
+is CodingRepository.visible, which every read of codings for agreement and quality goes through; a lab
+database's policies hold members to it in SQL too); then
 the agreement between the coders, and of each with the AI, is measured on the round's units."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from coderai_desktop.persistence.repositories.blind_rounds import BlindRoundRepo
 from coderai_desktop.persistence.repositories.extractions import CodingRepository
 from coderai_desktop.persistence.repositories.projects import ProjectRepository
 from coderai_desktop.persistence.tables import BlindRound as RoundRow
+from coderai_desktop.persistence.tables import HumanCoding
 from coderai_desktop.review.agreement import measure_agreement
 from coderai_desktop.review.blind import draw
 from coderai_desktop.review.records import AI, REVIEW, ProjectRecords, read_records
@@ -102,21 +104,27 @@ def statuses(session: Session, user: UserSession, project: ProjectRef) -> list[B
     rounds = BlindRoundRepository(session, user.workspace_id)
     rows = sorted(rounds.of_project(project_id), key=lambda row: row.id, reverse=True)
     coders = rounds.coders([row.id for row in rows])
-    codings = CodingRepository(session, user.workspace_id).latest(project_id)
-    found = []
-    for row in rows:
+    progress = rounds.lab_progress(rows)
+    if progress is None:
+        progress = _progress(rows, CodingRepository(session, user.workspace_id).latest(project_id))
+    return [
+        BlindRoundStatus(
+            _round(row, [coder.coder for coder in coders[row.id]]),
+            tuple(RoundCoder(c.coder, c.done_at, progress.get((row.id, c.coder), 0)) for c in coders[row.id]),
+        )
+        for row in rows
+    ]
+
+
+def _progress(rounds: list[RoundRow], codings: list[HumanCoding]) -> dict[tuple[int, str], int]:
+    """(round id, coder) -> the round's units the coder has coded at least one variable of."""
+    units: dict[tuple[int, str], set[tuple[int, int | None]]] = {}
+    for row in rounds:
         documents = set(row.document_ids)
-        units: dict[str, set[tuple[int, int | None]]] = {}
         for coding in codings:
             if coding.document_id in documents:
-                units.setdefault(coding.coder, set()).add((coding.document_id, coding.entity_index))
-        found.append(
-            BlindRoundStatus(
-                _round(row, [coder.coder for coder in coders[row.id]]),
-                tuple(RoundCoder(c.coder, c.done_at, len(units.get(c.coder, ()))) for c in coders[row.id]),
-            )
-        )
-    return found
+                units.setdefault((row.id, coding.coder), set()).add((coding.document_id, coding.entity_index))
+    return {key: len(found) for key, found in units.items()}
 
 
 def mark_done(session: Session, user: UserSession, round_id: int) -> int:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from coderai_desktop.domain.enums import ShareAccess
 from coderai_desktop.persistence.base import utcnow
+from coderai_desktop.persistence.lab_policies import is_lab_database
 from coderai_desktop.persistence.repositories.scoped import ProjectPartRepository
 from coderai_desktop.persistence.tables import (
     Account,
@@ -54,6 +55,17 @@ class BlindRoundRepository(ProjectPartRepository[BlindRound]):
             found[coder.round_id].append(coder)
         return found
 
+    def lab_progress(self, rounds: Sequence[BlindRound]) -> dict[tuple[int, str], int] | None:
+        """In a lab database, (round id, coder login) -> the round's units the coder has coded: the other
+        coders' codings of an open round are sealed from the member there (its policies say the same as
+        `sealed`), so a helper of the database counts them, telling counts only. None elsewhere: every
+        coding can be read and counted."""
+        if not is_lab_database(self.session.connection()):
+            return None
+        query = sa.text("SELECT round_id, coder, units FROM public.coderai_lab_round_progress(:ids)")
+        rows = self.session.execute(query, {"ids": [row.id for row in rounds]})
+        return {(int(row.round_id), str(row.coder)): int(row.units) for row in rows}
+
     def mark_done(self, round_id: int, account_id: int) -> bool:
         """Record that this coder is done with the round (once: the first time stays); False when the
         account is not a coder of it."""
@@ -74,7 +86,8 @@ class BlindRoundRepository(ProjectPartRepository[BlindRound]):
     def sealed(self, project_id: int, viewer: str | None) -> set[tuple[int, str]]:
         """(document id, coder login) of the codings `viewer` may not see yet: another coder's codings of
         the documents of a round that is not complete (not every coder is done). Only the coder sees
-        their own; the owner, if not a coder, sees none of them either."""
+        their own; the owner, if not a coder, sees none of them either. A lab database's policies hold
+        its members to the same rule (lab_policies.SEALED_CODING)."""
         rounds = self.of_project(project_id)
         coders = self.coders([round_row.id for round_row in rounds])
         sealed: set[tuple[int, str]] = set()

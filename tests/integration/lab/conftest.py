@@ -275,6 +275,7 @@ def _fill_the_rest(
         round_id=blind,
         account_id=user.account_id,
         coder=user.login,
+        done_at=NOW,  # complete: its codings are the project's like any other (sealing: test_blind_rounds.py)
     )
 
 
