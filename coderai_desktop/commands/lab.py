@@ -119,11 +119,17 @@ def remove_member(settings: Settings, args: argparse.Namespace) -> None:
     done = f"{removal.name} was removed earlier" if removal.already_removed else f"Removed {removal.name}"
     if removal.handed_to is not None:
         print(f"{done}; their {removal.projects} project(s) now belong to {removal.handed_to}.")
-        return
-    print(
-        f"{done}; their {removal.projects} project(s) are kept, readable by no member. Hand them over later "
-        f"with: coderai lab remove-member {removal.name} --hand-over-to OTHER --db-url ..."
-    )
+    else:
+        print(
+            f"{done}; their {removal.projects} project(s) are kept, readable by no member. Hand them over "
+            f"later with: coderai lab remove-member {removal.name} --hand-over-to OTHER --db-url ..."
+        )
+    if removal.connections_left:
+        print(
+            f"{removal.connections_left} connection(s) of {removal.name} are still open: this admin role may "
+            "not end other roles' sessions (grant it pg_signal_backend to end them next time). They can no "
+            "longer read or change anything, and end when that app closes."
+        )
 
 
 def list_members(settings: Settings, _args: argparse.Namespace) -> None:

@@ -8,7 +8,7 @@ owner's policy is the one that lets the admin's data work through.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import psycopg
@@ -228,6 +228,9 @@ class Removal:
     projects: int  # the projects of the workspaces they owned
     handed_to: str | None  # who owns them now; None: kept, readable by no member
     already_removed: bool
+    # Their connections still open: the admin may not end other roles' sessions (no pg_signal_backend).
+    # Those reach nothing any more (the role and its membership are gone) and end with their app.
+    connections_left: int = 0
 
 
 def remove_member(engine: Engine, name: str, *, hand_over_to: str | None) -> Removal:
@@ -247,14 +250,14 @@ def remove_member(engine: Engine, name: str, *, hand_over_to: str | None) -> Rem
         ).scalar_one()
         if in_lab:  # no new connection from now on
             connection.exec_driver_sql(f"ALTER ROLE {quoted(connection, name)} NOLOGIN")
-    if in_lab:
-        _end_connections(engine, name)
+    left = _end_connections(engine, name) if in_lab else 0
     with engine.begin() as connection:
         if in_lab:
             connection.exec_driver_sql(f"DROP ROLE IF EXISTS {quoted(connection, name)}")
         set_local_role(connection, roles.owner)
         with Session(connection) as session:
-            return _remove_rows(session, name, account, member is None, hand_over_to)
+            removal = _remove_rows(session, name, account, member is None, hand_over_to)
+    return replace(removal, connections_left=left)
 
 
 def _removed_or_member(session: Session, name: str) -> tuple[Account, LabMember | None]:
@@ -274,12 +277,24 @@ def _heir(session: Session, name: str, leaving: str) -> LabMember:
     return heir
 
 
-def _end_connections(engine: Engine, role: str) -> None:
-    query = sa.text(
-        "SELECT pg_terminate_backend(pid, 5000) FROM pg_catalog.pg_stat_activity WHERE usename = :role"
-    )
+_SESSIONS_OF = "FROM pg_catalog.pg_stat_activity WHERE usename = :role"
+
+
+def _end_connections(engine: Engine, role: str) -> int:
+    """End the role's open connections; how many are left because the admin may not end them."""
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(f"SELECT pg_terminate_backend(pid, 5000) {_SESSIONS_OF}"), {"role": role}
+            )
+        return 0
+    except sa.exc.DBAPIError as error:
+        if not isinstance(error.orig, psycopg.errors.InsufficientPrivilege):
+            raise
     with engine.begin() as connection:
-        connection.execute(query, {"role": role}).all()
+        return int(
+            connection.execute(sa.text(f"SELECT count(*) {_SESSIONS_OF}"), {"role": role}).scalar_one()
+        )
 
 
 def _remove_rows(

@@ -6,7 +6,9 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 from sqlalchemy.engine import make_url
 
 from coderai_desktop.app_context import AppContext
@@ -161,3 +163,37 @@ def test_a_database_whose_name_cannot_name_its_roles_is_refused_in_plain_words()
     with pytest.raises(InvalidInputError, match=r"roles are named after its database.*'Coder-Lab' does not"):
         LabRoles.of("Coder-Lab")
     assert LabRoles.of("climate_lab") == LabRoles("climate_lab", "climate_lab_owner", "climate_lab_members")
+
+
+def test_an_admin_who_may_not_end_sessions_still_removes_a_connected_member(
+    cli: Cli, members: LabWithMembers, fresh: FreshDatabase
+) -> None:
+    """An admin role with CREATEROLE but not pg_signal_backend: the member's open connection cannot be
+    ended, yet the removal goes through, says so, and that connection reaches nothing any more."""
+    ana, lab = members.ana, members.lab
+    limited = f"admin_{uuid.uuid4().hex[:8]}"
+    fresh.roles.append(limited)
+    with psycopg.connect(fresh.admin_url, autocommit=True) as server:
+        server.execute(
+            sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD 'admin'").format(sql.Identifier(limited))
+        )
+        server.execute(
+            sql.SQL("GRANT {} TO {}").format(sql.Identifier(lab.roles.owner), sql.Identifier(limited))
+        )
+        if server.info.server_version >= 160000:  # CREATEROLE alone no longer lets it drop others' roles
+            server.execute(
+                sql.SQL("GRANT {} TO {} WITH ADMIN OPTION, INHERIT FALSE, SET FALSE").format(
+                    sql.Identifier(ana.name), sql.Identifier(limited)
+                )
+            )
+    url = make_url(fresh.admin_url).set(username=limited, password="admin")
+    with ana.connect() as open_connection:
+        removed = cli(
+            "lab", "remove-member", ana.name, "--keep-projects", "--db-url", url.render_as_string(False)
+        )
+
+        assert removed.code == 0, removed.err
+        assert f"1 connection(s) of {ana.name} are still open" in removed.out
+        with pytest.raises(psycopg.Error):
+            open_connection.execute("SELECT count(*) FROM projects").fetchone()
+    assert ana.name not in cli("lab", "members", "--db-url", fresh.admin_url).out.split()
