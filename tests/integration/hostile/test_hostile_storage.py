@@ -128,11 +128,10 @@ def test_a_full_disk_while_saving(disk: Path, data: Path, environment: dict[str,
         f"error: The disk holding {data} is full: the last change was not saved. Free some space and try "
         "again; runs and imports continue where they stopped."
     )
-    # It failed saving, after start-up: the log (which had room for its first lines) has the error's line,
-    # cut short where the disk ran out if its traceback did not fit.
+    # It failed saving, after start-up: the log (which had room for its first lines) has the login. Whether
+    # any of the error's line fits after it depends on the bytes before (such as the data folder's path).
     log = (data / "logs" / "coderai.log").read_text(encoding="utf-8")
     assert '"message": "Logged in as ana"' in log
-    assert '"level": "ERROR"' in log  # where the line is cut depends on the bytes before it
     filler.unlink()
     assert projects(data) == ["Plans"]  # nothing half-saved
     assert coderai("project", "create", "Budget", env=environment).returncode == 0
