@@ -36,6 +36,8 @@ MAX_BYTES = 200 * 1024 * 1024
 COMPLETION_WINDOW: Literal["24h"] = "24h"
 # The provider's words for a batch that will change no more.
 FINISHED = frozenset({"completed", "failed", "expired", "cancelled"})
+# What marks a stored answer that a live call gave (completion_of).
+ASKED_LIVE = "coderai_asked_live"
 # The metadata key a batch carries its part's marker under: a batch the app created but had no time to
 # record (it died in between) is found again by it, not submitted (and paid for) twice.
 MARKER_KEY = "coderai_part"
@@ -116,7 +118,8 @@ def call_result(completion: dict[str, Any], schema: dict[str, Any]) -> CallResul
 
 
 def completion_of(result: CallResult) -> dict[str, Any]:
-    """A live answer stored as a batch answer is: a chat completion `call_result` reads back the same."""
+    """A live answer stored as a batch answer is: a chat completion `call_result` reads back the same,
+    marked as asked live (at the live price, not the batch's)."""
     usage = result.usage
     return {
         "choices": [{"message": {"role": "assistant", "content": result.raw}, "finish_reason": "stop"}],
@@ -125,7 +128,13 @@ def completion_of(result: CallResult) -> dict[str, Any]:
             "completion_tokens": usage.output_tokens,
             "prompt_tokens_details": {"cached_tokens": usage.cached_tokens},
         },
+        ASKED_LIVE: True,
     }
+
+
+def asked_live(completion: dict[str, Any]) -> bool:
+    """Whether a stored answer came from a live call (a line the batch failed), not from the batch."""
+    return bool(completion.get(ASKED_LIVE))
 
 
 class BatchAPI:

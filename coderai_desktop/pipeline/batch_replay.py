@@ -12,8 +12,8 @@ import asyncio
 from typing import Any
 
 from coderai_desktop.domain.provider import ProviderSettings
-from coderai_desktop.llm.batch_api import call_result, completion_of, custom_id, request_body
-from coderai_desktop.llm.client import CallResult, LLMClient, Messages
+from coderai_desktop.llm.batch_api import asked_live, call_result, completion_of, custom_id, request_body
+from coderai_desktop.llm.client import CallResult, LLMClient, Messages, Usage
 from coderai_desktop.persistence.repositories.batches import SUBMITTED, WAITING, Known
 
 
@@ -27,6 +27,9 @@ class ReplayClient:
         self._known = known
         self.asked: dict[str, dict[str, Any]] = {}  # custom id -> body: requests new to the batch
         self.live_answers: dict[str, dict[str, Any]] = {}  # custom id -> completion, asked live
+        # Model -> the usage of the live answers the document's coding took (at the live price), since
+        # `start_document`.
+        self.asked_live: dict[str, Usage] = {}
         self._in_flight: set[asyncio.Task[CallResult]] = set()
         self._twins: dict[str, ReplayClient] = {}
 
@@ -42,8 +45,13 @@ class ReplayClient:
         if model not in self._twins:
             twin = ReplayClient(live, self._known)
             twin.asked, twin.live_answers, twin._in_flight = self.asked, self.live_answers, self._in_flight
+            twin.asked_live = self.asked_live
             self._twins[model] = twin
         return self._twins[model]
+
+    def start_document(self) -> None:
+        """A new try at coding the document: the live usage counted is that of this try's answers."""
+        self.asked_live.clear()
 
     def forget(self, known: dict[str, Known]) -> None:
         """Requests this client thought new that the job had asked already (`known` has them now)."""
@@ -56,10 +64,10 @@ class ReplayClient:
         body = request_body(self.settings, messages, schema, temperature=temperature, max_tokens=max_tokens)
         key = custom_id(body)
         if (answer := self.live_answers.get(key)) is not None:
-            return _parsed(answer, schema)
+            return self._counted_live(_parsed(answer, schema))
         known = self._known.get(key)
         if known is not None and known.answer is not None and (result := call_result(known.answer, schema)):
-            return result
+            return self._counted_live(result) if asked_live(known.answer) else result
         if known is None or known.status in (WAITING, SUBMITTED):
             if known is None:
                 self.asked[key] = body
@@ -69,7 +77,12 @@ class ReplayClient:
         task = asyncio.ensure_future(self._ask_live(key, messages, schema, temperature, max_tokens))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
-        return await task
+        return self._counted_live(await task)
+
+    def _counted_live(self, result: CallResult) -> CallResult:
+        model = self.settings.model
+        self.asked_live[model] = self.asked_live.get(model, Usage()) + result.usage
+        return result
 
     async def settle(self) -> None:
         """Wait for the live calls still running (their answers are kept for the next round)."""

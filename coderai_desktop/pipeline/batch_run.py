@@ -176,6 +176,7 @@ class BatchRunner:
             # As a live run codes: escalation's calls go in the batch too.
             extractor = run_extractor(cast(LLMClient, replay), setup)
             async with slots:
+                replay.start_document()
                 try:
                     return await extractor.extract(document)
                 except NeedsAnswer:
@@ -208,7 +209,7 @@ class BatchRunner:
             requests.store_answers(self._job_id, answered)
 
         await self._database.run(record)
-        for document, outcome in zip(documents, outcomes, strict=True):
+        for document, outcome, replay in zip(documents, outcomes, replays, strict=True):
             if outcome is None:
                 continue
             expected = document_usage(self._setup, document)
@@ -228,7 +229,13 @@ class BatchRunner:
                 )
             else:
                 progress = await self._database.run(
-                    partial(self._store.store_result, document=document, claim=claim, result=outcome)
+                    partial(
+                        self._store.store_result,
+                        document=document,
+                        claim=claim,
+                        result=outcome,
+                        asked_live=replay.asked_live,
+                    )
                 )
             del pending[document.id]
             self._report(progress)

@@ -41,9 +41,25 @@ def usage_by_model(result: DocumentResult, setup: RunSetup) -> dict[str, Usage]:
     return by_model
 
 
-def cost_by_model(settings: ProviderSettings, by_model: dict[str, Usage], *, batch: bool = False) -> float:
+def cost_by_model(
+    settings: ProviderSettings,
+    by_model: dict[str, Usage],
+    *,
+    batch: bool = False,
+    asked_live: dict[str, Usage] | None = None,
+) -> float:
+    """Dollars for each model's usage at its price; in a batch job, the part of it `asked_live` (the
+    lines the batch failed, asked live) at the live price, the rest at the batch's."""
+    live = asked_live or {}
+
+    def cost(model: str, usage: Usage, in_batch: bool) -> float:
+        tokens = (usage.input_tokens, usage.output_tokens, usage.cached_tokens)
+        return settings.cost(*tokens, model=model, batch=in_batch)
+
     return sum(
-        settings.cost(usage.input_tokens, usage.output_tokens, usage.cached_tokens, model=model, batch=batch)
+        cost(model, usage - live.get(model, Usage()), batch) + cost(model, live.get(model, Usage()), False)
+        if batch
+        else cost(model, usage, False)
         for model, usage in by_model.items()
     )
 
@@ -54,6 +70,7 @@ def with_model_usage(
     by_model: dict[str, Usage],
     *,
     batch: bool = False,
+    asked_live: dict[str, Usage] | None = None,
 ) -> dict[str, Any]:
     """A job's settings with a document's tokens and cost added to its per-model totals ("models")."""
     models = {name: dict(totals) for name, totals in (job_settings.get("models") or {}).items()}
@@ -62,7 +79,7 @@ def with_model_usage(
         totals["tokens_in"] += usage.input_tokens
         totals["tokens_out"] += usage.output_tokens
         totals["tokens_cached"] += usage.cached_tokens
-        totals["cost"] += cost_by_model(settings, {model: usage}, batch=batch)
+        totals["cost"] += cost_by_model(settings, {model: usage}, batch=batch, asked_live=asked_live)
     return {**job_settings, "models": models}
 
 

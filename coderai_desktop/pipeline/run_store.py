@@ -202,10 +202,16 @@ class RunStore:
         return _progress(job, document.file_name, f"{document.file_name}: {message}")
 
     def store_result(
-        self, session: Session, document: DocumentInput, claim: Claim, result: DocumentResult
+        self,
+        session: Session,
+        document: DocumentInput,
+        claim: Claim,
+        result: DocumentResult,
+        asked_live: dict[str, Usage] | None = None,
     ) -> JobProgress:
         """The document's values, its item and the job's counters in one transaction, the job's row locked
-        for the counters (last: until the commit) so that those of several workers add up."""
+        for the counters (last: until the commit) so that those of several workers add up. In a batch job,
+        `asked_live` is the usage (by model) of the calls asked live, at the live price."""
         jobs = self._jobs(session)
         job = self._job(session)
         usage = result.usage
@@ -231,8 +237,9 @@ class RunStore:
         job.tokens_out += usage.output_tokens
         job.tokens_cached += usage.cached_tokens  # billed at the cached price
         by_model = usage_by_model(result, self._setup)  # each model at its price
-        job.cost += cost_by_model(self._setup.settings, by_model, batch=self._batch)
-        job.settings = with_model_usage(job.settings, self._setup.settings, by_model, batch=self._batch)
+        settings, batch = self._setup.settings, self._batch
+        job.cost += cost_by_model(settings, by_model, batch=batch, asked_live=asked_live)
+        job.settings = with_model_usage(job.settings, settings, by_model, batch=batch, asked_live=asked_live)
         units = len(result.units)
         jobs.log(
             job, LogEventType.DOC_COMPLETED, document.file_name, document.id, calls=result.calls, units=units

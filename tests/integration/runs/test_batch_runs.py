@@ -30,6 +30,7 @@ from tests.integration.runs.conftest import (
     MakeCorpus,
     extractions,
     item_statuses,
+    items,
     job_service,
     on_each_backend,
     values_per_document,
@@ -140,6 +141,14 @@ async def test_failed_lines_are_asked_live_and_every_document_is_coded_once(
     assert len(server.requests) == 2, "the two failed lines, asked live"
     assert values_per_document(context, done.id) == dict.fromkeys(corpus.ids.values(), len(NAMES))
     assert [part.failed_count for part in parts(context, done.id)] == [2]
+    # Those two are paid at the live price, the others at the batch's half (cached tokens cost as input).
+    asked_live = {corpus.ids[name] for name, n in corpus.requests_per_document(server.requests).items() if n}
+    full_price = {
+        document: (row.tokens_in * 2.0 + row.tokens_out * 8.0) / 1e6
+        for document, row in items(context, done.id).items()
+    }
+    expected = sum(cost if document in asked_live else cost / 2 for document, cost in full_price.items())
+    assert len(asked_live) == 2 and done.cost == pytest.approx(expected)
 
 
 async def test_a_line_that_fails_live_too_fails_its_document_with_a_clear_message(
