@@ -53,6 +53,7 @@ import json
 import math
 import re
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -564,6 +565,13 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default listen backlog of 5 drops bursts of connections (1 s SYN retry)
     fake: FakeOpenAI
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone mid-request (an app that closed its connections, as a command does on exit) is
+        no error of the server's: not printed, where it would land in the stderr of an in-process command."""
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
