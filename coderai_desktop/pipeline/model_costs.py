@@ -50,18 +50,14 @@ def cost_by_model(
 ) -> float:
     """Dollars for each model's usage at its price; in a batch job, the part of it `asked_live` (the
     lines the batch failed, asked live) at the live price, the rest at the batch's."""
-    live = asked_live or {}
-
-    def cost(model: str, usage: Usage, in_batch: bool) -> float:
-        tokens = (usage.input_tokens, usage.output_tokens, usage.cached_tokens)
-        return settings.cost(*tokens, model=model, batch=in_batch)
-
-    return sum(
-        cost(model, usage - live.get(model, Usage()), batch) + cost(model, live.get(model, Usage()), False)
-        if batch
-        else cost(model, usage, False)
-        for model, usage in by_model.items()
-    )
+    live = (asked_live or {}) if batch else {}
+    total = 0.0
+    for model, usage in by_model.items():
+        for part, in_batch in ((usage - live.get(model, Usage()), batch), (live.get(model, Usage()), False)):
+            total += settings.cost(
+                part.input_tokens, part.output_tokens, part.cached_tokens, model=model, batch=in_batch
+            )
+    return total
 
 
 def with_model_usage(

@@ -259,24 +259,41 @@ def _fill_the_rest(
         started_at=NOW,
         heartbeat_at=NOW,
     )
-    blind = insert(
+    # Complete: its codings are the project's like any other (sealing: test_blind_rounds.py).
+    blind_round(connection, user, project, [document], {user.account_id: user.login}, done=True)
+
+
+def blind_round(
+    connection: psycopg.Connection[Any],
+    owner: UserSession,
+    project: int,
+    documents: list[int],
+    coders: dict[int, str],
+    *,
+    done: bool,
+) -> int:
+    """A blind round of the owner's project on these documents for these coders (account id -> login),
+    every coder done with it or none; its id."""
+    round_id = insert(
         connection,
         "blind_rounds",
-        workspace_id=user.workspace_id,
+        workspace_id=owner.workspace_id,
         project_id=project,
-        document_ids=Json([document]),
-        created_by_account_id=user.account_id,
+        document_ids=Json(documents),
+        created_by_account_id=owner.account_id,
         created_at=NOW,
     )
-    insert(
-        connection,
-        "blind_round_coders",
-        workspace_id=user.workspace_id,
-        round_id=blind,
-        account_id=user.account_id,
-        coder=user.login,
-        done_at=NOW,  # complete: its codings are the project's like any other (sealing: test_blind_rounds.py)
-    )
+    for account_id, login in coders.items():
+        insert(
+            connection,
+            "blind_round_coders",
+            workspace_id=owner.workspace_id,
+            round_id=round_id,
+            account_id=account_id,
+            coder=login,
+            done_at=NOW if done else None,
+        )
+    return round_id
 
 
 def insert(connection: psycopg.Connection[Any], table: str, **values: Any) -> int:

@@ -15,6 +15,7 @@ from tests.integration.lab.conftest import (
     NOW,
     LabWithMembers,
     Member,
+    blind_round,
     fill_project_as,
     insert,
     open_as,
@@ -58,25 +59,10 @@ async def test_codings_of_an_open_round_are_sealed_by_the_database(
         [(document, variable)] = connection.execute(
             "SELECT document_id, variable_id FROM human_codings WHERE project_id = %s", (project,)
         ).fetchall()
-        share(connection, UserSession(ana.account_id, ana.name, ana.workspace_id), project, ben, "EDITOR")
-        round_id = insert(
-            connection,
-            "blind_rounds",
-            workspace_id=ana.workspace_id,
-            project_id=project,
-            document_ids=Json([document]),
-            created_by_account_id=ana.account_id,
-            created_at=NOW,
-        )
-        for coder in (ana, ben):
-            insert(
-                connection,
-                "blind_round_coders",
-                workspace_id=ana.workspace_id,
-                round_id=round_id,
-                account_id=coder.account_id,
-                coder=coder.name,
-            )
+        owner = UserSession(ana.account_id, ana.name, ana.workspace_id)
+        share(connection, owner, project, ben, "EDITOR")
+        coders = {coder.account_id: coder.name for coder in (ana, ben)}
+        round_id = blind_round(connection, owner, project, [document], coders, done=False)
     with ben.connect() as connection:  # ben codes the document too, in ana's project
         insert(
             connection,
