@@ -74,9 +74,10 @@ async def log_in_for_job(context: AppContext, args: argparse.Namespace) -> UserS
     try:
         await context.jobs(user).get(args.id)
     except NotFoundError:
-        if (shared := await context.sharing(user).find_job(args.id)) is None:
+        sharing = context.sharing(user)
+        if (shared := await sharing.find_job(args.id)) is None:
             raise
-        return context.sharing(user).session_for(shared)
+        return sharing.session_for(shared)
     return user
 
 
